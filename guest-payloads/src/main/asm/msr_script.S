@@ -1,0 +1,124 @@
+/*
+ * msr_script: runs the MSR script table at SCRIPT_TABLE in order. For each entry it performs
+ * RDMSR or WRMSR and records the value read, or the exception the access raised, then reports
+ * REPORT_DONE through one OUT to REPORT_PORT. See guest-payloads/README.md for the ABI.
+ *
+ * Register use (the exception handler relies on it): r13 = current entry, rbx = table header.
+ * The harness enters at payload_entry in 64-bit mode, CPL 0, IF = 0, with a valid stack.
+ */
+        .include "abi.inc"
+        .code64
+        /* The header is data, kept out of .text so that `objdump -d` lists only code. */
+        .section .payload_header, "a"
+        .globl payload_header
+payload_header:                         /* read by the harness: where to enter, where the stubs are */
+        .ascii "MSRCONF1"
+        .long payload_entry - payload_header
+        .long vector_stubs - payload_header
+        .long 32                        /* number of stubs: vectors 0..31 */
+        .long STUB_STRIDE
+
+        .text
+payload_entry:
+        mov     $SCRIPT_TABLE, %ebx
+        mov     HDR_COUNT(%rbx), %r12d
+        lea     HDR_SIZE(%rbx), %r13
+        xor     %r14d, %r14d
+next_entry:
+        cmp     %r12d, %r14d
+        jae     all_done
+        mov     ENT_OP(%r13), %eax
+        mov     ENT_INDEX(%r13), %ecx
+        cmp     $OP_RDMSR, %eax
+        je      do_rdmsr
+        cmp     $OP_WRMSR, %eax
+        je      do_wrmsr
+        movw    $OUTCOME_BAD_OP, ENT_OUTCOME(%r13)
+        jmp     entry_finished
+
+do_rdmsr:
+        .globl rdmsr_insn
+rdmsr_insn:
+        rdmsr
+        shl     $32, %rdx
+        mov     %eax, %eax
+        or      %rax, %rdx
+        mov     %rdx, ENT_RESULT(%r13)
+        movw    $OUTCOME_COMPLETED, ENT_OUTCOME(%r13)
+        jmp     entry_finished
+
+do_wrmsr:
+        mov     ENT_VALUE(%r13), %eax
+        mov     ENT_VALUE+4(%r13), %edx
+        .globl wrmsr_insn
+wrmsr_insn:
+        wrmsr
+        movw    $OUTCOME_COMPLETED, ENT_OUTCOME(%r13)
+        jmp     entry_finished
+
+        .globl fault_resume
+fault_resume:                           /* the handler resumes here after a faulting access */
+entry_finished:
+        add     $ENT_SIZE, %r13
+        inc     %r14d
+        mov     %r14d, HDR_COMPLETED(%rbx)
+        jmp     next_entry
+
+all_done:
+        mov     $REPORT_DONE, %eax
+        mov     $REPORT_PORT, %edx
+        out     %eax, %dx
+        jmp     all_done                /* never resumed by the harness; no HLT (see README) */
+
+/*
+ * Exception entry. Each stub pushes a dummy error code where the CPU pushes none, then the vector,
+ * so the common handler sees one frame shape: vector, error, RIP, CS, RFLAGS, RSP, SS.
+ */
+        .set STUB_STRIDE, 16
+        .balign STUB_STRIDE
+vector_stubs:
+        .irp vec, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+        .balign STUB_STRIDE
+        .if (\vec == 8) || (\vec == 10) || (\vec == 11) || (\vec == 12) || (\vec == 13) || (\vec == 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
+        .else
+        pushq   $0
+        .endif
+        pushq   $\vec
+        jmp     exception_common
+        .endr
+
+exception_common:
+        push    %rax
+        push    %rdx
+        /* stack: rdx, rax, vector @16, error @24, rip @32, cs, rflags, rsp, ss */
+        mov     32(%rsp), %rax
+        lea     rdmsr_insn(%rip), %rdx
+        cmp     %rdx, %rax
+        je      access_faulted
+        lea     wrmsr_insn(%rip), %rdx
+        cmp     %rdx, %rax
+        je      access_faulted
+        /* Anything else is a payload or harness bug: record it and report, never resume. */
+        mov     16(%rsp), %rdx
+        mov     %edx, HDR_UNEXP_VECTOR(%rbx)
+        mov     %rax, HDR_UNEXP_RIP(%rbx)
+        mov     24(%rsp), %rdx
+        mov     %rdx, HDR_UNEXP_ERROR(%rbx)
+unexpected_report:
+        mov     $REPORT_UNEXPECTED, %eax
+        mov     $REPORT_PORT, %edx
+        out     %eax, %dx
+        jmp     unexpected_report
+
+access_faulted:
+        movw    $OUTCOME_FAULTED, ENT_OUTCOME(%r13)
+        mov     16(%rsp), %rax
+        mov     %ax, ENT_VECTOR(%r13)
+        mov     24(%rsp), %rax
+        mov     %eax, ENT_ERROR(%r13)
+        lea     fault_resume(%rip), %rax
+        mov     %rax, 32(%rsp)
+        pop     %rdx
+        pop     %rax
+        add     $16, %rsp
+        iretq
