@@ -1,0 +1,25 @@
+package io.msrconf.kvm;
+
+/** A KVM (or libc) call that failed with an errno the caller did not ask to see as data. */
+public final class KvmException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String operation;
+    private final int errno;
+
+    public KvmException(String operation, int errno) {
+        super(operation + " failed: " + Errno.describe(errno));
+        this.operation = operation;
+        this.errno = errno;
+    }
+
+    /** The ioctl or libc function, e.g. "KVM_CREATE_VCPU". */
+    public String operation() {
+        return operation;
+    }
+
+    public int errno() {
+        return errno;
+    }
+}

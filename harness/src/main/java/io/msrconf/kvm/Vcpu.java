@@ -1,0 +1,257 @@
+package io.msrconf.kvm;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.msrconf.kvm.sys.KvmIoctls;
+import io.msrconf.kvm.sys.KvmLayouts;
+import io.msrconf.kvm.sys.LibC;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * A vCPU fd and its mmap'd {@code kvm_run}. Used by one thread at a time; the only call meant for
+ * other threads is {@link VcpuKicker#kick}, which interrupts a run in progress.
+ */
+public final class Vcpu implements AutoCloseable {
+
+    /** Matches whatever run is in progress (the run sequence numbers start at 1). */
+    static final long ANY_RUN = 0;
+
+    private final int id;
+    private final int fd;
+    private final Pointer runMapping;
+    private final long runMappingSize;
+    private final KvmRun runState;
+    private final Memory regsBuffer = new Memory(KvmLayouts.Regs.SIZE);
+    private final Memory sregsBuffer = new Memory(KvmLayouts.Sregs.SIZE);
+    private volatile boolean closed;
+
+    // what a kick needs to know about the run in progress; guarded by runLock
+    private final Object runLock = new Object();
+    private boolean inRun;
+    private long runThread;
+    private long runSequence;
+    private boolean kicked;
+
+    private Vcpu(int id, int fd, Pointer runMapping, long runMappingSize) {
+        this.id = id;
+        this.fd = fd;
+        this.runMapping = runMapping;
+        this.runMappingSize = runMappingSize;
+        this.runState = new KvmRun(this, runMapping, runMappingSize);
+    }
+
+    static Vcpu create(int vmFd, int id, int runMappingSize) {
+        int fd = Sys.ioctl("KVM_CREATE_VCPU", vmFd, KvmIoctls.KVM_CREATE_VCPU, id);
+        Pointer run = null;
+        try {
+            run = Sys.mmap("kvm_run", runMappingSize, LibC.MAP_SHARED, fd);
+            return new Vcpu(id, fd, run, runMappingSize);
+        } catch (RuntimeException | Error e) {
+            if (run != null) {
+                Sys.munmap(run, runMappingSize);
+            }
+            Sys.close(fd);
+            throw e;
+        }
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public void setCpuid(CpuidEntries cpuid) {
+        Sys.ioctl("KVM_SET_CPUID2", fd(), KvmIoctls.KVM_SET_CPUID2, cpuid.memory());
+    }
+
+    public Registers getRegs() {
+        Sys.ioctl("KVM_GET_REGS", fd(), KvmIoctls.KVM_GET_REGS, regsBuffer);
+        return Registers.read(regsBuffer);
+    }
+
+    public void setRegs(Registers regs) {
+        regs.write(regsBuffer);
+        Sys.ioctl("KVM_SET_REGS", fd(), KvmIoctls.KVM_SET_REGS, regsBuffer);
+    }
+
+    public SpecialRegisters getSregs() {
+        Sys.ioctl("KVM_GET_SREGS", fd(), KvmIoctls.KVM_GET_SREGS, sregsBuffer);
+        return SpecialRegisters.read(sregsBuffer);
+    }
+
+    public void setSregs(SpecialRegisters sregs) {
+        sregsBuffer.clear();
+        sregs.write(sregsBuffer);
+        Sys.ioctl("KVM_SET_SREGS", fd(), KvmIoctls.KVM_SET_SREGS, sregsBuffer);
+    }
+
+    /**
+     * KVM_GET_MSRS: reads the MSRs in order and stops at the first one KVM refuses. Returns how
+     * many were read (their values are in {@code valuesOut[0..n)}), or {@code -errno}.
+     */
+    public int getMsrs(int[] indexes, long[] valuesOut) {
+        if (valuesOut.length < indexes.length) {
+            throw new IllegalArgumentException("room for " + valuesOut.length + " values, " + indexes.length + " MSRs asked");
+        }
+        try (Memory msrs = msrs(indexes, null)) {
+            int rc = Sys.ioctlOrErrno(fd(), KvmIoctls.KVM_GET_MSRS, msrs);
+            for (int i = 0; i < rc; i++) {
+                valuesOut[i] = msrs.getLong(entry(i) + KvmLayouts.MsrEntry.DATA);
+            }
+            return rc;
+        }
+    }
+
+    /** KVM_SET_MSRS: returns how many MSRs were written before the first refusal, or {@code -errno}. */
+    public int setMsrs(int[] indexes, long[] values) {
+        if (values.length != indexes.length) {
+            throw new IllegalArgumentException(indexes.length + " MSRs but " + values.length + " values");
+        }
+        try (Memory msrs = msrs(indexes, values)) {
+            return Sys.ioctlOrErrno(fd(), KvmIoctls.KVM_SET_MSRS, msrs);
+        }
+    }
+
+    /** The shared kvm_run page: why the last run exited, and the answers for the next one. */
+    public KvmRun runState() {
+        return runState;
+    }
+
+    /**
+     * One KVM_RUN. Returns 0 when the guest exited (see {@link #runState()}), or the errno: EINTR when
+     * a signal or a {@link VcpuKicker#kick} interrupted it, which is normal.
+     */
+    public int run() {
+        enterRun();
+        try {
+            return runIoctl();
+        } finally {
+            leaveRun();
+        }
+    }
+
+    /**
+     * One KVM_RUN that returns EINTR at the latest shortly after {@code deadlineNanos} (a
+     * {@link System#nanoTime()} value); already past, it returns EINTR without entering the guest.
+     * A run loop passes the same deadline on each call.
+     */
+    public int run(long deadlineNanos) {
+        long sequence = enterRun();
+        ScheduledFuture<?> watchdog = null;
+        try {
+            long delay = deadlineNanos - System.nanoTime();
+            if (delay <= 0) {
+                synchronized (runLock) {
+                    requestImmediateExit();
+                }
+            } else {
+                watchdog = VcpuKicker.schedule(this, sequence, delay);
+            }
+            return runIoctl();
+        } finally {
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
+            leaveRun();
+        }
+    }
+
+    /**
+     * Interrupts run number {@code run} (or any, with {@link #ANY_RUN}) if it is in progress:
+     * immediate_exit covers a signal that lands before the thread enters KVM_RUN, the signal one
+     * that is already in the guest. Holding runLock while signalling guarantees the target thread
+     * has not left the run yet.
+     */
+    boolean kick(long run) {
+        synchronized (runLock) {
+            if (!inRun || closed || run != ANY_RUN && run != runSequence) {
+                return false;
+            }
+            requestImmediateExit();
+            VcpuKicker.signal(runThread);
+            return true;
+        }
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("vCPU " + id + " is closed");
+        }
+    }
+
+    /** Unmaps kvm_run and closes the fd; the VM closes its vCPUs too, so a second close is a no-op. */
+    @Override
+    public void close() {
+        synchronized (runLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            Sys.munmap(runMapping, runMappingSize);
+        } finally {
+            regsBuffer.close();
+            sregsBuffer.close();
+            Sys.close(fd);
+        }
+    }
+
+    private long enterRun() {
+        long self = LibC.pthread_self();
+        synchronized (runLock) {
+            checkOpen();
+            runThread = self;
+            inRun = true;
+            return ++runSequence;
+        }
+    }
+
+    private int runIoctl() {
+        try {
+            LibC.ioctl(fd, KvmIoctls.KVM_RUN, 0L);
+            return 0;
+        } catch (LastErrorException e) {
+            return e.getErrorCode();
+        }
+    }
+
+    /** A kick is spent by the run it hit, also when that run exited for another reason first. */
+    private void leaveRun() {
+        synchronized (runLock) {
+            inRun = false;
+            if (kicked) {
+                kicked = false;
+                runState.setImmediateExit(false);
+            }
+        }
+    }
+
+    private void requestImmediateExit() {
+        runState.setImmediateExit(true);
+        kicked = true;
+    }
+
+    private int fd() {
+        checkOpen();
+        return fd;
+    }
+
+    private static long entry(int i) {
+        return KvmLayouts.Msrs.ENTRIES + (long) i * KvmLayouts.MsrEntry.SIZE;
+    }
+
+    /** A zeroed kvm_msrs with the indexes, and the values when given. */
+    private static Memory msrs(int[] indexes, long[] values) {
+        Memory msrs = new Memory(entry(indexes.length));
+        msrs.clear();
+        msrs.setInt(KvmLayouts.Msrs.NMSRS, indexes.length);
+        for (int i = 0; i < indexes.length; i++) {
+            msrs.setInt(entry(i) + KvmLayouts.MsrEntry.INDEX, indexes[i]);
+            if (values != null) {
+                msrs.setLong(entry(i) + KvmLayouts.MsrEntry.DATA, values[i]);
+            }
+        }
+        return msrs;
+    }
+}

@@ -1,0 +1,306 @@
+package io.msrconf.kvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.jna.Pointer;
+import io.msrconf.filter.FilterRange;
+import io.msrconf.filter.MsrFilter;
+import io.msrconf.kvm.sys.KvmIoctls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The binding against the real /dev/kvm; skipped, with the reason, where KVM cannot be used. */
+class KvmSmokeTest {
+
+    private static final long MEMORY_SIZE = 2 << 20;
+    private static final int MSR_IA32_TSC = 0x10;
+    private static final int MSR_IA32_APIC_BASE = 0x1b;
+    private static final long APIC_BASE_ENABLE = 1L << 11;
+
+    // 16-bit real-mode guest code, run with CS base 0
+    private static final long LOOP = 0x1000;
+    private static final byte[] JMP_SELF = {(byte) 0xeb, (byte) 0xfe};
+    private static final long REPORT = 0x1010;
+    private static final int REPORT_PORT = 0xf4;
+    private static final byte[] MOV_EAX_42_OUT_F4 = {
+        0x66, (byte) 0xb8, 0x42, 0, 0, 0,   // mov eax, 0x42
+        0x66, (byte) 0xe7, (byte) 0xf4,     // out 0xf4, eax
+        (byte) 0xeb, (byte) 0xfe,           // jmp .
+    };
+    private static final long MSR_ACCESSES = 0x1100;
+    private static final byte[] RDMSR_OUT_WRMSR = {
+        0x66, (byte) 0xb9, 0x10, 0, 0, 0,           // mov ecx, 0x10
+        0x0f, 0x32,                                 // rdmsr
+        0x66, (byte) 0xe7, (byte) 0xf4,             // out 0xf4, eax
+        0x66, (byte) 0xb8, (byte) 0xad, (byte) 0xde, 0, 0,  // mov eax, 0xdead
+        0x66, 0x31, (byte) 0xd2,                    // xor edx, edx
+        0x0f, 0x30,                                 // wrmsr
+        (byte) 0xeb, (byte) 0xfe,                   // jmp .
+    };
+
+    private static Kvm kvm;
+
+    @BeforeAll
+    static void openKvm() {
+        Optional<String> unavailable = Kvm.unavailableReason();
+        assumeTrue(unavailable.isEmpty(), () -> unavailable.orElseThrow());
+        kvm = Kvm.open();
+    }
+
+    @AfterAll
+    static void closeKvm() {
+        if (kvm != null) {
+            kvm.close();
+        }
+    }
+
+    @Test
+    void systemIoctls() {
+        assertThat(kvm.apiVersion()).isEqualTo(12);
+        assertThat(kvm.checkExtension(KvmIoctls.KVM_CAP_IRQCHIP)).isPositive();
+        assertThat(kvm.checkExtension(KvmIoctls.KVM_CAP_IMMEDIATE_EXIT)).isPositive();
+        assertThat(kvm.vcpuMmapSize()).isGreaterThanOrEqualTo(4096);
+        CpuidEntries cpuid = kvm.supportedCpuid();
+        assertThat(cpuid.count()).isPositive();
+        assertThat(cpuid.entry(0, 0)).hasValueSatisfying(leaf0 -> assertThat(leaf0.eax()).as("max basic leaf").isPositive());
+        assertThat(cpuid.entry(0x7fff_0000, 0)).isEmpty();
+        assertThat(kvm.msrIndexList()).contains(MSR_IA32_TSC);
+    }
+
+    @Test
+    void vmWithMemoryAndVcpu() {
+        try (Vm vm = kvm.createVm()) {
+            vm.createIrqchip();
+            GuestMemory memory = vm.mapMemory(MEMORY_SIZE);
+            assertThat(memory.size()).isEqualTo(MEMORY_SIZE);
+            Vcpu vcpu = vm.createVcpu(0);
+            vcpu.setCpuid(kvm.supportedCpuid());
+
+            Registers regs = new Registers(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x1000, 0x2);
+            vcpu.setRegs(regs);
+            assertThat(vcpu.getRegs()).isEqualTo(regs);
+
+            SpecialRegisters sregs = vcpu.getSregs();
+            assertThat(sregs.cs.selector()).as("reset CS").isEqualTo(0xf000);
+            sregs.cs = new SpecialRegisters.Segment(0x10000, 0xffff, 0x1000, 11, 1, 0, 0, 1, 0, 0, 0, 0);
+            vcpu.setSregs(sregs);
+            assertThat(vcpu.getSregs().cs).isEqualTo(sregs.cs);
+
+            assertThatThrownBy(() -> vm.createVcpu(0))
+                    .isInstanceOf(KvmException.class).hasMessage("KVM_CREATE_VCPU failed: EEXIST (17)");
+        }
+    }
+
+    @Test
+    void hostMsrAccess() {
+        try (Vm vm = kvm.createVm()) {
+            vm.createIrqchip();
+            Vcpu vcpu = vm.createVcpu(0);
+            long[] values = new long[1];
+            assertThat(vcpu.getMsrs(new int[] {MSR_IA32_APIC_BASE}, values)).isEqualTo(1);
+            assertThat(values[0] & APIC_BASE_ENABLE).as("IA32_APIC_BASE 0x%x has EN set", values[0]).isNotZero();
+            assertThat(vcpu.setMsrs(new int[] {MSR_IA32_APIC_BASE}, values)).isEqualTo(1);
+            assertThat(vcpu.getMsrs(new int[0], new long[0])).isZero();
+        }
+    }
+
+    @Test
+    void msrFilterValidationReturnsErrno() {
+        try (Vm vm = kvm.createVm()) {
+            assumeTrue(vm.checkExtension(KvmIoctls.KVM_CAP_X86_MSR_FILTER) > 0, "no KVM_CAP_X86_MSR_FILTER");
+            assertThat(vm.setMsrFilter(new MsrFilter(MsrFilter.DEFAULT_DENY, List.of())))
+                    .as("DEFAULT_DENY without ranges").isEqualTo(Errno.EINVAL);
+            assertThat(vm.setMsrFilter(new MsrFilter(0x80, List.of())))
+                    .as("unknown filter flag").isEqualTo(Errno.EINVAL);
+            assertThat(vm.setMsrFilter(new MsrFilter(MsrFilter.DEFAULT_DENY,
+                    List.of(FilterRange.allowing(MsrFilter.RANGE_READ | MsrFilter.RANGE_WRITE, MSR_IA32_APIC_BASE, 1,
+                            MSR_IA32_APIC_BASE)))))
+                    .as("a valid filter").isZero();
+            assertThat(vm.setMsrFilter(new MsrFilter(MsrFilter.DEFAULT_ALLOW,
+                    List.of(new FilterRange(MsrFilter.RANGE_READ, 1, MSR_IA32_TSC, null)))))
+                    .as("NULL bitmap").isEqualTo(Errno.EFAULT);
+            assertThat(vm.setMsrFilterRaw(Pointer.NULL)).as("NULL struct").isEqualTo(Errno.EFAULT);
+            assertThat(vm.setMsrFilter(MsrFilter.allowAll())).isZero();
+        }
+    }
+
+    @Test
+    void deniedGuestMsrAccessesExitToUserspace() {
+        try (Vm vm = kvm.createVm(); Vcpu vcpu = realModeVcpu(vm, MSR_ACCESSES)) {
+            assumeTrue(vm.checkExtension(KvmIoctls.KVM_CAP_X86_USER_SPACE_MSR) > 0, "no KVM_CAP_X86_USER_SPACE_MSR");
+            vm.enableCap(KvmIoctls.KVM_CAP_X86_USER_SPACE_MSR, KvmIoctls.KVM_MSR_EXIT_REASON_FILTER);
+            assertThat(vm.setMsrFilter(new MsrFilter(MsrFilter.DEFAULT_DENY,
+                    List.of(FilterRange.allowing(MsrFilter.RANGE_READ, MSR_IA32_APIC_BASE, 1, MSR_IA32_APIC_BASE)))))
+                    .isZero();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            KvmRun run = vcpu.runState();
+
+            assertThat(vcpu.run(deadline)).isZero();
+            assertThat(run.exitReason()).as(run.describe()).isEqualTo(KvmIoctls.KVM_EXIT_X86_RDMSR);
+            assertThat(run.msrReason()).isEqualTo(KvmIoctls.KVM_MSR_EXIT_REASON_FILTER);
+            assertThat(run.msrIndex()).isEqualTo(MSR_IA32_TSC);
+            run.setMsrError(0);
+            run.setMsrData(0x42);
+
+            assertThat(vcpu.run(deadline)).isZero();
+            assertReported(vcpu);
+
+            assertThat(vcpu.run(deadline)).isZero();
+            assertThat(run.exitReason()).as(run.describe()).isEqualTo(KvmIoctls.KVM_EXIT_X86_WRMSR);
+            assertThat(run.msrIndex()).isEqualTo(MSR_IA32_TSC);
+            assertThat(run.msrData()).isEqualTo(0xdead);
+            assertThat(run.msrError()).isZero();
+            run.setMsrError(0);
+
+            assertThat(vcpu.run(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100)))
+                    .as("the guest went on to its final loop").isEqualTo(Errno.EINTR);
+            assertThatThrownBy(() -> vm.enableCap(KvmIoctls.KVM_CAP_X86_USER_SPACE_MSR, 1, 2, 3, 4, 5))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void deadlineInterruptsAnEndlessGuestAndTheVcpuRunsOn() {
+        try (Vm vm = kvm.createVm(); Vcpu vcpu = realModeVcpu(vm, LOOP)) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            assertThat(vcpu.run(deadline)).isEqualTo(Errno.EINTR);
+            long late = System.nanoTime() - deadline;
+            assertThat(late).as("returned %d ms after the deadline", late / 1_000_000)
+                    .isNotNegative().isLessThan(TimeUnit.MILLISECONDS.toNanos(200));
+            assertThat(vcpu.runState().exitReason()).isEqualTo(KvmIoctls.KVM_EXIT_INTR);
+            assertThat(vcpu.runState().immediateExit()).as("immediate_exit is cleared").isFalse();
+            assertThat(vcpu.getRegs().rip()).as("still in the loop").isEqualTo(LOOP);
+
+            vcpu.setRegs(vcpu.getRegs().withRip(REPORT));
+            assertThat(vcpu.run(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isZero();
+            assertReported(vcpu);
+        }
+    }
+
+    @Test
+    void aDeadlineAlreadyPastReturnsAtOnce() {
+        try (Vm vm = kvm.createVm(); Vcpu vcpu = realModeVcpu(vm, REPORT)) {
+            long start = System.nanoTime();
+            assertThat(vcpu.run(start - 1)).isEqualTo(Errno.EINTR);
+            assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(100));
+            assertThat(vcpu.getRegs().rip()).as("the guest did not run").isEqualTo(REPORT);
+            assertThat(vcpu.run(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isZero();
+            assertReported(vcpu);
+        }
+    }
+
+    @Test
+    void aRunThatEndsBeforeItsDeadlineLeavesNoKickBehind() throws InterruptedException {
+        try (Vm vm = kvm.createVm(); Vcpu vcpu = realModeVcpu(vm, REPORT)) {
+            assertThat(vcpu.run(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50))).isZero();
+            assertReported(vcpu);
+            Thread.sleep(100);
+
+            vcpu.setRegs(vcpu.getRegs().withRip(LOOP));
+            long start = System.nanoTime();
+            assertThat(vcpu.run(start + TimeUnit.MILLISECONDS.toNanos(300))).isEqualTo(Errno.EINTR);
+            assertThat(System.nanoTime() - start).as("interrupted by its own deadline, not the old one")
+                    .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
+        }
+    }
+
+    @Test
+    void kickInterruptsARunOnAnotherThread() throws Exception {
+        try (Vm vm = kvm.createVm(); Vcpu vcpu = realModeVcpu(vm, LOOP)) {
+            assertThat(VcpuKicker.kick(vcpu)).as("no run in progress").isFalse();
+            CompletableFuture<Integer> run = CompletableFuture.supplyAsync(vcpu::run);
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!VcpuKicker.kick(vcpu) && System.nanoTime() - giveUp < 0) {
+                Thread.sleep(5);
+            }
+            assertThat(run.get(5, TimeUnit.SECONDS)).isEqualTo(Errno.EINTR);
+            assertThat(vcpu.runState().immediateExit()).isFalse();
+        }
+    }
+
+    @Test
+    void closedOwnersRefuseAccess() {
+        Vm vm = kvm.createVm();
+        GuestMemory memory = vm.mapMemory(MEMORY_SIZE);
+        Vcpu vcpu = vm.createVcpu(0);
+        vm.close();
+        vm.close();
+        assertThatThrownBy(() -> memory.readU8(0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> vcpu.runState().exitReason()).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(vcpu::run).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> vm.createVcpu(1)).isInstanceOf(IllegalStateException.class);
+    }
+
+    /**
+     * 200 VMs with memory and a vCPU leave no fd and no mapping behind. The JVM maps and unmaps
+     * on its own (code cache, heap regions, thread stacks, malloc arenas), so the counts may drift
+     * by one or two; a leak would show as hundreds (two fds and two mappings per VM).
+     */
+    @Test
+    void closingReleasesEveryFdAndMapping() throws IOException {
+        createAndClose(5);
+        long fdsBefore = openFds();
+        long mapsBefore = mappings();
+
+        createAndClose(200);
+
+        assertThat(openFds()).as("open fds").isCloseTo(fdsBefore, offset(2L));
+        assertThat(mappings()).as("lines in /proc/self/maps").isCloseTo(mapsBefore, offset(2L));
+    }
+
+    private static void createAndClose(int vms) {
+        for (int i = 0; i < vms; i++) {
+            try (Vm vm = kvm.createVm()) {
+                vm.mapMemory(MEMORY_SIZE);
+                vm.createVcpu(0);
+            }
+        }
+    }
+
+    private static long openFds() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    private static long mappings() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/maps")).size();
+    }
+
+    /** A vCPU in real mode at {@code rip} (CS base 0), with the two code snippets in memory. */
+    private static Vcpu realModeVcpu(Vm vm, long rip) {
+        vm.createIrqchip();
+        GuestMemory memory = vm.mapMemory(MEMORY_SIZE);
+        memory.write(LOOP, JMP_SELF);
+        memory.write(REPORT, MOV_EAX_42_OUT_F4);
+        memory.write(MSR_ACCESSES, RDMSR_OUT_WRMSR);
+        Vcpu vcpu = vm.createVcpu(0);
+        SpecialRegisters sregs = vcpu.getSregs();
+        sregs.cs = new SpecialRegisters.Segment(0, 0xffff, 0, 11, 1, 0, 0, 1, 0, 0, 0, 0);
+        vcpu.setSregs(sregs);
+        vcpu.setRegs(Registers.zero().withRip(rip).withRflags(0x2));
+        return vcpu;
+    }
+
+    private static void assertReported(Vcpu vcpu) {
+        KvmRun run = vcpu.runState();
+        assertThat(run.exitReason()).as(run.describe()).isEqualTo(KvmIoctls.KVM_EXIT_IO);
+        assertThat(run.ioDirection()).isEqualTo(KvmIoctls.KVM_EXIT_IO_OUT);
+        assertThat(run.ioPort()).isEqualTo(REPORT_PORT);
+        assertThat(run.ioSize()).isEqualTo(4);
+        assertThat(run.ioCount()).isEqualTo(1);
+        assertThat(run.ioDataU32()).isEqualTo(0x42);
+    }
+}
