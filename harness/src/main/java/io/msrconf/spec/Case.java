@@ -1,0 +1,24 @@
+package io.msrconf.spec;
+
+import java.util.List;
+
+/**
+ * One conformance case, entirely data: where it comes from, what it checks and on which kernels,
+ * the vCPU setup and the ordered steps with their expectations.
+ *
+ * @param id       stable identifier, unique across all specs (a history key: never rename casually)
+ * @param area     the spec file's area, e.g. "filter-ranges"
+ * @param citation the documentation clause or kernel function the expectations come from
+ */
+public record Case(String id, String title, String area, String citation, KernelRange kernels, VcpuSetup vcpu,
+                   List<Step> steps, SourceRef source) {
+
+    public Case {
+        steps = List.copyOf(steps);
+    }
+
+    /** Whether any step sets a filter: then the case needs KVM_CAP_X86_MSR_FILTER. */
+    public boolean usesFilter() {
+        return steps.stream().anyMatch(s -> s instanceof Step.SetFilter);
+    }
+}

@@ -1,0 +1,8 @@
+package io.msrconf.spec;
+
+/**
+ * An expected KVM_EXIT_X86_RDMSR/WRMSR for one access: the reason, and the data KVM reports
+ * (0 for reads, EDX:EAX for writes), and what userspace answers before the next KVM_RUN.
+ */
+public record ExpectedExit(ExitReason reason, ValueExpectation data, UserspaceAnswer answer) {
+}

@@ -1,0 +1,680 @@
+package io.msrconf.spec;
+
+import io.msrconf.filter.FilterRange;
+import io.msrconf.filter.MsrFilter;
+import io.msrconf.spec.YamlReader.YamlMap;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+
+/**
+ * The spec format: turns the node tree of one file into {@link Case}s. Every problem becomes an error
+ * in the {@link YamlReader}; a case with any error is left out, and so are all cases of a file whose
+ * top level (area, description, cases) is wrong.
+ */
+final class SpecFileParser {
+
+    static final List<String> FILE_KEYS = List.of("area", "description", "cases");
+    static final List<String> CASE_KEYS = List.of("id", "title", "cites", "kernel", "vcpu", "steps");
+    static final List<String> ACTIONS = List.of("set-filter", "run", "host-set-msrs", "host-get-msrs");
+
+    /**
+     * allow/deny build one bit per MSR in memory; above this the bitmap must be written out with
+     * {@code bitmap:}. It is well above the kernel's own limit (0x3000), so oversized-filter cases can
+     * still use allow/deny, yet bounded, so a spec cannot make the loader allocate 512 MiB.
+     */
+    static final int MAX_GENERATED_NMSRS = 0x10000;
+
+    private static final List<String> KERNEL_KEYS = List.of("since", "before");
+    private static final List<String> VCPU_KEYS = List.of("x2apic", "exits");
+    private static final List<String> STEP_KEYS = List.of("set-filter", "run", "host-set-msrs", "host-get-msrs", "expect");
+    private static final List<String> FILTER_KEYS = List.of("default", "flags", "ranges");
+    private static final List<String> RANGE_KEYS = List.of("flags", "base", "nmsrs", "allow", "deny", "bitmap");
+    private static final List<String> BITMAP_FORMS = List.of("allow", "deny", "bitmap");
+    private static final List<String> OPS = List.of("rdmsr", "wrmsr");
+    private static final List<String> ACCESS_KEYS = List.of("rdmsr", "wrmsr", "value", "expect");
+    private static final List<String> VALUE_KEYS = List.of("value", "mask");
+    private static final List<String> FAULT_KEYS = List.of("fault");
+    private static final List<String> EXIT_KEYS = List.of("exit", "data", "answer", "then");
+    private static final List<String> ANSWER_KEYS = List.of("error", "data");
+    private static final List<String> SET_MSR_KEYS = List.of("index", "value");
+    private static final List<String> GET_MSR_KEYS = List.of("index", "value", "mask");
+
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9.-]*");
+    private static final Pattern VERSION = Pattern.compile("\\d{1,4}\\.\\d{1,4}(?:\\.\\d{1,4})?");
+    private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]*");
+
+    private static final Map<String, Integer> DEFAULTS = ordered("allow", MsrFilter.DEFAULT_ALLOW, "deny", MsrFilter.DEFAULT_DENY);
+    private static final Map<String, Integer> RANGE_FLAGS = ordered("READ", MsrFilter.RANGE_READ, "WRITE", MsrFilter.RANGE_WRITE);
+    private static final Map<String, ExitReason> EXIT_REASONS = exitReasons();
+    private static final Map<String, Integer> ERRNOS = errnos();
+
+    private final YamlReader reader;
+    private final Map<String, SourceRef> ids;
+
+    /** @param ids the ids seen so far in this load, shared by its files so duplicates across files are found */
+    SpecFileParser(YamlReader reader, Map<String, SourceRef> ids) {
+        this.reader = reader;
+        this.ids = ids;
+    }
+
+    /** The valid cases of the file whose document root is {@code root}; errors go to the reader. */
+    List<Case> parse(Node root, String expectedArea) {
+        int before = reader.errorCount();
+        if (!(root instanceof MappingNode)) {
+            reader.error(root, "", "a spec file is a map with keys " + String.join(", ", FILE_KEYS) + ", got "
+                    + YamlReader.describe(root));
+            return List.of();
+        }
+        YamlMap top = reader.map(root, "", FILE_KEYS);
+        if (top == null) {
+            return List.of();
+        }
+        Node areaNode = top.require("area");
+        if (areaNode != null) {
+            String area = reader.text(areaNode, "area");
+            if (area != null && !area.equals(expectedArea)) {
+                reader.error(areaNode, "area", YamlReader.quote(area) + " does not match the file name: expected "
+                        + YamlReader.quote(expectedArea));
+            }
+        }
+        if (top.has("description")) {
+            reader.text(top.get("description"), "description");
+        }
+        Node casesNode = top.require("cases");
+        List<Node> items = casesNode == null ? null : reader.list(casesNode, "cases", true);
+        boolean fileOk = reader.errorCount() == before;
+        List<Case> cases = new ArrayList<>();
+        if (items != null) {
+            for (int i = 0; i < items.size(); i++) {
+                Case c = parseCase(items.get(i), YamlReader.item("cases", i), expectedArea);
+                if (c != null) {
+                    cases.add(c);
+                }
+            }
+        }
+        return fileOk ? cases : List.of();
+    }
+
+    private Case parseCase(Node node, String path, String area) {
+        int before = reader.errorCount();
+        YamlMap m = reader.map(node, path, CASE_KEYS);
+        if (m == null) {
+            return null;
+        }
+        String id = id(m);
+        String title = requiredText(m, "title");
+        String cites = requiredText(m, "cites");
+        KernelRange kernels = m.has("kernel") ? kernelRange(m.get("kernel"), m.path("kernel")) : KernelRange.DEFAULT;
+        VcpuSetup vcpu = m.has("vcpu") ? vcpu(m.get("vcpu"), m.path("vcpu")) : VcpuSetup.DEFAULT;
+        Node stepsNode = m.require("steps");
+        // With a broken vcpu the exit-enabled check has nothing to check against: skip it (null).
+        List<Step> steps = stepsNode == null ? null
+                : steps(stepsNode, m.path("steps"), vcpu == null ? null : vcpu.userspaceExits());
+        if (reader.errorCount() != before) {
+            return null;
+        }
+        return new Case(id, title, area, cites, kernels, vcpu, steps, reader.ref(node));
+    }
+
+    private String id(YamlMap m) {
+        Node node = m.require("id");
+        String id = node == null ? null : reader.text(node, m.path("id"));
+        if (id == null) {
+            return null;
+        }
+        if (!ID.matcher(id).matches()) {
+            reader.error(node, m.path("id"), YamlReader.quote(id)
+                    + " is not a valid id: use lowercase letters, digits, '.' and '-', starting with a letter or digit");
+            return null;
+        }
+        // Registered even if the rest of the case is broken: fixing the case must not move the error.
+        SourceRef first = ids.putIfAbsent(id, reader.ref(m.node));
+        if (first != null) {
+            reader.error(node, m.path("id"), "duplicate id " + YamlReader.quote(id) + ", first defined at " + first);
+            return null;
+        }
+        return id;
+    }
+
+    private String requiredText(YamlMap m, String key) {
+        Node node = m.require(key);
+        return node == null ? null : reader.text(node, m.path(key));
+    }
+
+    private KernelRange kernelRange(Node node, String path) {
+        int before = reader.errorCount();
+        YamlMap m = reader.map(node, path, KERNEL_KEYS);
+        if (m == null) {
+            return null;
+        }
+        KernelVersion since = m.has("since") ? version(m.get("since"), m.path("since")) : KernelRange.FILTER_INTRODUCED;
+        KernelVersion until = m.has("before") ? version(m.get("before"), m.path("before")) : null;
+        if (reader.errorCount() != before) {
+            return null;
+        }
+        if (until != null && since.compareTo(until) >= 0) {
+            reader.error(node, path, "empty range: since " + since + " is not before " + until);
+            return null;
+        }
+        return new KernelRange(since, until);
+    }
+
+    private KernelVersion version(Node node, String path) {
+        if (!reader.tagOk(node, path)) {
+            return null;
+        }
+        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.STR) && VERSION.matcher(scalar.getValue()).matches()) {
+            return KernelVersion.parse(scalar.getValue());
+        }
+        String message = "expected a kernel version string \"X.Y\" or \"X.Y.Z\", got " + YamlReader.describe(node);
+        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.FLOAT)) {
+            // The classic trap: unquoted 5.10 is the float 5.1.
+            message += ": quote it, \"" + scalar.getValue() + "\", or YAML reads it as the number " + asNumber(scalar.getValue());
+        }
+        reader.error(node, path, message);
+        return null;
+    }
+
+    private static String asNumber(String yamlFloat) {
+        try {
+            return new BigDecimal(yamlFloat).stripTrailingZeros().toPlainString();
+        } catch (NumberFormatException e) {
+            return yamlFloat; // .inf, .nan
+        }
+    }
+
+    private VcpuSetup vcpu(Node node, String path) {
+        int before = reader.errorCount();
+        YamlMap m = reader.map(node, path, VCPU_KEYS);
+        if (m == null) {
+            return null;
+        }
+        Boolean x2apic = m.has("x2apic") ? reader.bool(m.get("x2apic"), m.path("x2apic")) : Boolean.FALSE;
+        Set<ExitReason> exits = EnumSet.noneOf(ExitReason.class);
+        List<Node> items = m.has("exits") ? reader.list(m.get("exits"), m.path("exits"), false) : List.of();
+        if (items != null) {
+            for (int i = 0; i < items.size(); i++) {
+                String itemPath = YamlReader.item(m.path("exits"), i);
+                ExitReason reason = reader.choice(items.get(i), itemPath, "an exit reason", EXIT_REASONS);
+                if (reason != null && !exits.add(reason)) {
+                    reader.error(items.get(i), itemPath, reason + " is listed twice");
+                }
+            }
+        }
+        return reader.errorCount() == before ? new VcpuSetup(x2apic, exits) : null;
+    }
+
+    private List<Step> steps(Node node, String path, Set<ExitReason> exits) {
+        List<Node> items = reader.list(node, path, true);
+        if (items == null) {
+            return null;
+        }
+        List<Step> steps = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            Step step = step(items.get(i), YamlReader.item(path, i), exits);
+            if (step != null) {
+                steps.add(step);
+            }
+        }
+        return steps;
+    }
+
+    private Step step(Node node, String path, Set<ExitReason> exits) {
+        int before = reader.errorCount();
+        YamlMap m = reader.map(node, path, STEP_KEYS);
+        if (m == null) {
+            return null;
+        }
+        List<String> actions = m.present(ACTIONS);
+        if (actions.size() != 1) {
+            // A misspelt action is already reported as an unknown key; "no action" would only repeat it.
+            if (actions.size() > 1 || reader.errorCount() == before) {
+                reader.error(node, path, actions.isEmpty() ? "expected one of the actions " + String.join(", ", ACTIONS)
+                        : "one action per step, got " + String.join(" and ", actions));
+            }
+            return null;
+        }
+        String action = actions.get(0);
+        Node body = m.get(action);
+        String bodyPath = m.path(action);
+        SourceRef source = reader.ref(node);
+        Step step = switch (action) {
+            case "set-filter" -> setFilter(m, body, bodyPath, source);
+            case "run" -> run(m, body, bodyPath, source, exits);
+            case "host-set-msrs" -> hostSetMsrs(m, body, bodyPath, source);
+            default -> hostGetMsrs(m, body, bodyPath, source);
+        };
+        return reader.errorCount() == before ? step : null;
+    }
+
+    private Step setFilter(YamlMap step, Node body, String path, SourceRef source) {
+        MsrFilter filter = filter(body, path);
+        Node expect = step.require("expect");
+        Integer errno = expect == null ? null : reader.choice(expect, step.path("expect"), "ok or an errno name", ERRNOS);
+        return filter == null || errno == null ? null : new Step.SetFilter(filter, errno, source);
+    }
+
+    private MsrFilter filter(Node node, String path) {
+        int before = reader.errorCount();
+        YamlMap m = reader.map(node, path, FILTER_KEYS);
+        if (m == null) {
+            return null;
+        }
+        Integer flags = null;
+        if (m.has("default") && m.has("flags")) {
+            reader.error(node, path, "give either default (allow or deny) or raw flags, not both");
+        } else if (m.has("default")) {
+            flags = reader.choice(m.get("default"), m.path("default"), "a default action", DEFAULTS);
+        } else if (m.has("flags")) {
+            flags = reader.u32(m.get("flags"), m.path("flags"));
+        } else {
+            reader.error(node, path, "needs default (allow or deny) or raw flags");
+        }
+        List<FilterRange> ranges = new ArrayList<>();
+        List<Node> items = m.has("ranges") ? reader.list(m.get("ranges"), m.path("ranges"), false) : List.of();
+        if (items != null) {
+            if (items.size() > MsrFilter.MAX_RANGES) {
+                reader.error(m.get("ranges"), m.path("ranges"), "at most " + MsrFilter.MAX_RANGES
+                        + " ranges (the slots of struct kvm_msr_filter), got " + items.size());
+            }
+            for (int i = 0; i < items.size(); i++) {
+                FilterRange range = range(items.get(i), YamlReader.item(m.path("ranges"), i));
+                if (range != null) {
+                    ranges.add(range);
+                }
+            }
+        }
+        return reader.errorCount() == before ? new MsrFilter(flags, ranges) : null;
+    }
+
+    private FilterRange range(Node node, String path) {
+        int before = reader.errorCount();
+        YamlMap m = reader.map(node, path, RANGE_KEYS);
+        if (m == null) {
+            return null;
+        }
+        Node flagsNode = m.require("flags");
+        Integer flags = flagsNode == null ? null : rangeFlags(flagsNode, m.path("flags"));
+        Node baseNode = m.require("base");
+        Integer base = baseNode == null ? null : reader.u32(baseNode, m.path("base"));
+        Node nmsrsNode = m.require("nmsrs");
+        Integer nmsrs = nmsrsNode == null ? null : reader.u32(nmsrsNode, m.path("nmsrs"));
+        List<String> forms = m.present(BITMAP_FORMS);
+        byte[] bitmap = null;
+        if (forms.size() != 1) {
+            reader.error(node, path, forms.isEmpty() ? "needs a bitmap: one of allow, deny or bitmap"
+                    : "give one bitmap form, got " + String.join(" and ", forms));
+        } else if (forms.get(0).equals("bitmap")) {
+            bitmap = rawBitmap(m.get("bitmap"), m.path("bitmap"));
+        } else if (base != null && nmsrs != null) {
+            String form = forms.get(0);
+            bitmap = generatedBitmap(m.get(form), m.path(form), form.equals("allow"), base, nmsrs);
+        }
+        // bitmap == null is also the legitimate NULL pointer: the error count tells them apart.
+        return reader.errorCount() == before ? new FilterRange(flags, nmsrs, base, bitmap) : null;
+    }
+
+    private Integer rangeFlags(Node node, String path) {
+        if (node instanceof SequenceNode) {
+            List<Node> items = reader.list(node, path, false);
+            if (items == null) {
+                return null;
+            }
+            if (items.isEmpty()) {
+                reader.error(node, path, "empty list: write 0 for a range without flags");
+                return null;
+            }
+            int before = reader.errorCount();
+            int flags = 0;
+            for (int i = 0; i < items.size(); i++) {
+                Integer bit = reader.choice(items.get(i), YamlReader.item(path, i), "a range flag", RANGE_FLAGS);
+                if (bit != null && (flags & bit) != 0) {
+                    reader.error(items.get(i), YamlReader.item(path, i), ((ScalarNode) items.get(i)).getValue() + " is listed twice");
+                }
+                flags |= bit == null ? 0 : bit;
+            }
+            return reader.errorCount() == before ? flags : null;
+        }
+        if (YamlReader.isInteger(node)) {
+            return reader.u32(node, path);
+        }
+        if (reader.tagOk(node, path)) {
+            reader.error(node, path, "expected a list of range flags (READ, WRITE) or an unsigned 32-bit integer, got "
+                    + YamlReader.describe(node));
+        }
+        return null;
+    }
+
+    /** {@code bitmap:} hex bytes used as they are (whitespace ignored), or null for a NULL pointer. */
+    private byte[] rawBitmap(Node node, String path) {
+        if (!reader.tagOk(node, path)) {
+            return null;
+        }
+        if (YamlReader.isNull(node)) {
+            if (((ScalarNode) node).getValue().isEmpty()) {
+                // An empty value is YAML null, but more likely a forgotten bitmap than a deliberate NULL.
+                reader.error(node, path, "empty value: write null for a NULL bitmap pointer, or hex bytes like \"ff 00 01\"");
+            }
+            return null;
+        }
+        String hex = node instanceof ScalarNode scalar ? scalar.getValue().replaceAll("\\s+", "") : null;
+        if (hex == null || !HEX.matcher(hex).matches()) {
+            reader.error(node, path, "expected hex bytes like \"ff 00 01\" or null, got " + YamlReader.describe(node));
+            return null;
+        }
+        if (hex.length() % 2 != 0) {
+            reader.error(node, path, "odd number of hex digits (" + hex.length() + "): write whole bytes, like \"0f\"");
+            return null;
+        }
+        return HexFormat.of().parseHex(hex);
+    }
+
+    /**
+     * {@code allow:}/{@code deny:} as exactly bitmapBytesFor(nmsrs) bytes, bits past nmsrs zero as in
+     * {@link FilterRange#allowing}: allow sets the listed bits (all: every bit), deny sets every bit but
+     * the listed ones (all: none).
+     */
+    private byte[] generatedBitmap(Node node, String path, boolean allow, int base, int nmsrs) {
+        long count = Integer.toUnsignedLong(nmsrs);
+        if (count > MAX_GENERATED_NMSRS) {
+            reader.error(node, path, String.format("cannot generate a bitmap for nmsrs 0x%x (at most 0x%x):"
+                    + " give it with bitmap: as hex bytes or null", count, MAX_GENERATED_NMSRS));
+            return null;
+        }
+        boolean all = YamlReader.isWord(node, "all");
+        List<Node> items = List.of();
+        if (!all) {
+            if (!(node instanceof SequenceNode)) {
+                if (reader.tagOk(node, path)) {
+                    reader.error(node, path, "expected all or a list of MSR indexes, got " + YamlReader.describe(node));
+                }
+                return null;
+            }
+            items = reader.list(node, path, false);
+            if (items == null) {
+                return null;
+            }
+            if (items.isEmpty()) {
+                reader.error(node, path, "empty list: write " + (allow ? "deny: all" : "allow: all")
+                        + " for a range that " + (allow ? "allows" : "denies") + " no MSR");
+                return null;
+            }
+        }
+        byte[] bitmap = new byte[FilterRange.bitmapBytesFor(nmsrs)];
+        if (allow == all) {
+            setAll(bitmap, count);
+        }
+        Set<Long> seen = new HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            String itemPath = YamlReader.item(path, i);
+            Integer msr = reader.u32(items.get(i), itemPath);
+            if (msr == null) {
+                continue;
+            }
+            long bit = Integer.toUnsignedLong(msr) - Integer.toUnsignedLong(base);
+            if (bit < 0 || bit >= count) {
+                reader.error(items.get(i), itemPath, String.format("MSR 0x%x is outside the range [0x%x, 0x%x)",
+                        msr, base, Integer.toUnsignedLong(base) + count));
+            } else if (!seen.add(bit)) {
+                reader.error(items.get(i), itemPath, String.format("MSR 0x%x is listed twice", msr));
+            } else if (allow) {
+                bitmap[(int) (bit / 8)] |= (byte) (1 << (bit % 8));
+            } else {
+                bitmap[(int) (bit / 8)] &= (byte) ~(1 << (bit % 8));
+            }
+        }
+        return bitmap;
+    }
+
+    private static void setAll(byte[] bitmap, long bits) {
+        Arrays.fill(bitmap, (byte) 0xff);
+        if (bits % 8 != 0) {
+            bitmap[bitmap.length - 1] = (byte) ((1 << (bits % 8)) - 1);
+        }
+    }
+
+    private Step run(YamlMap step, Node body, String path, SourceRef source, Set<ExitReason> exits) {
+        int before = reader.errorCount();
+        if (step.has("expect")) {
+            reader.error(step.get("expect"), step.path("expect"), "a run step has no expect: each access states its own");
+        }
+        List<Node> items = reader.list(body, path, true);
+        if (items == null) {
+            return null;
+        }
+        List<Access> accesses = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            Access access = access(items.get(i), YamlReader.item(path, i), exits);
+            if (access != null) {
+                accesses.add(access);
+            }
+        }
+        return reader.errorCount() == before ? new Step.RunGuest(accesses, source) : null;
+    }
+
+    private Access access(Node node, String path, Set<ExitReason> exits) {
+        int before = reader.errorCount();
+        YamlMap m = reader.map(node, path, ACCESS_KEYS);
+        if (m == null) {
+            return null;
+        }
+        List<String> ops = m.present(OPS);
+        if (ops.size() != 1) {
+            reader.error(node, path, ops.isEmpty() ? "needs rdmsr or wrmsr" : "give rdmsr or wrmsr, not both");
+            return null;
+        }
+        MsrOp op = ops.get(0).equals("rdmsr") ? MsrOp.RDMSR : MsrOp.WRMSR;
+        Integer index = reader.u32(m.get(ops.get(0)), m.path(ops.get(0)));
+        Long value = 0L;
+        if (op == MsrOp.WRMSR) {
+            Node valueNode = m.require("value");
+            value = valueNode == null ? null : reader.u64(valueNode, m.path("value"));
+        } else if (m.has("value")) {
+            reader.error(m.get("value"), m.path("value"), "only a wrmsr has a value: RDMSR writes nothing");
+        }
+        Node expect = m.require("expect");
+        Outcome outcome = expect == null ? null : outcome(expect, m.path("expect"), op, exits);
+        if (reader.errorCount() != before) {
+            return null;
+        }
+        return new Access(op, index, value, outcome.exit(), outcome.guest(), reader.ref(node));
+    }
+
+    private record Outcome(ExpectedExit exit, GuestExpectation guest) {
+    }
+
+    private Outcome outcome(Node node, String path, MsrOp op, Set<ExitReason> exits) {
+        if (node instanceof MappingNode && YamlReader.keyNames(node).contains("exit")) {
+            return exitOutcome(node, path, op, exits);
+        }
+        GuestExpectation guest = guest(node, path, op, true);
+        return guest == null ? null : new Outcome(null, guest);
+    }
+
+    /** The exit form: exactly one userspace exit, its answer, then what the guest sees. */
+    private Outcome exitOutcome(Node node, String path, MsrOp op, Set<ExitReason> exits) {
+        int before = reader.errorCount();
+        YamlMap m = reader.map(node, path, EXIT_KEYS);
+        if (m == null) {
+            return null;
+        }
+        // require, not get: a tagged "exit" key was listed by keyNames but not accepted by map.
+        Node reasonNode = m.require("exit");
+        ExitReason reason = reasonNode == null ? null : reader.choice(reasonNode, m.path("exit"), "an exit reason", EXIT_REASONS);
+        if (reason != null && exits != null && !exits.contains(reason)) {
+            reader.error(reasonNode, m.path("exit"), "exit reason " + reason
+                    + " is not enabled in vcpu.exits, so KVM never exits with it");
+        }
+        Long data = m.has("data") ? reader.u64(m.get("data"), m.path("data")) : null;
+        Node answerNode = m.require("answer");
+        UserspaceAnswer answer = answerNode == null ? null : answer(answerNode, m.path("answer"));
+        Node thenNode = m.require("then");
+        GuestExpectation then = thenNode == null ? null : guest(thenNode, m.path("then"), op, false);
+        if (reader.errorCount() != before) {
+            return null;
+        }
+        ValueExpectation dataExpectation = data == null ? ValueExpectation.ANY : ValueExpectation.exactly(data);
+        return new Outcome(new ExpectedExit(reason, dataExpectation, answer), then);
+    }
+
+    private UserspaceAnswer answer(Node node, String path) {
+        int before = reader.errorCount();
+        YamlMap m = reader.map(node, path, ANSWER_KEYS);
+        if (m == null) {
+            return null;
+        }
+        Integer error = m.has("error") ? reader.u8(m.get("error"), m.path("error")) : Integer.valueOf(0);
+        Long data = m.has("data") ? reader.u64(m.get("data"), m.path("data")) : Long.valueOf(0);
+        return reader.errorCount() == before ? new UserspaceAnswer(error, data) : null;
+    }
+
+    /** ok | gp | {value: v[, mask: m]} | {fault: n}; {exit: ...} only where {@code exitAllowed}. */
+    private GuestExpectation guest(Node node, String path, MsrOp op, boolean exitAllowed) {
+        if (!reader.tagOk(node, path)) {
+            return null;
+        }
+        if (YamlReader.isWord(node, "ok")) {
+            return new GuestExpectation.Completes(ValueExpectation.ANY);
+        }
+        if (YamlReader.isWord(node, "gp")) {
+            return new GuestExpectation.Faults(GuestExpectation.Faults.GP);
+        }
+        List<String> keys = YamlReader.keyNames(node);
+        if (node instanceof MappingNode && keys.contains("exit")) {
+            reader.error(node, path, "the guest outcome after the exit is ok, gp, {value: ...} or {fault: ...}:"
+                    + " an access has at most one exit");
+            return null;
+        }
+        if (node instanceof MappingNode && keys.contains("value")) {
+            return valueExpectation(node, path, op);
+        }
+        if (node instanceof MappingNode && keys.contains("fault")) {
+            int before = reader.errorCount();
+            YamlMap m = reader.map(node, path, FAULT_KEYS);
+            Node vectorNode = m == null ? null : m.require("fault");
+            Integer vector = vectorNode == null ? null : reader.u8(vectorNode, m.path("fault"));
+            return reader.errorCount() == before ? new GuestExpectation.Faults(vector) : null;
+        }
+        String got = node instanceof MappingNode ? "a map with keys " + String.join(", ", keys) : YamlReader.describe(node);
+        reader.error(node, path, "expected ok, gp, {value: ...}, {fault: ...}"
+                + (exitAllowed ? " or {exit: ...}" : " (an access has at most one exit)") + ", got " + got);
+        return null;
+    }
+
+    private GuestExpectation valueExpectation(Node node, String path, MsrOp op) {
+        int before = reader.errorCount();
+        YamlMap m = reader.map(node, path, VALUE_KEYS);
+        if (m == null) {
+            return null;
+        }
+        if (op == MsrOp.WRMSR) {
+            reader.error(node, path, "a WRMSR reads no value: expect ok");
+            return null;
+        }
+        Node valueNode = m.require("value");
+        Long value = valueNode == null ? null : reader.u64(valueNode, m.path("value"));
+        Long mask = m.has("mask") ? reader.u64(m.get("mask"), m.path("mask")) : Long.valueOf(-1L);
+        return reader.errorCount() == before ? new GuestExpectation.Completes(new ValueExpectation(value, mask)) : null;
+    }
+
+    private Step hostSetMsrs(YamlMap step, Node body, String path, SourceRef source) {
+        int before = reader.errorCount();
+        List<Node> items = reader.list(body, path, false);
+        List<Step.MsrValue> msrs = new ArrayList<>();
+        for (int i = 0; items != null && i < items.size(); i++) {
+            String itemPath = YamlReader.item(path, i);
+            YamlMap m = reader.map(items.get(i), itemPath, SET_MSR_KEYS);
+            if (m == null) {
+                continue;
+            }
+            Node index = m.require("index");
+            Node value = m.require("value");
+            Integer idx = index == null ? null : reader.u32(index, m.path("index"));
+            Long val = value == null ? null : reader.u64(value, m.path("value"));
+            if (idx != null && val != null) {
+                msrs.add(new Step.MsrValue(idx, val));
+            }
+        }
+        Integer count = expectedCount(step, "KVM_SET_MSRS", items);
+        return reader.errorCount() == before ? new Step.HostSetMsrs(msrs, count, source) : null;
+    }
+
+    private Step hostGetMsrs(YamlMap step, Node body, String path, SourceRef source) {
+        int before = reader.errorCount();
+        List<Node> items = reader.list(body, path, false);
+        List<Step.MsrRead> msrs = new ArrayList<>();
+        for (int i = 0; items != null && i < items.size(); i++) {
+            String itemPath = YamlReader.item(path, i);
+            int itemBefore = reader.errorCount();
+            YamlMap m = reader.map(items.get(i), itemPath, GET_MSR_KEYS);
+            if (m == null) {
+                continue;
+            }
+            Node index = m.require("index");
+            Integer idx = index == null ? null : reader.u32(index, m.path("index"));
+            Long value = m.has("value") ? reader.u64(m.get("value"), m.path("value")) : null;
+            Long mask = m.has("mask") ? reader.u64(m.get("mask"), m.path("mask")) : null;
+            if (m.has("mask") && !m.has("value")) {
+                reader.error(m.get("mask"), m.path("mask"), "a mask needs a value to compare with");
+            }
+            if (reader.errorCount() == itemBefore) {
+                ValueExpectation expected = value == null ? ValueExpectation.ANY
+                        : new ValueExpectation(value, mask == null ? -1L : mask);
+                msrs.add(new Step.MsrRead(idx, expected));
+            }
+        }
+        Integer count = expectedCount(step, "KVM_GET_MSRS", items);
+        return reader.errorCount() == before ? new Step.HostGetMsrs(msrs, count, source) : null;
+    }
+
+    /** The ioctl's return value: how many entries it processed, so at most the number given. */
+    private Integer expectedCount(YamlMap step, String ioctl, List<Node> items) {
+        Node node = step.require("expect");
+        Integer count = node == null ? null : reader.u32(node, step.path("expect"));
+        if (count != null && items != null && Integer.toUnsignedLong(count) > items.size()) {
+            reader.error(node, step.path("expect"), ioctl + " returns at most the number of entries (" + items.size()
+                    + "), got " + Integer.toUnsignedString(count));
+            return null;
+        }
+        return count;
+    }
+
+    private static <T> Map<String, T> ordered(String k1, T v1, String k2, T v2) {
+        Map<String, T> map = new LinkedHashMap<>();
+        map.put(k1, v1);
+        map.put(k2, v2);
+        return map;
+    }
+
+    private static Map<String, ExitReason> exitReasons() {
+        Map<String, ExitReason> map = new LinkedHashMap<>();
+        for (ExitReason reason : ExitReason.values()) {
+            map.put(reason.name(), reason);
+        }
+        return map;
+    }
+
+    /** ok first, then the errno names by number, as a reader of errno.h expects them. */
+    private static Map<String, Integer> errnos() {
+        Map<String, Integer> map = new LinkedHashMap<>();
+        Errno.names().stream()
+                .sorted(Comparator.comparing((String name) -> Errno.byName(name).orElseThrow()))
+                .forEach(name -> map.put(name, Errno.byName(name).orElseThrow()));
+        return map;
+    }
+}
