@@ -1,0 +1,206 @@
+package io.msrconf.verdict;
+
+import io.msrconf.backend.AccessOutcome;
+import io.msrconf.backend.GuestResult;
+import io.msrconf.backend.MsrExit;
+import io.msrconf.backend.Observation;
+import io.msrconf.backend.RunEnd;
+import io.msrconf.backend.StepOutcome;
+import io.msrconf.spec.Access;
+import io.msrconf.spec.Case;
+import io.msrconf.spec.Errno;
+import io.msrconf.spec.ExitReason;
+import io.msrconf.spec.ExpectedExit;
+import io.msrconf.spec.GuestExpectation;
+import io.msrconf.spec.MsrOp;
+import io.msrconf.spec.Step;
+import io.msrconf.spec.Vectors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Compares what a backend observed with what a case expects. It never looks at which backend ran:
+ * the same expectation holds for real KVM and for the reference model.
+ */
+public record Verdict(Case spec, Observation observation, List<Mismatch> mismatches) {
+
+    public Verdict {
+        mismatches = List.copyOf(mismatches);
+    }
+
+    public boolean passed() {
+        return mismatches.isEmpty();
+    }
+
+    /** The first mismatch as one sentence, then the others, one per line. */
+    public String explain() {
+        if (passed()) {
+            return spec.id() + " passed on " + observation.backend();
+        }
+        return mismatches.stream().map(Mismatch::toString).collect(Collectors.joining("\n"));
+    }
+
+    public static Verdict judge(Case c, Observation o) {
+        List<Mismatch> out = new ArrayList<>();
+        if (o.steps().size() != c.steps().size()) {
+            out.add(new Mismatch(Mismatch.Kind.RUN_FAILED, "case", "the backend reported " + o.steps().size()
+                    + " step outcomes for " + c.steps().size() + " steps"));
+            return new Verdict(c, o, out);
+        }
+        for (int i = 0; i < c.steps().size(); i++) {
+            Step step = c.steps().get(i);
+            String where = "step " + (i + 1) + " (" + step.source() + ")";
+            StepOutcome outcome = o.steps().get(i);
+            if (step instanceof Step.SetFilter s) {
+                judgeFilter(s, outcome, where, out);
+            } else if (step instanceof Step.RunGuest r) {
+                judgeRun(r, outcome, where, out);
+            } else if (step instanceof Step.HostSetMsrs h) {
+                judgeHostSet(h, outcome, where, out);
+            } else if (step instanceof Step.HostGetMsrs h) {
+                judgeHostGet(h, outcome, where, out);
+            }
+        }
+        return new Verdict(c, o, out);
+    }
+
+    private static void judgeFilter(Step.SetFilter s, StepOutcome outcome, String where, List<Mismatch> out) {
+        if (!(outcome instanceof StepOutcome.FilterSet f)) {
+            out.add(wrongShape(where, "KVM_X86_SET_MSR_FILTER", outcome));
+        } else if (f.errno() != s.expectedErrno()) {
+            out.add(new Mismatch(Mismatch.Kind.IOCTL_RESULT, where, "Expected KVM_X86_SET_MSR_FILTER to return "
+                    + Errno.describe(s.expectedErrno()) + ", got " + Errno.describe(f.errno()) + " for filter: "
+                    + s.filter().describe().replace("\n", ";")));
+        }
+    }
+
+    private static void judgeHostSet(Step.HostSetMsrs h, StepOutcome outcome, String where, List<Mismatch> out) {
+        if (!(outcome instanceof StepOutcome.HostMsrsSet r)) {
+            out.add(wrongShape(where, "KVM_SET_MSRS", outcome));
+        } else if (r.result() != h.expectedCount()) {
+            out.add(new Mismatch(Mismatch.Kind.IOCTL_RESULT, where, "Expected KVM_SET_MSRS to set " + h.expectedCount()
+                    + " MSR(s), got " + ioctlCount(r.result()) + " for " + indexes(h.msrs().stream().map(Step.MsrValue::index).toList())));
+        }
+    }
+
+    private static void judgeHostGet(Step.HostGetMsrs h, StepOutcome outcome, String where, List<Mismatch> out) {
+        if (!(outcome instanceof StepOutcome.HostMsrsGot r)) {
+            out.add(wrongShape(where, "KVM_GET_MSRS", outcome));
+            return;
+        }
+        if (r.result() != h.expectedCount()) {
+            out.add(new Mismatch(Mismatch.Kind.IOCTL_RESULT, where, "Expected KVM_GET_MSRS to read " + h.expectedCount()
+                    + " MSR(s), got " + ioctlCount(r.result()) + " for " + indexes(h.msrs().stream().map(Step.MsrRead::index).toList())));
+        }
+        int checked = Math.min(Math.max(r.result(), 0), Math.min(h.msrs().size(), r.values().size()));
+        for (int i = 0; i < checked; i++) {
+            Step.MsrRead want = h.msrs().get(i);
+            long got = r.values().get(i);
+            if (!want.expected().matches(got)) {
+                out.add(new Mismatch(Mismatch.Kind.WRONG_RESULT, where, String.format(
+                        "Expected KVM_GET_MSRS(0x%x) to read %s, got 0x%x", want.index(), want.expected().describe(), got)));
+            }
+        }
+    }
+
+    private static void judgeRun(Step.RunGuest r, StepOutcome outcome, String where, List<Mismatch> out) {
+        if (!(outcome instanceof StepOutcome.GuestRan ran)) {
+            out.add(wrongShape(where, "a guest run", outcome));
+            return;
+        }
+        if (!(ran.end() instanceof RunEnd.Reported)) {
+            // Report the run's failure once; accesses it never reached would only repeat it.
+            long reached = ran.accesses().stream().filter(a -> !(a.result() instanceof GuestResult.NotRun)).count();
+            out.add(new Mismatch(Mismatch.Kind.RUN_FAILED, where, "The guest run did not finish: " + ran.end().describe()
+                    + " (after " + reached + " of " + r.accesses().size() + " accesses)"));
+        }
+        for (int i = 0; i < r.accesses().size() && i < ran.accesses().size(); i++) {
+            AccessOutcome got = ran.accesses().get(i);
+            if (!(ran.end() instanceof RunEnd.Reported) && got.result() instanceof GuestResult.NotRun && got.exits().isEmpty()) {
+                continue;
+            }
+            judgeAccess(r.accesses().get(i), got, where + " access " + (i + 1) + " (" + r.accesses().get(i).source() + ")", out);
+        }
+    }
+
+    static void judgeAccess(Access a, AccessOutcome got, String where, List<Mismatch> out) {
+        ExpectedExit exit = a.exit();
+        if (exit == null && !got.exits().isEmpty()) {
+            MsrExit x = got.exits().get(0);
+            boolean denied = x.reason() == ExitReason.FILTER.bit;
+            out.add(new Mismatch(denied ? Mismatch.Kind.FILTER_OVER_ENFORCED : Mismatch.Kind.WRONG_EXIT, where,
+                    "Expected " + a.describe() + " to " + a.guest().describe() + " without exiting to userspace, got "
+                            + got.describe()));
+            return;
+        }
+        if (exit != null) {
+            if (got.exits().isEmpty()) {
+                boolean leaked = got.result() instanceof GuestResult.Completed && exit.reason() == ExitReason.FILTER;
+                out.add(new Mismatch(leaked ? Mismatch.Kind.FILTER_NOT_ENFORCED : Mismatch.Kind.WRONG_EXIT, where,
+                        "Expected " + exit.reason() + " exit on " + a.describe() + ", got no exit: the access "
+                                + got.result().describe()));
+                return;
+            }
+            MsrExit x = got.exits().get(0);
+            List<String> wrong = new ArrayList<>();
+            if (got.exits().size() > 1) {
+                wrong.add(got.exits().size() + " exits");
+            }
+            if (x.reason() != exit.reason().bit) {
+                wrong.add("reason " + ExitReason.nameOf(x.reason()));
+            }
+            if (x.op() != a.op()) {
+                wrong.add("a " + x.op() + " exit");
+            }
+            if (x.index() != a.index()) {
+                wrong.add(String.format("index 0x%x", x.index()));
+            }
+            if (!exit.data().matches(x.data())) {
+                wrong.add(String.format("data 0x%x instead of %s", x.data(), exit.data().describe()));
+            }
+            if (!wrong.isEmpty()) {
+                out.add(new Mismatch(Mismatch.Kind.WRONG_EXIT, where, "Expected " + exit.reason() + " exit on "
+                        + a.describe() + ", got " + String.join(", ", wrong) + " (" + got.describe() + ")"));
+                return;
+            }
+        }
+        judgeGuest(a, got, exit, where, out);
+    }
+
+    private static void judgeGuest(Access a, AccessOutcome got, ExpectedExit exit, String where, List<Mismatch> out) {
+        String after = exit == null ? "" : " after " + exit.answer().describe();
+        GuestResult r = got.result();
+        if (a.guest() instanceof GuestExpectation.Completes c) {
+            if (!(r instanceof GuestResult.Completed done)) {
+                boolean denied = r instanceof GuestResult.Faulted && exit == null;
+                out.add(new Mismatch(denied ? Mismatch.Kind.FILTER_OVER_ENFORCED : Mismatch.Kind.WRONG_RESULT, where,
+                        "Expected " + a.describe() + " to " + c.describe() + after + ", got: it " + r.describe()));
+            } else if (a.op() == MsrOp.RDMSR && !c.value().matches(done.value())) {
+                out.add(new Mismatch(Mismatch.Kind.WRONG_RESULT, where, "Expected " + a.describe() + " to read "
+                        + c.value().describe() + after + ", got " + String.format("0x%x", done.value())));
+            }
+        } else if (a.guest() instanceof GuestExpectation.Faults f) {
+            if (!(r instanceof GuestResult.Faulted fault)) {
+                boolean leaked = r instanceof GuestResult.Completed && exit == null;
+                out.add(new Mismatch(leaked ? Mismatch.Kind.FILTER_NOT_ENFORCED : Mismatch.Kind.WRONG_RESULT, where,
+                        "Expected " + Vectors.name(f.vector()) + " on " + a.describe() + after + ", got: it " + r.describe()));
+            } else if (fault.vector() != f.vector()) {
+                out.add(new Mismatch(Mismatch.Kind.WRONG_RESULT, where, "Expected " + Vectors.name(f.vector())
+                        + " on " + a.describe() + after + ", got " + Vectors.name(fault.vector())));
+            }
+        }
+    }
+
+    private static Mismatch wrongShape(String where, String what, StepOutcome outcome) {
+        return new Mismatch(Mismatch.Kind.RUN_FAILED, where, "Expected the outcome of " + what + ", got " + outcome);
+    }
+
+    private static String ioctlCount(int result) {
+        return result < 0 ? Errno.describe(-result) : String.valueOf(result);
+    }
+
+    private static String indexes(List<Integer> msrs) {
+        return msrs.stream().map(i -> String.format("0x%x", i)).collect(Collectors.joining(", ", "[", "]"));
+    }
+}

@@ -1,0 +1,53 @@
+package io.msrconf.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.msrconf.backend.KvmBackend;
+import io.msrconf.spec.SpecLoader;
+import io.msrconf.suite.CaseResult;
+import io.msrconf.suite.CaseRunner;
+import io.msrconf.suite.HostInfo;
+import io.msrconf.verdict.Verdict;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Cases that cannot fail are worthless: for every case, each single expectation turned into its
+ * opposite must make the case fail against what the backend really did.
+ */
+class EveryExpectationCanFailTest {
+
+    private static final KvmBackend KVM = KvmBackend.open();
+
+    @AfterAll
+    static void close() {
+        KVM.close();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyFlippedExpectationFailsOnKvm() {
+        CaseRunner runner = new CaseRunner(KVM, HostInfo.read().kernelVersion());
+        return SpecLoader.load(ConformanceTest.specsDir()).cases().stream().map(c -> DynamicTest.dynamicTest(c.id(), () -> {
+            CaseResult original = runner.run(c);
+            if (original.status() == CaseResult.Status.SKIPPED) {
+                Assumptions.abort(original.skipReason());
+            }
+            Assumptions.assumeTrue(original.status() == CaseResult.Status.PASSED,
+                    "the case itself fails here; ConformanceTest reports it");
+            for (ExpectationFlips.Flip flip : ExpectationFlips.of(c)) {
+                Verdict v = Verdict.judge(flip.flipped(), original.observation());
+                assertThat(v.passed()).as("%s with %s still passes: that expectation is not checked", c.id(), flip.what()).isFalse();
+                assertThat(v.explain()).as("failure message of %s", flip.what()).contains("Expected");
+            }
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> flipsExistForEveryCase() {
+        return SpecLoader.load(ConformanceTest.specsDir()).cases().stream().map(c -> DynamicTest.dynamicTest(c.id(),
+                () -> assertThat(ExpectationFlips.of(c)).as("flips of %s", c.id()).isNotEmpty()));
+    }
+}

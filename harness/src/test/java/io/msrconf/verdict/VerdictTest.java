@@ -1,0 +1,147 @@
+package io.msrconf.verdict;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.msrconf.backend.AccessOutcome;
+import io.msrconf.backend.GuestResult;
+import io.msrconf.backend.MsrExit;
+import io.msrconf.backend.Observation;
+import io.msrconf.backend.RunEnd;
+import io.msrconf.backend.StepOutcome;
+import io.msrconf.filter.FilterRange;
+import io.msrconf.filter.MsrFilter;
+import io.msrconf.spec.Access;
+import io.msrconf.spec.Case;
+import io.msrconf.spec.ExitReason;
+import io.msrconf.spec.ExpectedExit;
+import io.msrconf.spec.GuestExpectation;
+import io.msrconf.spec.KernelRange;
+import io.msrconf.spec.MsrOp;
+import io.msrconf.spec.SourceRef;
+import io.msrconf.spec.Step;
+import io.msrconf.spec.UserspaceAnswer;
+import io.msrconf.spec.ValueExpectation;
+import io.msrconf.spec.VcpuSetup;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The verdict explains each kind of mismatch in one sentence, and a wrong expectation makes a case fail. */
+class VerdictTest {
+
+    private static final SourceRef AT = new SourceRef(Path.of("specs/t.yaml"), 7);
+    private static final MsrFilter DENY_174 = new MsrFilter(MsrFilter.DEFAULT_ALLOW,
+            List.of(FilterRange.allowing(MsrFilter.RANGE_READ, 0x174, 1)));
+
+    private static Case caseOf(Step... steps) {
+        return new Case("t.case", "a test case", "t", "api.rst", KernelRange.DEFAULT, VcpuSetup.DEFAULT, List.of(steps), AT);
+    }
+
+    private static Access rdmsr(int index, ExpectedExit exit, GuestExpectation guest) {
+        return new Access(MsrOp.RDMSR, index, 0, exit, guest, AT);
+    }
+
+    private static Observation ran(AccessOutcome... outcomes) {
+        return new Observation("kvm", List.of(new StepOutcome.FilterSet(0),
+                new StepOutcome.GuestRan(List.of(outcomes), new RunEnd.Reported())));
+    }
+
+    private static final GuestExpectation GP = new GuestExpectation.Faults(GuestExpectation.Faults.GP);
+    private static final GuestExpectation OK = new GuestExpectation.Completes(ValueExpectation.ANY);
+
+    @Test
+    void matchingObservationPasses() {
+        Case c = caseOf(new Step.SetFilter(DENY_174, 0, AT), new Step.RunGuest(List.of(rdmsr(0x174, null, GP)), AT));
+        Verdict v = Verdict.judge(c, ran(new AccessOutcome(List.of(), new GuestResult.Faulted(13, 0))));
+        assertThat(v.passed()).isTrue();
+        VerdictAssert.assertThat(v).conforms();
+    }
+
+    @Test
+    void wrongExpectationFailsWithReadableMessage() {
+        // The filter denies 0x174 and KVM faulted; a case that (wrongly) expects the read to complete must fail.
+        Case wrong = caseOf(new Step.SetFilter(DENY_174, 0, AT), new Step.RunGuest(List.of(rdmsr(0x174, null, OK)), AT));
+        Verdict v = Verdict.judge(wrong, ran(new AccessOutcome(List.of(), new GuestResult.Faulted(13, 0))));
+        assertThat(v.passed()).isFalse();
+        assertThat(v.mismatches()).extracting(Mismatch::kind).containsExactly(Mismatch.Kind.FILTER_OVER_ENFORCED);
+        assertThatThrownBy(() -> VerdictAssert.assertThat(v).conforms())
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("step 2 (specs/t.yaml:7) access 1 (specs/t.yaml:7): Expected RDMSR(0x174) to completes")
+                .hasMessageContaining("got: it faulted with #GP");
+    }
+
+    @Test
+    void leakedAccessIsFilterNotEnforced() {
+        Case c = caseOf(new Step.SetFilter(DENY_174, 0, AT), new Step.RunGuest(List.of(rdmsr(0x174, null, GP)), AT));
+        Verdict v = Verdict.judge(c, ran(new AccessOutcome(List.of(), new GuestResult.Completed(0x1234))));
+        assertThat(v.mismatches()).singleElement().satisfies(m -> {
+            assertThat(m.kind()).isEqualTo(Mismatch.Kind.FILTER_NOT_ENFORCED);
+            assertThat(m.message()).isEqualTo("Expected #GP on RDMSR(0x174), got: it completed with value 0x1234");
+        });
+    }
+
+    @Test
+    void missingFilterExitNamesTheAccessAndWhatHappened() {
+        ExpectedExit exit = new ExpectedExit(ExitReason.FILTER, ValueExpectation.exactly(0), new UserspaceAnswer(0, 5));
+        Case c = caseOf(new Step.SetFilter(DENY_174, 0, AT),
+                new Step.RunGuest(List.of(rdmsr(0x10, exit, new GuestExpectation.Completes(ValueExpectation.exactly(5)))), AT));
+        Verdict v = Verdict.judge(c, ran(new AccessOutcome(List.of(), new GuestResult.Completed(0x1234))));
+        assertThat(v.mismatches()).singleElement().satisfies(m -> {
+            assertThat(m.kind()).isEqualTo(Mismatch.Kind.FILTER_NOT_ENFORCED);
+            assertThat(m.message()).isEqualTo("Expected FILTER exit on RDMSR(0x10), got no exit: the access completed with value 0x1234");
+        });
+    }
+
+    @Test
+    void exitWithWrongReasonAndDataIsWrongExit() {
+        ExpectedExit exit = new ExpectedExit(ExitReason.FILTER, ValueExpectation.exactly(0), new UserspaceAnswer(1, 0));
+        Case c = caseOf(new Step.SetFilter(DENY_174, 0, AT), new Step.RunGuest(List.of(rdmsr(0x174, exit, GP)), AT));
+        Verdict v = Verdict.judge(c, ran(new AccessOutcome(List.of(new MsrExit(MsrOp.RDMSR, 2, 0x174, 9)),
+                new GuestResult.Faulted(13, 0))));
+        assertThat(v.mismatches()).singleElement().satisfies(m -> {
+            assertThat(m.kind()).isEqualTo(Mismatch.Kind.WRONG_EXIT);
+            assertThat(m.message()).startsWith("Expected FILTER exit on RDMSR(0x174), got reason UNKNOWN, data 0x9 instead of 0x0");
+        });
+    }
+
+    @Test
+    void unexpectedFilterExitIsOverEnforced() {
+        Case c = caseOf(new Step.SetFilter(DENY_174, 0, AT), new Step.RunGuest(List.of(rdmsr(0x175, null, OK)), AT));
+        Verdict v = Verdict.judge(c, ran(new AccessOutcome(List.of(new MsrExit(MsrOp.RDMSR, 4, 0x175, 0)),
+                new GuestResult.Faulted(13, 0))));
+        assertThat(v.mismatches()).singleElement().extracting(Mismatch::kind).isEqualTo(Mismatch.Kind.FILTER_OVER_ENFORCED);
+    }
+
+    @Test
+    void wrongIoctlResultNamesBothErrnos() {
+        Case c = caseOf(new Step.SetFilter(new MsrFilter(0x80, List.of()), 22, AT));
+        Verdict v = Verdict.judge(c, new Observation("kvm", List.of(new StepOutcome.FilterSet(0))));
+        assertThat(v.mismatches()).singleElement().satisfies(m -> {
+            assertThat(m.kind()).isEqualTo(Mismatch.Kind.IOCTL_RESULT);
+            assertThat(m.message()).startsWith("Expected KVM_X86_SET_MSR_FILTER to return EINVAL (22), got ok (0) for filter: default ALLOW (+ unknown filter flags 0x80)");
+        });
+    }
+
+    @Test
+    void failedRunIsReportedOnceNotPerAccess() {
+        Case c = caseOf(new Step.SetFilter(DENY_174, 0, AT),
+                new Step.RunGuest(List.of(rdmsr(0x174, null, GP), rdmsr(0x175, null, OK)), AT));
+        Observation o = new Observation("kvm", List.of(new StepOutcome.FilterSet(0), new StepOutcome.GuestRan(
+                List.of(new AccessOutcome(List.of(), new GuestResult.Faulted(13, 0)), new AccessOutcome(List.of(), new GuestResult.NotRun())),
+                new RunEnd.TimedOut(5000, 1))));
+        Verdict v = Verdict.judge(c, o);
+        assertThat(v.mismatches()).singleElement().satisfies(m -> {
+            assertThat(m.kind()).isEqualTo(Mismatch.Kind.RUN_FAILED);
+            assertThat(m.message()).isEqualTo("The guest run did not finish: the guest did not report back within 5000 ms (1 exits seen) (after 1 of 2 accesses)");
+        });
+    }
+
+    @Test
+    void hostMsrValueMismatchNamesTheMsr() {
+        Case c = caseOf(new Step.HostGetMsrs(List.of(new Step.MsrRead(0x174, ValueExpectation.exactly(0x10))), 1, AT));
+        Verdict v = Verdict.judge(c, new Observation("kvm", List.of(new StepOutcome.HostMsrsGot(1, List.of(0x18L)))));
+        assertThat(v.mismatches()).singleElement().extracting(Mismatch::message)
+                .isEqualTo("Expected KVM_GET_MSRS(0x174) to read 0x10, got 0x18");
+    }
+}
