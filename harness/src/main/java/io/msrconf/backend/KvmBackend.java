@@ -19,7 +19,7 @@ import io.msrconf.kvm.Vm;
 import io.msrconf.kvm.sys.KvmIoctls;
 import io.msrconf.spec.Access;
 import io.msrconf.spec.Case;
-import io.msrconf.spec.Errno;
+import io.msrconf.kvm.Errno;
 import io.msrconf.spec.MsrOp;
 import io.msrconf.spec.Step;
 import io.msrconf.spec.UserspaceAnswer;
@@ -201,7 +201,7 @@ public final class KvmBackend implements Backend {
         long deadline = System.nanoTime() + runTimeout.toNanos();
         for (int count = 0; count < MAX_EXITS_PER_RUN; count++) {
             int rc = vcpu.run(deadline);
-            if (rc == io.msrconf.kvm.Errno.EINTR) {
+            if (rc == Errno.EINTR) {
                 if (System.nanoTime() - deadline >= 0) {
                     return new RunEnd.TimedOut(runTimeout.toMillis(), count);
                 }

@@ -1,6 +1,9 @@
 package io.msrconf.kvm;
 
-/** Linux errno numbers (x86-64) that KVM ioctls return, with their names for messages. */
+/**
+ * Linux errno numbers (x86-64) that KVM ioctls return, with their names: for messages, and for the
+ * names a spec uses to expect an ioctl result ("ok" is 0, success).
+ */
 public final class Errno {
 
     public static final int EPERM = 1;
@@ -27,9 +30,10 @@ public final class Errno {
     private Errno() {
     }
 
-    /** "EINVAL" for 22; numbers not listed here come back as "errno n". */
+    /** "EINVAL" for 22, "ok" for 0; numbers not listed here come back as "errno n". */
     public static String name(int errno) {
         return switch (errno) {
+            case 0 -> "ok";
             case EPERM -> "EPERM";
             case ENOENT -> "ENOENT";
             case EINTR -> "EINTR";
@@ -57,5 +61,15 @@ public final class Errno {
     /** "EEXIST (17)". */
     public static String describe(int errno) {
         return name(errno) + " (" + errno + ")";
+    }
+
+    /** The number for "ok" or an errno name listed here. */
+    public static java.util.Optional<Integer> byName(String name) {
+        return java.util.stream.IntStream.range(0, 256).filter(n -> name(n).equals(name)).boxed().findFirst();
+    }
+
+    /** Every name {@link #byName} accepts, in errno order. */
+    public static java.util.List<String> names() {
+        return java.util.stream.IntStream.range(0, 256).mapToObj(Errno::name).filter(n -> !n.startsWith("errno ")).toList();
     }
 }

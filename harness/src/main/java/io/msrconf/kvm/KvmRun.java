@@ -7,9 +7,9 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /**
- * A view over a vCPU's mmap'd {@code struct kvm_run}: reads and writes go straight to the shared
- * page, nothing is copied or allocated. Which accessors mean anything depends on
- * {@link #exitReason()}; the others read whatever the union holds.
+ * A view over a vCPU's mmap'd {@code struct kvm_run}: the accessors read and write the shared page
+ * directly, nothing is copied, so a run loop allocates nothing. Which accessors mean anything
+ * depends on {@link #exitReason()}; the others read whatever the union holds.
  */
 public final class KvmRun {
 

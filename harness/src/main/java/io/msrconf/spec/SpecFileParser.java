@@ -1,12 +1,13 @@
 package io.msrconf.spec;
 
+import io.msrconf.kvm.Errno;
+
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.spec.YamlReader.YamlMap;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -672,9 +673,7 @@ final class SpecFileParser {
     /** ok first, then the errno names by number, as a reader of errno.h expects them. */
     private static Map<String, Integer> errnos() {
         Map<String, Integer> map = new LinkedHashMap<>();
-        Errno.names().stream()
-                .sorted(Comparator.comparing((String name) -> Errno.byName(name).orElseThrow()))
-                .forEach(name -> map.put(name, Errno.byName(name).orElseThrow()));
+        Errno.names().forEach(name -> map.put(name, Errno.byName(name).orElseThrow()));
         return map;
     }
 }

@@ -8,7 +8,7 @@ import io.msrconf.backend.RunEnd;
 import io.msrconf.backend.StepOutcome;
 import io.msrconf.spec.Access;
 import io.msrconf.spec.Case;
-import io.msrconf.spec.Errno;
+import io.msrconf.kvm.Errno;
 import io.msrconf.spec.ExitReason;
 import io.msrconf.spec.ExpectedExit;
 import io.msrconf.spec.GuestExpectation;
