@@ -7,18 +7,10 @@
  * The harness enters at payload_entry in 64-bit mode, CPL 0, IF = 0, with a valid stack.
  */
         .include "abi.inc"
+        .include "stubs.inc"
         .code64
-        /* The header is data, kept out of .text so that `objdump -d` lists only code. */
-        .section .payload_header, "a"
-        .globl payload_header
-payload_header:                         /* read by the harness: where to enter, where the stubs are */
-        .ascii "MSRCONF1"
-        .long payload_entry - payload_header
-        .long vector_stubs - payload_header
-        .long 32                        /* number of stubs: vectors 0..31 */
-        .long STUB_STRIDE
+        PAYLOAD_HEADER payload_entry
 
-        .text
 payload_entry:
         mov     $SCRIPT_TABLE, %ebx
         mov     HDR_COUNT(%rbx), %r12d
@@ -70,22 +62,7 @@ all_done:
         out     %eax, %dx
         jmp     all_done                /* never resumed by the harness; no HLT (see README) */
 
-/*
- * Exception entry. Each stub pushes a dummy error code where the CPU pushes none, then the vector,
- * so the common handler sees one frame shape: vector, error, RIP, CS, RFLAGS, RSP, SS.
- */
-        .set STUB_STRIDE, 16
-        .balign STUB_STRIDE
-vector_stubs:
-        .irp vec, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-        .balign STUB_STRIDE
-        .if (\vec == 8) || (\vec == 10) || (\vec == 11) || (\vec == 12) || (\vec == 13) || (\vec == 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
-        .else
-        pushq   $0
-        .endif
-        pushq   $\vec
-        jmp     exception_common
-        .endr
+        VECTOR_STUBS exception_common
 
 exception_common:
         push    %rax
@@ -98,17 +75,8 @@ exception_common:
         lea     wrmsr_insn(%rip), %rdx
         cmp     %rdx, %rax
         je      access_faulted
-        /* Anything else is a payload or harness bug: record it and report, never resume. */
-        mov     16(%rsp), %rdx
-        mov     %edx, HDR_UNEXP_VECTOR(%rbx)
-        mov     %rax, HDR_UNEXP_RIP(%rbx)
-        mov     24(%rsp), %rdx
-        mov     %rdx, HDR_UNEXP_ERROR(%rbx)
-unexpected_report:
-        mov     $REPORT_UNEXPECTED, %eax
-        mov     $REPORT_PORT, %edx
-        out     %eax, %dx
-        jmp     unexpected_report
+        /* Anything else is a payload or harness bug (the frame is above the two saved registers). */
+        REPORT_UNEXPECTED_EXCEPTION 16
 
 access_faulted:
         movw    $OUTCOME_FAULTED, ENT_OUTCOME(%r13)

@@ -48,11 +48,11 @@ public final class KvmBackend implements Backend {
     private final byte[] systemTables;
     private final Duration runTimeout;
 
-    private KvmBackend(Kvm kvm, String unavailable, Duration runTimeout) {
+    private KvmBackend(Kvm kvm, String unavailable, Duration runTimeout, Payload payload) {
         this.kvm = kvm;
         this.unavailable = unavailable;
         this.runTimeout = runTimeout;
-        this.payload = Payload.load(Payload.MSR_SCRIPT);
+        this.payload = payload;
         this.systemTables = GuestLayout.systemTables(payload);
         this.cpuid = kvm == null ? null : kvm.supportedCpuid();
     }
@@ -66,15 +66,20 @@ public final class KvmBackend implements Backend {
     }
 
     public static KvmBackend open(Duration runTimeout) {
+        return open(runTimeout, Payload.load(Payload.MSR_SCRIPT));
+    }
+
+    /** With another payload than msr_script: for the harness's self-tests (timeouts, crashes). */
+    public static KvmBackend open(Duration runTimeout, Payload payload) {
         String off = System.getProperty("msrconf.kvm", System.getenv().getOrDefault("MSRCONF_KVM", "on"));
         if (off.equalsIgnoreCase("off")) {
-            return new KvmBackend(null, "KVM disabled by msrconf.kvm=off / MSRCONF_KVM=off", runTimeout);
+            return new KvmBackend(null, "KVM disabled by msrconf.kvm=off / MSRCONF_KVM=off", runTimeout, payload);
         }
         Optional<String> reason = Kvm.unavailableReason();
         if (reason.isPresent()) {
-            return new KvmBackend(null, reason.get(), runTimeout);
+            return new KvmBackend(null, reason.get(), runTimeout, payload);
         }
-        return new KvmBackend(Kvm.open(), null, runTimeout);
+        return new KvmBackend(Kvm.open(), null, runTimeout, payload);
     }
 
     @Override

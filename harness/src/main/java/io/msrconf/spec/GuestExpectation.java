@@ -1,6 +1,9 @@
 package io.msrconf.spec;
 
-/** What the guest must end up seeing for one access, after any userspace exit was answered. */
+/**
+ * What the guest must end up seeing for one access, after any userspace exit was answered.
+ * {@link #describe} reads after "Expected RDMSR(0x10) to ...".
+ */
 public sealed interface GuestExpectation {
 
     String describe();
@@ -9,7 +12,7 @@ public sealed interface GuestExpectation {
     record Completes(ValueExpectation value) implements GuestExpectation {
         @Override
         public String describe() {
-            return value.isAny() ? "completes" : "completes with " + value.describe();
+            return value.isAny() ? "complete" : "complete with " + value.describe();
         }
     }
 
@@ -19,7 +22,7 @@ public sealed interface GuestExpectation {
 
         @Override
         public String describe() {
-            return "faults with " + Vectors.name(vector);
+            return "fault with " + Vectors.name(vector);
         }
     }
 }

@@ -67,7 +67,7 @@ class VerdictTest {
         assertThat(v.mismatches()).extracting(Mismatch::kind).containsExactly(Mismatch.Kind.FILTER_OVER_ENFORCED);
         assertThatThrownBy(() -> VerdictAssert.assertThat(v).conforms())
                 .isInstanceOf(AssertionError.class)
-                .hasMessageContaining("step 2 (specs/t.yaml:7) access 1 (specs/t.yaml:7): Expected RDMSR(0x174) to completes")
+                .hasMessageContaining("step 2 (specs/t.yaml:7) access 1 (specs/t.yaml:7): Expected RDMSR(0x174) to complete, got: it faulted with #GP")
                 .hasMessageContaining("got: it faulted with #GP");
     }
 

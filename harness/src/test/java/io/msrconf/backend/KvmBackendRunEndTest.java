@@ -1,0 +1,85 @@
+package io.msrconf.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.msrconf.guest.Payload;
+import io.msrconf.kvm.Kvm;
+import io.msrconf.spec.Case;
+import io.msrconf.spec.SpecLoader;
+import io.msrconf.spec.SpecSet;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A guest run that does not end normally becomes a clear observation, never a hung or crashed build:
+ * each test runs one of the self-test payloads (guest-payloads/src/main/asm/test_*.S) on real KVM.
+ */
+class KvmBackendRunEndTest {
+
+    private static final Case ONE_READ = parse("""
+            area: self-test
+            cases:
+              - id: self.one-read
+                title: one read
+                cites: harness self-test
+                steps:
+                  - run:
+                      - { rdmsr: 0x174, expect: ok }
+            """);
+
+    static Case parse(String yaml) {
+        SpecSet set = SpecLoader.parse(yaml, Path.of("self-test.yaml"));
+        assertThat(set.errors()).isEmpty();
+        return set.cases().get(0);
+    }
+
+    @BeforeEach
+    void needsKvm() {
+        Kvm.unavailableReason().ifPresent(Assumptions::abort);
+    }
+
+    @Test
+    void guestThatNeverReportsTimesOutWithinTheDeadline() {
+        try (KvmBackend kvm = KvmBackend.open(Duration.ofMillis(300), Payload.load("test_spin"))) {
+            long start = System.nanoTime();
+            Observation o = kvm.run(ONE_READ);
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+            assertThat(end(o)).isInstanceOf(RunEnd.TimedOut.class);
+            assertThat(end(o).describe()).isEqualTo("the guest did not report back within 300 ms (0 exits seen)");
+            assertThat(elapsedMs).as("elapsed ms").isLessThan(300 + 700);
+        }
+        try (KvmBackend kvm = KvmBackend.open()) {
+            assertThat(end(kvm.run(ONE_READ))).as("the next case runs normally").isInstanceOf(RunEnd.Reported.class);
+        }
+    }
+
+    @Test
+    void unexpectedGuestExceptionIsReportedWithVectorAndSymbol() {
+        try (KvmBackend kvm = KvmBackend.open(Duration.ofSeconds(5), Payload.load("test_unexpected_ud"))) {
+            RunEnd end = end(kvm.run(ONE_READ));
+            assertThat(end).isInstanceOf(RunEnd.UnexpectedException.class);
+            RunEnd.UnexpectedException e = (RunEnd.UnexpectedException) end;
+            assertThat(e.vector()).isEqualTo(6);
+            assertThat(e.symbol()).isEqualTo("ud2_insn");
+            assertThat(e.describe()).startsWith("the guest took an unexpected #UD at RIP 0x");
+        }
+    }
+
+    @Test
+    void tripleFaultIsACrashWithTheRegisters() {
+        try (KvmBackend kvm = KvmBackend.open(Duration.ofSeconds(5), Payload.load("test_triple_fault"))) {
+            RunEnd end = end(kvm.run(ONE_READ));
+            assertThat(end).isInstanceOf(RunEnd.Crashed.class);
+            RunEnd.Crashed c = (RunEnd.Crashed) end;
+            assertThat(c.reason()).contains("SHUTDOWN");
+            assertThat(c.registers()).contains("RIP is at").containsIgnoringCase("rip");
+        }
+    }
+
+    private static RunEnd end(Observation o) {
+        return ((StepOutcome.GuestRan) o.steps().get(0)).end();
+    }
+}
