@@ -8,6 +8,7 @@ import io.msrconf.guest.GuestLayout;
 import io.msrconf.guest.MsrScriptTable;
 import io.msrconf.guest.Payload;
 import io.msrconf.kvm.CpuidEntries;
+import io.msrconf.kvm.Errno;
 import io.msrconf.kvm.GuestMemory;
 import io.msrconf.kvm.Kvm;
 import io.msrconf.kvm.KvmException;
@@ -19,7 +20,6 @@ import io.msrconf.kvm.Vm;
 import io.msrconf.kvm.sys.KvmIoctls;
 import io.msrconf.spec.Access;
 import io.msrconf.spec.Case;
-import io.msrconf.kvm.Errno;
 import io.msrconf.spec.MsrOp;
 import io.msrconf.spec.Step;
 import io.msrconf.spec.UserspaceAnswer;
@@ -157,26 +157,11 @@ public final class KvmBackend implements Backend {
     }
 
     private StepOutcome.GuestRan runGuest(List<Access> accesses, Vcpu vcpu, GuestMemory memory) {
-        int n = accesses.size();
-        memory.write(GuestLayout.SCRIPT_TABLE, MsrScriptTable.encode(accesses));
+        ScriptRun script = new ScriptRun(accesses);
+        memory.write(GuestLayout.SCRIPT_TABLE, script.table());
         resetCpu(vcpu);
-        List<List<MsrExit>> exits = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            exits.add(new ArrayList<>(1));
-        }
-        RunEnd end = runLoop(accesses, vcpu, memory, exits);
-        byte[] table = memory.read(GuestLayout.SCRIPT_TABLE, MsrScriptTable.size(n));
-        if (end instanceof RunEnd.UnexpectedException) {
-            long rip = MsrScriptTable.unexpectedRip(table);
-            end = new RunEnd.UnexpectedException(MsrScriptTable.unexpectedVector(table), rip,
-                    MsrScriptTable.unexpectedErrorCode(table), payload.symbolize(rip));
-        }
-        List<GuestResult> results = MsrScriptTable.results(table, n);
-        List<AccessOutcome> outcomes = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            outcomes.add(new AccessOutcome(exits.get(i), results.get(i)));
-        }
-        return new StepOutcome.GuestRan(outcomes, end);
+        RunEnd end = runLoop(script, vcpu, memory);
+        return script.finish(memory.read(GuestLayout.SCRIPT_TABLE, script.tableSize()), end, payload);
     }
 
     /** Every run starts from the layout's start state, whatever the previous run left behind. */
@@ -201,7 +186,7 @@ public final class KvmBackend implements Backend {
                 s.db() ? 1 : 0, s.s() ? 1 : 0, s.l() ? 1 : 0, s.g() ? 1 : 0, 0, 0);
     }
 
-    private RunEnd runLoop(List<Access> accesses, Vcpu vcpu, GuestMemory memory, List<List<MsrExit>> exits) {
+    private RunEnd runLoop(ScriptRun script, Vcpu vcpu, GuestMemory memory) {
         KvmRun run = vcpu.runState();
         long deadline = System.nanoTime() + runTimeout.toNanos();
         for (int count = 0; count < MAX_EXITS_PER_RUN; count++) {
@@ -217,35 +202,25 @@ public final class KvmBackend implements Backend {
             }
             int reason = run.exitReason();
             if (reason == KvmIoctls.KVM_EXIT_IO) {
-                if (run.ioPort() != GuestLayout.REPORT_PORT || run.ioDirection() != KvmIoctls.KVM_EXIT_IO_OUT
-                        || run.ioSize() != 4 || run.ioCount() != 1) {
-                    return crashed(vcpu, String.format("unexpected port I/O: %s port 0x%x size %d count %d",
-                            run.ioDirection() == KvmIoctls.KVM_EXIT_IO_OUT ? "OUT" : "IN", run.ioPort(), run.ioSize(), run.ioCount()));
+                boolean out = run.ioDirection() == KvmIoctls.KVM_EXIT_IO_OUT;
+                Optional<RunEnd> end = GuestReport.of(run.ioPort(), out, run.ioSize(), run.ioCount(), run.ioDataU32());
+                if (end.isPresent()) {
+                    return end.get();
                 }
-                int report = run.ioDataU32();
-                if (report == GuestLayout.REPORT_DONE) {
-                    return new RunEnd.Reported();
-                }
-                if (report == GuestLayout.REPORT_UNEXPECTED) {
-                    return new RunEnd.UnexpectedException(0, 0, 0, "");   // details are read from the table
-                }
-                return crashed(vcpu, "the guest reported an unknown value " + report + " on the report port");
+                return crashed(vcpu, GuestReport.describeStray(run.ioPort(), out, run.ioSize(), run.ioCount(), run.ioDataU32()));
             }
             if (reason == KvmIoctls.KVM_EXIT_X86_RDMSR || reason == KvmIoctls.KVM_EXIT_X86_WRMSR) {
                 MsrOp op = reason == KvmIoctls.KVM_EXIT_X86_RDMSR ? MsrOp.RDMSR : MsrOp.WRMSR;
-                // The guest counts finished entries, so the exit belongs to entry "completed" (untrusted: clamp).
-                long current = Integer.toUnsignedLong(memory.readU32(GuestLayout.SCRIPT_TABLE + MsrScriptTable.HDR_COMPLETED));
-                if (current >= accesses.size()) {
-                    return crashed(vcpu, "an MSR exit (" + new MsrExit(op, run.msrReason(), run.msrIndex(), run.msrData()).describe()
-                            + ") while the guest's entry counter is " + current + " of " + accesses.size());
+                MsrExit exit = new MsrExit(op, run.msrReason(), run.msrIndex(), run.msrData());
+                // The guest counts finished entries, so the exit belongs to entry number "completed".
+                long completed = Integer.toUnsignedLong(memory.readU32(GuestLayout.SCRIPT_TABLE + MsrScriptTable.HDR_COMPLETED));
+                Optional<UserspaceAnswer> answer = script.onMsrExit(completed, exit);
+                if (answer.isEmpty()) {
+                    return crashed(vcpu, script.describeStrayExit(completed, exit));
                 }
-                List<MsrExit> seen = exits.get((int) current);
-                seen.add(new MsrExit(op, run.msrReason(), run.msrIndex(), run.msrData()));
-                Access a = accesses.get((int) current);
-                UserspaceAnswer answer = a.exit() != null && seen.size() == 1 ? a.exit().answer() : UserspaceAnswer.REFUSE;
-                run.setMsrError(answer.error());
+                run.setMsrError(answer.get().error());
                 if (op == MsrOp.RDMSR) {
-                    run.setMsrData(answer.data());
+                    run.setMsrData(answer.get().data());
                 }
                 continue;
             }
