@@ -1,0 +1,127 @@
+package io.msrconf.emu.cpu;
+
+import io.msrconf.guest.GuestLayout;
+import io.msrconf.guest.Payload;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A guest for executor tests, built exactly as the backends build one (GuestLayout's page tables, GDT,
+ * IDT and start state) around a payload whose 32 exception stubs are each a HLT: an exception shows up
+ * as {@link CpuExit.Halted} one byte past {@link #stub(int)}, with the CPU's frame on the stack.
+ */
+final class TestGuest {
+
+    /** Where the code under test starts (the payload's entry point). */
+    static final long CODE = GuestLayout.PAYLOAD_BASE + 0x400;
+    private static final int STUBS = 0x200;
+    private static final int STUB_STRIDE = 16;
+
+    final GuestRam ram = new GuestRam(GuestLayout.MEMORY_SIZE);
+    final Cpu cpu;
+
+    private TestGuest(byte[] code) {
+        byte[] image = new byte[(int) (CODE - GuestLayout.PAYLOAD_BASE) + code.length];
+        ByteBuffer header = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
+        header.put("MSRCONF1".getBytes(StandardCharsets.US_ASCII));
+        header.putInt((int) (CODE - GuestLayout.PAYLOAD_BASE)).putInt(STUBS).putInt(32).putInt(STUB_STRIDE);
+        for (int vector = 0; vector < 32; vector++) {
+            int stub = STUBS + vector * STUB_STRIDE;
+            java.util.Arrays.fill(image, stub, stub + STUB_STRIDE, (byte) 0xcc);
+            image[stub] = (byte) 0xf4;
+        }
+        System.arraycopy(code, 0, image, image.length - code.length, code.length);
+        Payload payload = Payload.fromImage("test", image);
+        ram.write(GuestLayout.SYSTEM_TABLES_START, GuestLayout.systemTables(payload));
+        ram.write(GuestLayout.PAYLOAD_BASE, image);
+        cpu = Cpu.fromStartState(GuestLayout.startState(payload));
+    }
+
+    /** A guest running {@code code}, given as hex bytes ("b8 05 00 00 00", "f4"). */
+    static TestGuest running(String... code) {
+        return new TestGuest(hex(code));
+    }
+
+    static byte[] hex(String... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String part : parts) {
+            for (String b : part.trim().split("\\s+")) {
+                out.write(Integer.parseInt(b, 16));
+            }
+        }
+        return out.toByteArray();
+    }
+
+    static long stub(int vector) {
+        return GuestLayout.PAYLOAD_BASE + STUBS + (long) vector * STUB_STRIDE;
+    }
+
+    /** The exit of a guest that entered the stub of {@code vector}. */
+    static CpuExit.Halted inStub(int vector) {
+        return new CpuExit.Halted(stub(vector) + 1);
+    }
+
+    CpuExit run() {
+        return run(new FakeMsrs());
+    }
+
+    CpuExit run(MsrPort msrs) {
+        return cpu.run(ram, msrs, 10_000);
+    }
+
+    /** The 8-byte stack slot {@code slot} above RSP (slot 0 is the last value pushed). */
+    long stack(int slot) {
+        return ram.readU64(cpu.reg(Cpu.RSP) + 8L * slot);
+    }
+
+    /** Replaces the bytes at a guest physical address (the identity map makes it the linear address too). */
+    void patch(long gpa, String... bytes) {
+        ram.write(gpa, hex(bytes));
+    }
+
+    /** The arithmetic flags set in RFLAGS, by name: {"CF", "ZF", ...}. */
+    static Set<String> arithmeticFlags(long rflags) {
+        Set<String> set = new TreeSet<>();
+        String[] names = {"CF", null, "PF", null, "AF", null, "ZF", "SF", null, null, null, "OF"};
+        for (int bit = 0; bit < names.length; bit++) {
+            if (names[bit] != null && (rflags & 1L << bit) != 0) {
+                set.add(names[bit]);
+            }
+        }
+        return set;
+    }
+
+    /** An MsrPort answering from tables; accesses to other MSRs fault. Records the writes. */
+    static final class FakeMsrs implements MsrPort {
+        final Map<Integer, MsrResult> reads = new HashMap<>();
+        final Map<Integer, MsrResult> writes = new HashMap<>();
+        final Map<Integer, Long> written = new HashMap<>();
+
+        FakeMsrs read(int index, MsrResult result) {
+            reads.put(index, result);
+            return this;
+        }
+
+        FakeMsrs write(int index, MsrResult result) {
+            writes.put(index, result);
+            return this;
+        }
+
+        @Override
+        public MsrResult rdmsr(int index) {
+            return reads.getOrDefault(index, new MsrResult.Fault());
+        }
+
+        @Override
+        public MsrResult wrmsr(int index, long value) {
+            written.put(index, value);
+            return writes.getOrDefault(index, new MsrResult.Fault());
+        }
+    }
+}
