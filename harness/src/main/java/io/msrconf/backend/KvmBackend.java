@@ -59,7 +59,7 @@ public final class KvmBackend implements Backend {
 
     /**
      * Opens /dev/kvm. When KVM cannot be used here, the backend still exists and every case is skipped
-     * with the reason. {@code -Dmsrconf.kvm=off} (or MSRCONF_KVM=off) makes KVM unavailable on purpose.
+     * with the reason ({@link Kvm#unavailableReason()}, which also honours msrconf.kvm=off).
      */
     public static KvmBackend open() {
         return open(Duration.ofSeconds(5));
@@ -71,10 +71,6 @@ public final class KvmBackend implements Backend {
 
     /** With another payload than msr_script: for the harness's self-tests (timeouts, crashes). */
     public static KvmBackend open(Duration runTimeout, Payload payload) {
-        String off = System.getProperty("msrconf.kvm", System.getenv().getOrDefault("MSRCONF_KVM", "on"));
-        if (off.equalsIgnoreCase("off")) {
-            return new KvmBackend(null, "KVM disabled by msrconf.kvm=off / MSRCONF_KVM=off", runTimeout, payload);
-        }
         Optional<String> reason = Kvm.unavailableReason();
         if (reason.isPresent()) {
             return new KvmBackend(null, reason.get(), runTimeout, payload);

@@ -1,6 +1,7 @@
 package io.msrconf.conformance;
 
 import io.msrconf.backend.Backend;
+import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.SpecError;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The conformance suite: one JUnit test per spec case and backend, grouped by spec area. A case the
+ * The conformance suite: one JUnit test per spec case and backend (real KVM, and the bundled
+ * emulator with its reference model of KVM), grouped by spec area. A case the
  * backend cannot run here, or whose kernel range excludes this kernel, is skipped with the reason; a
  * malformed spec is a failing test of its own, so nothing is dropped silently.
  */
@@ -33,10 +35,12 @@ class ConformanceTest {
 
     private static final HostInfo HOST = HostInfo.read();
     private static final KvmBackend KVM = KvmBackend.open();
+    private static final EmulatorBackend EMULATOR = EmulatorBackend.create();
 
     @AfterAll
     static void closeBackends() {
         KVM.close();
+        EMULATOR.close();
     }
 
     static Path specsDir() {
@@ -46,6 +50,11 @@ class ConformanceTest {
     @TestFactory
     Stream<DynamicNode> kvm() {
         return suite(KVM);
+    }
+
+    @TestFactory
+    Stream<DynamicNode> emulator() {
+        return suite(EMULATOR);
     }
 
     private Stream<DynamicNode> suite(Backend backend) {

@@ -2,6 +2,8 @@ package io.msrconf.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.msrconf.backend.Backend;
+import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.spec.SpecLoader;
 import io.msrconf.suite.CaseResult;
@@ -21,15 +23,26 @@ import org.junit.jupiter.api.TestFactory;
 class EveryExpectationCanFailTest {
 
     private static final KvmBackend KVM = KvmBackend.open();
+    private static final EmulatorBackend EMULATOR = EmulatorBackend.create();
 
     @AfterAll
     static void close() {
         KVM.close();
+        EMULATOR.close();
     }
 
     @TestFactory
     Stream<DynamicTest> everyFlippedExpectationFailsOnKvm() {
-        CaseRunner runner = new CaseRunner(KVM, HostInfo.read().kernelVersion());
+        return flipsFail(KVM);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyFlippedExpectationFailsOnTheEmulator() {
+        return flipsFail(EMULATOR);
+    }
+
+    private static Stream<DynamicTest> flipsFail(Backend backend) {
+        CaseRunner runner = new CaseRunner(backend, HostInfo.read().kernelVersion());
         return SpecLoader.load(ConformanceTest.specsDir()).cases().stream().map(c -> DynamicTest.dynamicTest(c.id(), () -> {
             CaseResult original = runner.run(c);
             if (original.status() == CaseResult.Status.SKIPPED) {

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The binding against the real /dev/kvm; skipped, with the reason, where KVM cannot be used. */
@@ -50,13 +51,20 @@ class KvmSmokeTest {
         (byte) 0xeb, (byte) 0xfe,                   // jmp .
     };
 
+    private static final Optional<String> UNAVAILABLE = Kvm.unavailableReason();
     private static Kvm kvm;
 
     @BeforeAll
     static void openKvm() {
-        Optional<String> unavailable = Kvm.unavailableReason();
-        assumeTrue(unavailable.isEmpty(), () -> unavailable.orElseThrow());
-        kvm = Kvm.open();
+        if (UNAVAILABLE.isEmpty()) {
+            kvm = Kvm.open();
+        }
+    }
+
+    /** Per test, so that each test is reported as skipped with the reason (not the class as a whole). */
+    @BeforeEach
+    void needKvm() {
+        assumeTrue(UNAVAILABLE.isEmpty(), UNAVAILABLE::orElseThrow);
     }
 
     @AfterAll

@@ -1,0 +1,129 @@
+package io.msrconf.emu.model;
+
+import io.msrconf.emu.cpu.MsrPort;
+import io.msrconf.emu.cpu.MsrResult;
+import io.msrconf.filter.MsrFilter;
+import io.msrconf.spec.ExitReason;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The reference model of one VM with one vCPU, as the guest and userspace see KVM's MSR handling:
+ * the filter, the MSR file and local APIC, and the userspace MSR exits. It mirrors the kernel's
+ * guest path (kvm_emulate_rdmsr/wrmsr -> kvm_emulate_msr_read/write -> kvm_msr_user_space) and host
+ * path (KVM_GET_MSRS/KVM_SET_MSRS -> do_get_msr/do_set_msr, never filtered).
+ */
+public final class KvmModel implements MsrPort {
+
+    private final Set<Mutation> mutations;
+    private final FilterModel filter;
+    private final MsrFileModel msrs;
+    /** kvm->arch.user_space_msr_mask (KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) args[0]). */
+    private int userSpaceMsrMask;
+
+    public KvmModel(long efer, Set<Mutation> mutations) {
+        this.mutations = mutations.isEmpty() ? Set.of() : EnumSet.copyOf(mutations);
+        this.filter = new FilterModel(this.mutations);
+        this.msrs = new MsrFileModel(new LapicModel(0, this.mutations), efer);
+    }
+
+    /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR): 0, or EINVAL for bits outside the valid mask. */
+    public int enableUserSpaceMsr(int mask) {
+        if ((mask & ~(ExitReason.INVAL.bit | ExitReason.UNKNOWN.bit | ExitReason.FILTER.bit)) != 0) {
+            return io.msrconf.kvm.Errno.EINVAL;
+        }
+        userSpaceMsrMask = mask;
+        return 0;
+    }
+
+    /** KVM_X86_SET_MSR_FILTER. */
+    public int setMsrFilter(MsrFilter f) {
+        return filter.set(f);
+    }
+
+    /** KVM_GET_MSRS: the number of MSRs read before the first failure (msr_io stops there). */
+    public int hostGetMsrs(int[] indexes, long[] valuesOut) {
+        for (int i = 0; i < indexes.length; i++) {
+            if (mutations.contains(Mutation.HOST_ACCESS_FILTERED) && !filter.allowed(indexes[i], FilterModel.TYPE_READ)) {
+                return i;
+            }
+            MsrFileModel.Access a = msrs.read(indexes[i]);
+            if (a.ret() != 0) {
+                return i;
+            }
+            valuesOut[i] = a.value();
+        }
+        return indexes.length;
+    }
+
+    /** KVM_SET_MSRS: the number of MSRs written before the first failure. */
+    public int hostSetMsrs(int[] indexes, long[] values) {
+        for (int i = 0; i < indexes.length; i++) {
+            if (mutations.contains(Mutation.HOST_ACCESS_FILTERED) && !filter.allowed(indexes[i], FilterModel.TYPE_WRITE)) {
+                return i;
+            }
+            if (msrs.write(indexes[i], values[i], true) != 0) {
+                return i;
+            }
+        }
+        return indexes.length;
+    }
+
+    @Override
+    public MsrResult rdmsr(int index) {
+        int r;
+        long value = 0;
+        if (filteredBeforeLookup(index, FilterModel.TYPE_READ)) {
+            r = MsrFileModel.RET_FILTERED;
+        } else {
+            MsrFileModel.Access a = msrs.read(index);
+            r = filteredAfterLookup(a.ret(), index, FilterModel.TYPE_READ);
+            value = a.value();
+        }
+        return r == 0 ? new MsrResult.Done(value) : toUserspaceOrFault(r, 0);
+    }
+
+    @Override
+    public MsrResult wrmsr(int index, long value) {
+        int r = filteredBeforeLookup(index, FilterModel.TYPE_WRITE) ? MsrFileModel.RET_FILTERED
+                : filteredAfterLookup(msrs.write(index, value, false), index, FilterModel.TYPE_WRITE);
+        long exitData = mutations.contains(Mutation.WRMSR_EXIT_DATA_TRUNCATED) ? value & 0xffffffffL : value;
+        return r == 0 ? new MsrResult.Done(value) : toUserspaceOrFault(r, exitData);
+    }
+
+    /**
+     * What the vCPU does with userspace's answer on the next KVM_RUN (complete_userspace_rdmsr and
+     * complete_fast_msr_access): returns the {error, data} the CPU completes the instruction with.
+     */
+    public long[] completion(int error, long data) {
+        int e = mutations.contains(Mutation.USERSPACE_ERROR_IGNORED) ? 0 : error;
+        long d = mutations.contains(Mutation.RDMSR_COMPLETION_TRUNCATED) ? data & 0xffffffffL : data;
+        return new long[] {e, d};
+    }
+
+    /** kvm_emulate_msr_read/write(): "if (!kvm_msr_allowed(vcpu, index, type)) return KVM_MSR_RET_FILTERED;". */
+    private boolean filteredBeforeLookup(int index, int type) {
+        return !mutations.contains(Mutation.FILTER_CHECKED_AFTER_LOOKUP) && !filter.allowed(index, type);
+    }
+
+    private int filteredAfterLookup(int ret, int index, int type) {
+        if (mutations.contains(Mutation.FILTER_CHECKED_AFTER_LOOKUP) && ret == 0 && !filter.allowed(index, type)) {
+            return MsrFileModel.RET_FILTERED;
+        }
+        return ret;
+    }
+
+    /** kvm_msr_user_space(): exit if userspace asked for this reason, else the #GP path. */
+    private MsrResult toUserspaceOrFault(int r, long data) {
+        int reason = switch (r) {
+            case MsrFileModel.RET_UNSUPPORTED -> ExitReason.UNKNOWN.bit;
+            case MsrFileModel.RET_FILTERED -> mutations.contains(Mutation.FILTER_EXIT_REASON_WRONG)
+                    ? ExitReason.UNKNOWN.bit : ExitReason.FILTER.bit;
+            default -> ExitReason.INVAL.bit;
+        };
+        if ((userSpaceMsrMask & reason) == 0) {
+            return new MsrResult.Fault();
+        }
+        return new MsrResult.ExitToUserspace(reason, data);
+    }
+}

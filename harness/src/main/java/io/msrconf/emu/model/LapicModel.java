@@ -1,0 +1,99 @@
+package io.msrconf.emu.model;
+
+import java.util.Set;
+
+/**
+ * The in-kernel local APIC as far as the cases reach it (arch/x86/kvm/lapic.c): IA32_APIC_BASE with its
+ * EN/EXTD mode bits, and the x2APIC MSR interface to the registers the specs use. Other registers
+ * raise {@link ModelLimitation}.
+ */
+public final class LapicModel {
+
+    static final long APIC_BASE_BSP = 1L << 8;
+    static final long APIC_BASE_EXTD = 1L << 10;
+    static final long APIC_BASE_EN = 1L << 11;
+    static final long APIC_DEFAULT_PHYS_BASE = 0xfee00000L;
+    /** lapic.c: "#define APIC_VERSION 0x14UL". */
+    static final int APIC_VERSION = 0x14;
+    /**
+     * KVM_APIC_MAX_NR_LVT_ENTRIES (7) minus the CMCI LVT, which exists only when the guest's MCG_CAP
+     * has MCG_CMCI_P; a new vCPU's mcg_cap is KVM_MAX_MCE_BANKS without it (kvm_arch_vcpu_create).
+     */
+    static final int NR_LVT_ENTRIES = 6;
+    /** Physical-address bits above what KVM_GET_SUPPORTED_CPUID reports are reserved; 52 bits is the architectural maximum. */
+    private static final long RESERVED_BITS = 0x2ffL | ~((1L << 52) - 1);
+
+    private final int vcpuId;
+    private final Set<Mutation> mutations;
+    private long apicBase;
+    private int tpr;
+
+    public LapicModel(int vcpuId, Set<Mutation> mutations) {
+        this.vcpuId = vcpuId;
+        this.mutations = mutations;
+        // kvm_lapic_reset(): kvm_apic_set_base(vcpu, APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE | BSP)
+        this.apicBase = APIC_DEFAULT_PHYS_BASE | APIC_BASE_EN | (vcpuId == 0 ? APIC_BASE_BSP : 0);
+    }
+
+    public long apicBase() {
+        return apicBase;
+    }
+
+    public boolean x2apicMode() {
+        return (apicBase & (APIC_BASE_EN | APIC_BASE_EXTD)) == (APIC_BASE_EN | APIC_BASE_EXTD);
+    }
+
+    /** kvm_apic_set_base(): 0, or 1 for a refused value or mode transition (-> #GP / INVAL). */
+    public int setApicBase(long value, boolean hostInitiated) {
+        boolean en = (value & APIC_BASE_EN) != 0;
+        boolean extd = (value & APIC_BASE_EXTD) != 0;
+        if ((value & RESERVED_BITS) != 0 || (!en && extd)) {
+            return 1;   // reserved bits, or LAPIC_MODE_INVALID (EXTD without EN)
+        }
+        if (!hostInitiated) {
+            boolean wasX2 = x2apicMode();
+            boolean wasDisabled = (apicBase & APIC_BASE_EN) == 0;
+            if (wasX2 && en && !extd || wasDisabled && en && extd) {
+                return 1;   // x2APIC -> xAPIC, or disabled -> x2APIC, are architecturally illegal
+            }
+        }
+        apicBase = value;
+        return 0;
+    }
+
+    /** kvm_x2apic_msr_read(): 0 with the value, or 1 (-> #GP / INVAL). */
+    public MsrFileModel.Access x2apicRead(int msr) {
+        if (!x2apicMode() && !mutations.contains(Mutation.X2APIC_MODE_IGNORED)) {
+            return MsrFileModel.Access.failed(1);
+        }
+        return switch (msr) {
+            case 0x802 -> MsrFileModel.Access.ok(vcpuId);                                   // x2APIC ID = vcpu_id
+            case 0x803 -> MsrFileModel.Access.ok(APIC_VERSION | (NR_LVT_ENTRIES - 1) << 16);   // kvm_apic_set_version()
+            case 0x808 -> MsrFileModel.Access.ok(tpr);
+            case 0x80b -> MsrFileModel.Access.failed(1);    // EOI is not in kvm_lapic_readable_reg_mask()
+            case 0x80d -> MsrFileModel.Access.ok(((long) (vcpuId >> 4) << 16) | (1L << (vcpuId & 0xf)));   // x2APIC LDR
+            default -> throw new ModelLimitation(String.format("the model does not emulate reads of x2APIC register MSR 0x%x", msr));
+        };
+    }
+
+    /** kvm_x2apic_msr_write(): 0, or 1 (-> #GP / INVAL). */
+    public int x2apicWrite(int msr, long value) {
+        if (!x2apicMode() && !mutations.contains(Mutation.X2APIC_MODE_IGNORED)) {
+            return 1;
+        }
+        if (msr != 0x830 && value >>> 32 != 0) {
+            return 1;   // "Bits 63:32 are reserved in all other registers."
+        }
+        switch (msr) {
+            case 0x802, 0x803, 0x80d:
+                return 1;   // ID, version and LDR are read-only in x2APIC mode (kvm_lapic_reg_write)
+            case 0x808:
+                tpr = (int) value & 0xff;
+                return 0;
+            case 0x80b:
+                return 0;   // EOI with nothing in service: no state the cases can see
+            default:
+                throw new ModelLimitation(String.format("the model does not emulate writes of x2APIC register MSR 0x%x", msr));
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.msrconf.emu.model;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The MSRs of one vCPU as KVM handles them for the indexes the cases touch (kvm_get_msr_common /
+ * kvm_set_msr_common and the vendor code), with KVM's return conventions: 0 = done, 1 = refused
+ * (#GP, or an INVAL exit), {@link #RET_UNSUPPORTED} = an MSR KVM does not know (UNKNOWN exit).
+ */
+public final class MsrFileModel {
+
+    /** arch/x86/kvm/msrs.h (x86.h before): KVM_MSR_RET_UNSUPPORTED, KVM_MSR_RET_FILTERED. */
+    public static final int RET_UNSUPPORTED = 2;
+    public static final int RET_FILTERED = 3;
+
+    static final int MSR_IA32_TSC = 0x10;
+    static final int MSR_IA32_APICBASE = 0x1b;
+    static final int MSR_IA32_SYSENTER_CS = 0x174;
+    static final int MSR_IA32_SYSENTER_ESP = 0x175;
+    static final int MSR_IA32_SYSENTER_EIP = 0x176;
+    static final int MSR_EFER = 0xc0000080;
+    static final int MSR_STAR = 0xc0000081;
+    static final int MSR_LSTAR = 0xc0000082;
+    static final int MSR_CSTAR = 0xc0000083;
+    static final int MSR_SYSCALL_MASK = 0xc0000084;
+
+    /** The result of a read or write: KVM's return code and, for a read, the value. */
+    public record Access(int ret, long value) {
+        static Access ok(long value) {
+            return new Access(0, value);
+        }
+
+        static Access failed(int ret) {
+            return new Access(ret, 0);
+        }
+    }
+
+    private final LapicModel lapic;
+    private final long efer;
+    private final Map<Integer, Long> stored = new HashMap<>();
+    private long tscReads;
+
+    /** @param efer the EFER the harness set through KVM_SET_SREGS */
+    public MsrFileModel(LapicModel lapic, long efer) {
+        this.lapic = lapic;
+        this.efer = efer;
+        // A new vCPU's SYSENTER and SYSCALL MSRs are 0 (vmx_vcpu_reset/init_vmcb clear them).
+        for (int msr : new int[] {MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+                MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK}) {
+            stored.put(msr, 0L);
+        }
+    }
+
+    public LapicModel lapic() {
+        return lapic;
+    }
+
+    public Access read(int msr) {
+        if (msr >= 0x800 && msr <= 0x8ff) {
+            return lapic.x2apicRead(msr);
+        }
+        switch (msr) {
+            case MSR_IA32_TSC:
+                return Access.ok(++tscReads);   // the cases accept any TSC value; it only must be readable
+            case MSR_IA32_APICBASE:
+                return Access.ok(lapic.apicBase());
+            case MSR_EFER:
+                return Access.ok(efer);
+            default:
+                if (stored.containsKey(msr)) {
+                    return Access.ok(stored.get(msr));
+                }
+                return unknownOrLimitation(msr, "reads");
+        }
+    }
+
+    public int write(int msr, long value, boolean hostInitiated) {
+        if (msr >= 0x800 && msr <= 0x8ff) {
+            return lapic.x2apicWrite(msr, value);
+        }
+        switch (msr) {
+            case MSR_IA32_APICBASE:
+                return lapic.setApicBase(value, hostInitiated);
+            case MSR_IA32_TSC:
+                return 0;
+            case MSR_IA32_SYSENTER_CS:
+                stored.put(msr, value & 0xffffffffL);   // a 32-bit field (VMX: GUEST_SYSENTER_CS)
+                return 0;
+            case MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_LSTAR, MSR_CSTAR:
+                // __kvm_set_msr(): "if (is_noncanonical_msr_address(data, vcpu)) return 1;" (48-bit VA)
+                if (value << 16 >> 16 != value) {
+                    return 1;
+                }
+                stored.put(msr, value);
+                return 0;
+            case MSR_STAR, MSR_SYSCALL_MASK:
+                stored.put(msr, value);
+                return 0;
+            default:
+                return unknownOrLimitation(msr, "writes").ret();
+        }
+    }
+
+    /**
+     * An index outside every range where architectural or paravirtual MSRs live is one KVM cannot know
+     * (kvm_get_msr_common()'s default case: KVM_MSR_RET_UNSUPPORTED). Inside those ranges the model does
+     * not guess: KVM may emulate an MSR there that the model does not.
+     */
+    private static Access unknownOrLimitation(int msr, String what) {
+        long m = Integer.toUnsignedLong(msr);
+        boolean architecturalRange = m < 0x2000 || m >= 0x40000000L && m < 0x40000200L
+                || m >= 0x4b564d00L && m < 0x4b564e00L || m >= 0xc0000000L && m < 0xc0012000L;
+        if (!architecturalRange) {
+            return Access.failed(RET_UNSUPPORTED);
+        }
+        throw new ModelLimitation(String.format("the model does not emulate %s of MSR 0x%x", what, msr));
+    }
+}

@@ -1,0 +1,51 @@
+package io.msrconf.emu.model;
+
+/**
+ * Deliberate bugs the reference model can be built with, each a plausible kernel regression. The
+ * mutation check runs every spec case against each one: a mutant that no case kills marks a gap in
+ * the suite. The correct model is built with none of them.
+ */
+public enum Mutation {
+    /** kvm_msr_allowed() loses its early return for 0x800-0x8ff: x2APIC MSRs become filterable. */
+    X2APIC_EXEMPTION_LOST,
+    /** The last matching range decides instead of the first (no "break"). */
+    LAST_MATCH_WINS,
+    /** A range matches whatever its flags: "(flags & type)" dropped. */
+    RANGE_FLAGS_IGNORED,
+    /** READ and WRITE confused: a READ range governs writes and a WRITE range reads. */
+    READ_WRITE_SWAPPED,
+    /** default_allow computed from the wrong polarity of KVM_MSR_FILTER_DEFAULT_DENY. */
+    DEFAULT_INVERTED,
+    /** Range end compared inclusively: [base, base+nmsrs] instead of [base, base+nmsrs). */
+    RANGE_END_INCLUSIVE,
+    /** base + nmsrs computed in 64 bits: a range that wraps past 0xffffffff matches (an integer-width slip). */
+    RANGE_END_64BIT,
+    /** The bitmap read most-significant bit first within each byte. */
+    BITMAP_MSB_FIRST,
+    /** kvm_add_msr_filter() no longer refuses zero or unknown range flags. */
+    RANGE_FLAGS_NOT_VALIDATED,
+    /** kvm_vm_ioctl_set_msr_filter() no longer refuses unknown filter flags. */
+    FILTER_FLAGS_NOT_VALIDATED,
+    /** DEFAULT_DENY with no non-empty range accepted (and then denying everything). */
+    EMPTY_DENY_ACCEPTED,
+    /** Bitmap size limit off by one: exactly KVM_MSR_FILTER_MAX_BITMAP_SIZE refused. */
+    BITMAP_LIMIT_OFF_BY_ONE,
+    /** A refused KVM_X86_SET_MSR_FILTER removes the filter that was in force. */
+    PREVIOUS_FILTER_LOST_ON_ERROR,
+    /** Empty ranges are validated like the others (flags 0 refused) instead of skipped. */
+    EMPTY_RANGE_VALIDATED,
+    /** A filter denial reported to userspace with reason UNKNOWN instead of FILTER. */
+    FILTER_EXIT_REASON_WRONG,
+    /** WRMSR exit data truncated to EAX (an integer-width slip: EDX dropped). */
+    WRMSR_EXIT_DATA_TRUNCATED,
+    /** Userspace's non-zero msr.error ignored: the access completes instead of #GP. */
+    USERSPACE_ERROR_IGNORED,
+    /** RDMSR completion loads only EAX from msr.data (EDX cleared). */
+    RDMSR_COMPLETION_TRUNCATED,
+    /** KVM_GET_MSRS/KVM_SET_MSRS from userspace go through the filter. */
+    HOST_ACCESS_FILTERED,
+    /** The filter is consulted after the MSR is looked up: unknown MSRs exit UNKNOWN although denied. */
+    FILTER_CHECKED_AFTER_LOOKUP,
+    /** x2APIC registers readable/writable even when x2APIC mode is off. */
+    X2APIC_MODE_IGNORED
+}
