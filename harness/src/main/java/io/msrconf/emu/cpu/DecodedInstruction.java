@@ -44,7 +44,7 @@ public final class DecodedInstruction {
     final int scaleShift;
     final long disp;
     final int segment;
-    /** The memory operand defaults to SS (base RSP or RBP): a non-canonical address is #SS, not #GP. */
+    /** The memory operand is in SS (base RSP or RBP, or an SS prefix): a non-canonical address is #SS, not #GP. */
     final boolean stackSegment;
     final boolean addr32;
     final long imm;
@@ -100,11 +100,6 @@ public final class DecodedInstruction {
     /** Whether the decoder knows what the bytes are (false: the mnemonic is "unknown"). */
     public boolean isKnown() {
         return op != Op.UNKNOWN;
-    }
-
-    /** Whether executing it raises #UD. */
-    public boolean isUndefined() {
-        return op == Op.UNDEFINED;
     }
 
     @Override

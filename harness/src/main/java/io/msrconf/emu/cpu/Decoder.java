@@ -8,8 +8,12 @@ package io.msrconf.emu.cpu;
  *
  * <p>Every opcode is one of: executed (an {@link Op} the interpreter implements), known to be undefined
  * (#UD: UD2 and what objdump prints as "(bad)"), known by name but not executed
- * ({@link Op#UNIMPLEMENTED}: CPUID, string instructions, far transfers, ...), or unknown. The decoder
- * never guesses: what it does not know it reports as unknown, and the interpreter stops on it.
+ * ({@link Op#UNIMPLEMENTED}: CPUID, RDTSC, SYSCALL, RCL, ENTER, far RET, ...), or unknown (string
+ * instructions, x87, SSE, far CALL/JMP, ...). The decoder never guesses: what it does not know it
+ * reports as unknown, and the interpreter stops on it. The objdump agreement is tested on random
+ * instructions against the real objdump (DecoderObjdumpTest); the one known difference is an
+ * instruction longer than 15 bytes, which objdump names with some of its prefixes and the decoder
+ * plainly "(bad)".
  *
  * <p>Where objdump's view and the hardware's differ, the instruction is not executed: a REX prefix
  * followed by another prefix (objdump prints it as a one-byte instruction, the CPU ignores it) and
@@ -82,7 +86,6 @@ public final class Decoder {
     // Flags.
     private static final int LOCKABLE = 1;
     private static final int MEM_ONLY = 2;
-    private static final int UNIMPL = 4;
     /** Near branch: objdump names 0xF2 "bnd". */
     private static final int BRANCH = 8;
     /** HLE-capable (locked read-modify-write, XCHG with memory): objdump names 0xF2/0xF3 "xacquire"/"xrelease". */
@@ -174,9 +177,9 @@ public final class Decoder {
         ONE_BYTE[0xc3] = spec("ret", Op.RET, 0, F_NONE, S_F64, I_NONE, N_W66, BRANCH);
         ONE_BYTE[0xc6] = group(i -> i == 0 ? spec("mov", Op.MOV, 0, F_EI, S_B, I_B, N_MEMSFX, 0) : i == 7 ? null : BAD_MODRM);
         ONE_BYTE[0xc7] = group(i -> i == 0 ? spec("mov", Op.MOV, 0, F_EI, S_V, I_Z, N_MEMSFX, 0) : i == 7 ? null : BAD_MODRM);
-        ONE_BYTE[0xc8] = spec("enter", Op.UNIMPLEMENTED, 0, F_I, S_D64, I_ENTER, N_W66, UNIMPL);
+        ONE_BYTE[0xc8] = spec("enter", Op.UNIMPLEMENTED, 0, F_I, S_D64, I_ENTER, N_W66, 0);
         ONE_BYTE[0xc9] = spec("leave", Op.LEAVE, 0, F_NONE, S_D64, I_NONE, N_W66, 0);
-        ONE_BYTE[0xca] = spec("lretw|lret|lretq", Op.UNIMPLEMENTED, 0, F_I, S_V, I_W, N_SIZED, UNIMPL);
+        ONE_BYTE[0xca] = spec("lretw|lret|lretq", Op.UNIMPLEMENTED, 0, F_I, S_V, I_W, N_SIZED, 0);
         ONE_BYTE[0xcb] = unimplemented("lretw|lret|lretq", F_NONE, S_V, N_SIZED, 0);
         ONE_BYTE[0xcc] = spec("int3", Op.INT3, 0, F_NONE, S_N, I_NONE, N_PLAIN, 0);
         ONE_BYTE[0xcd] = spec("int", Op.INT, 0, F_I, S_N, I_UB, N_PLAIN, 0);
@@ -252,8 +255,7 @@ public final class Decoder {
             return null;
         }
         boolean rotateThroughCarry = kind == 2 || kind == 3;
-        return spec(name, rotateThroughCarry ? Op.UNIMPLEMENTED : Op.SHIFT, kind, form, size, imm, N_MEMSFX,
-                rotateThroughCarry ? UNIMPL : 0);
+        return spec(name, rotateThroughCarry ? Op.UNIMPLEMENTED : Op.SHIFT, kind, form, size, imm, N_MEMSFX, 0);
     }
 
     private static Spec group3(int reg, int size, int imm) {
@@ -273,7 +275,7 @@ public final class Decoder {
     }
 
     private static Spec unimplemented(String name, int form, int size, int naming, int flags) {
-        return new Spec(name, Op.UNIMPLEMENTED, 0, form, size, I_NONE, naming, flags | UNIMPL, null);
+        return new Spec(name, Op.UNIMPLEMENTED, 0, form, size, I_NONE, naming, flags, null);
     }
 
     private static Spec group(java.util.function.IntFunction<Spec> byReg) {
@@ -451,7 +453,7 @@ public final class Decoder {
                     hasModrm = false;       // the ModRM byte is part of the opcode (0F 01 D0 = xgetbv)
                 }
             }
-            if (s != null && s.has(UNIMPL) && (last66 >= 0 || lastRep != 0)) {
+            if (s != null && s.op == Op.UNIMPLEMENTED && (last66 >= 0 || lastRep != 0)) {
                 s = null;                   // 66/F2/F3 select other instructions in the two-byte map
             }
         } else {
@@ -622,7 +624,10 @@ public final class Decoder {
             naming.segmentUsed = hint || (segment != DecodedInstruction.SEG_DEFAULT && memory);
             naming.used67 = memory;
         }
-        boolean stack = memory && (base == 4 || base == 5) && segment == DecodedInstruction.SEG_DEFAULT;
+        // The segment of the reference decides between #SS and #GP for a non-canonical address: SS by
+        // default with base RSP or RBP, else the last segment prefix's.
+        int segmentOverride = lastSegment >= 0 ? prefixes[lastSegment] : 0;
+        boolean stack = memory && (segmentOverride == 0x36 || (segmentOverride == 0 && (base == 4 || base == 5)));
         return new DecodedInstruction(address, p - start, naming.mnemonic(), op, s.sub, opSize, srcSize, dst, src, gReg,
                 eReg, memory, base, index, scaleShift, disp, segment, stack, last67 >= 0, imm);
     }

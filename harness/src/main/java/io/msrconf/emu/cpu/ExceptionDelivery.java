@@ -49,23 +49,28 @@ final class ExceptionDelivery {
 
     private CpuExit deliver(int vector, int errorCode, boolean software, long returnRip) {
         long instructionRip = cpu.rip;
-        StringBuilder history = new StringBuilder(String.format("%s at RIP 0x%x",
-                software ? String.format("INT 0x%x", vector) : GuestFault.describe(vector, errorCode, GuestFault.pushesErrorCode(vector)),
-                instructionRip));
+        int firstError = errorCode;
+        boolean firstSoftware = software;
+        // Each attempt's vector and what it raised, for the shutdown message. At most four attempts: a
+        // benign exception, a contributory fault, a page fault (serial after a contributory one), #DF.
+        int[] attempted = new int[4];
+        GuestFault[] raised = new GuestFault[4];
+        int attempts = 0;
         while (true) {
             try {
                 if (!software && isFaultClass(vector)) {
                     cpu.rflags |= Flags.RF;
                 }
+                attempted[attempts] = vector;
                 deliverOnce(vector, errorCode, software, returnRip);
                 return null;
             } catch (GuestFault nested) {
                 if (nested.vector == GuestFault.PF) {
                     cpu.cr2 = nested.address;
                 }
-                history.append("; delivering it raised ").append(nested.getMessage());
+                raised[attempts++] = nested;
                 if (!software && vector == GuestFault.DF) {
-                    cpu.shutdown = history.toString();
+                    cpu.shutdown = history(attempted, raised, attempts, firstError, firstSoftware, instructionRip);
                     return new CpuExit.Shutdown(cpu.shutdown);
                 }
                 boolean firstContributory = !software && isContributory(vector);
@@ -75,7 +80,6 @@ final class ExceptionDelivery {
                         || (firstPageFault && (secondContributory || nested.vector == GuestFault.PF))) {
                     vector = GuestFault.DF;
                     errorCode = 0;
-                    history.append(", a double fault");
                 } else {
                     vector = nested.vector;
                     errorCode = nested.errorCode;
@@ -84,6 +88,21 @@ final class ExceptionDelivery {
                 returnRip = instructionRip;
             }
         }
+    }
+
+    /** "#GP(0x0) at RIP 0x10400; delivering it raised #NP(0x6b), a double fault; delivering it raised #NP(0x43)". */
+    private static String history(int[] attempted, GuestFault[] raised, int attempts, int firstError, boolean software, long rip) {
+        int first = attempted[0];
+        StringBuilder sb = new StringBuilder(software ? String.format("INT 0x%x", first)
+                : GuestFault.describe(first, firstError, GuestFault.pushesErrorCode(first)));
+        sb.append(String.format(" at RIP 0x%x", rip));
+        for (int i = 0; i < attempts; i++) {
+            sb.append("; delivering it raised ").append(raised[i].getMessage());
+            if (i + 1 < attempts && attempted[i + 1] == GuestFault.DF) {
+                sb.append(", a double fault");
+            }
+        }
+        return sb.toString();
     }
 
     private static boolean isContributory(int vector) {

@@ -3,7 +3,6 @@ package io.msrconf.emu.cpu;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 
 /**
  * Guest physical memory: one byte array from guest physical address 0, little-endian like x86.
@@ -63,8 +62,9 @@ public final class GuestRam {
     }
 
     public byte[] read(long gpa, int length) {
+        int at = check(gpa, length);
         byte[] out = new byte[length];
-        System.arraycopy(bytes, check(gpa, length), out, 0, length);
+        System.arraycopy(bytes, at, out, 0, length);
         return out;
     }
 
@@ -141,10 +141,6 @@ public final class GuestRam {
     void watch(long gpa) {
         int frame = (int) (gpa >>> FRAME_SHIFT);
         watched[frame >>> 6] |= 1L << frame;
-    }
-
-    void unwatchAll() {
-        Arrays.fill(watched, 0);
     }
 
     int watchedWrites() {

@@ -190,7 +190,7 @@ final class Interpreter {
                 }
                 out[n++] = (byte) ram.readLe((int) physical, 1);
             }
-        } catch (GuestFault | ExitSignal unreachable) {
+        } catch (GuestFault | ExitSignal notFetchable) {
             // the bytes end where the guest could not fetch
         }
         return java.util.Arrays.copyOf(out, n);

@@ -54,6 +54,9 @@ final class Mmu {
     private final long[] tlbFrame = new long[TLB_SIZE];
     /** The entry allows writes without a walk: writable and dirty. */
     private final boolean[] tlbWrite = new boolean[TLB_SIZE];
+    private final boolean[] tlbExecute = new boolean[TLB_SIZE];
+    /** Whether the last successful walk allows instruction fetches (no XD bit under EFER.NXE). */
+    private boolean walkedExecutable;
     private int tlbStamp;
 
     private long refFirst;
@@ -75,10 +78,6 @@ final class Mmu {
         tlbStamp = ram.watchedWrites();
     }
 
-    GuestRam ram() {
-        return ram;
-    }
-
     static boolean canonical(long linear) {
         return linear << 16 >> 16 == linear;
     }
@@ -86,7 +85,7 @@ final class Mmu {
     /**
      * The guest-physical address of {@code linear} for an access of kind {@code access}.
      *
-     * @throws GuestFault #PF with CR2 to be and the architectural error code
+     * @throws GuestFault #PF with the faulting address (for CR2) and the architectural error code
      * @throws ExitSignal if a paging-structure entry lies outside the RAM
      */
     long translate(long linear, int access) {
@@ -96,7 +95,7 @@ final class Mmu {
         }
         long page = linear >>> 12;
         int slot = (int) page & (TLB_SIZE - 1);
-        if (tlbTag[slot] == page + 1 && (!write || tlbWrite[slot])) {
+        if (tlbTag[slot] == page + 1 && (!write || tlbWrite[slot]) && (access != FETCH || tlbExecute[slot])) {
             return tlbFrame[slot] | (linear & 0xfff);
         }
         long physical = walk(linear, access, write);
@@ -105,6 +104,7 @@ final class Mmu {
         tlbTag[slot] = page + 1;
         tlbFrame[slot] = physical & ~0xfffL;
         tlbWrite[slot] = write;
+        tlbExecute[slot] = walkedExecutable;
         return physical;
     }
 
@@ -151,6 +151,7 @@ final class Mmu {
         if (fetch && !executable) {
             throw GuestFault.pageFault(linear, errorCode(PF_PRESENT, false, true, nxe));
         }
+        walkedExecutable = executable;
         for (int i = 0; i < levels; i++) {
             setBits(walked[i], i == levels - 1 && write ? ACCESSED | DIRTY : ACCESSED);
         }

@@ -119,6 +119,19 @@ class ExceptionDeliveryTest {
     }
 
     @Test
+    void aPageFaultAfterAContributoryFaultIsDeliveredBeforeTheDoubleFault() {
+        TestGuest g = TestGuest.running(
+                "bc 00 00 30 00",       // mov $0x300000,%esp: above the mapped 2 MiB
+                "0f 0b");               // ud2
+        gateAttributes(g, 6, 0x85);                    // a task gate: #GP(IDT entry 6)
+        CpuExit exit = g.run();
+        assertThat(exit).isInstanceOf(CpuExit.Shutdown.class);
+        assertThat(((CpuExit.Shutdown) exit).why()).isEqualTo(String.format("#UD at RIP 0x%x; delivering it raised #GP(0x33); "
+                + "delivering it raised #PF(0x2); delivering it raised #PF(0x2), a double fault; delivering it raised #PF(0x2)",
+                CODE + 5));
+    }
+
+    @Test
     void pageFaultsOnTheStackEndInShutdownWithCr2() {
         TestGuest g = TestGuest.running(
                 "bc 00 00 30 00",       // mov $0x300000,%esp: above the mapped 2 MiB

@@ -55,6 +55,21 @@ class PagingTest {
     }
 
     @Test
+    void theGuestSeesItsOwnPageTableEditsAtOnce() {
+        TestGuest g = TestGuest.running(READ_0X200000, LOAD,
+                "c7 04 25 00 80 00 00 03 10 10 00",     // movl $0x101003,0x8000: remap 0x200000 to 0x101000
+                "8b 08",                                // mov (%rax),%ecx
+                "f4");
+        g.ram.writeU64(PD_ENTRY_1, PT | P | RW);
+        g.ram.writeU64(PT, 0x100000 | P | RW);
+        g.ram.writeU32(0x100000, 1);
+        g.ram.writeU32(0x101000, 2);
+        g.run();
+        assertThat(g.cpu.reg(Cpu.RBX)).isEqualTo(1);
+        assertThat(g.cpu.reg(Cpu.RCX)).isEqualTo(2);
+    }
+
+    @Test
     void writingAReadOnlyPageFaultsBecauseCr0WpIsSet() {
         TestGuest g = TestGuest.running(READ_0X200000, STORE);
         g.ram.writeU64(PD_ENTRY_1, PT | P | RW);
@@ -83,6 +98,14 @@ class PagingTest {
         g.ram.writeU32(0x20000, 0x5eed);
         g.run();
         assertThat(g.cpu.reg(Cpu.RBX)).isEqualTo(0x5eed);
+    }
+
+    @Test
+    void aTwoMibPageMustBeAligned() {
+        TestGuest g = TestGuest.running(READ_0X200000, LOAD);
+        g.ram.writeU64(PD_ENTRY_1, 0x100000 | P | RW | PS);                     // bit 20: reserved in a 2 MiB leaf
+        assertThat(g.run()).isEqualTo(inStub(14));
+        assertThat(g.stack(0)).as("error code: present, reserved bit").isEqualTo(1 | 8);
     }
 
     @Test
@@ -131,6 +154,25 @@ class PagingTest {
         fits.ram.writeU64(PT, 0x100000 | P | RW);
         fits.ram.write(0x100ffe, TestGuest.hex("90 f4"));      // nop; hlt: the last byte of the page
         assertThat(fits.run()).isEqualTo(new CpuExit.Halted(0x201000));
+    }
+
+    @Test
+    void withNxAnXdPageCanBeReadButNotExecuted() {
+        TestGuest g = TestGuest.runningWithNx(READ_0X200000, LOAD, "ff e0");      // load from it, then jump to it
+        g.ram.writeU64(PD_ENTRY_1, P | RW | PS | 1L << 63);                     // 0x200000 -> physical 0, XD
+        g.ram.writeU32(0, 0x90909090);
+        assertThat(g.run()).isEqualTo(inStub(14));
+        assertThat(g.cpu.reg(Cpu.RBX)).as("the load went through").isEqualTo(0x90909090L);
+        assertThat(g.stack(0)).as("error code: present, instruction fetch").isEqualTo(1 | 0x10);
+        assertThat(g.stack(1)).isEqualTo(0x200000);
+    }
+
+    @Test
+    void withoutNxTheXdBitIsReserved() {
+        TestGuest g = TestGuest.running(READ_0X200000, LOAD);
+        g.ram.writeU64(PD_ENTRY_1, P | RW | PS | 1L << 63);
+        assertThat(g.run()).isEqualTo(inStub(14));
+        assertThat(g.stack(0)).as("error code: present, reserved bit").isEqualTo(1 | 8);
     }
 
     @Test

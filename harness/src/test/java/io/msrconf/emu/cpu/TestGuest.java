@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
  * A guest for executor tests, built exactly as the backends build one (GuestLayout's page tables, GDT,
@@ -26,7 +27,15 @@ final class TestGuest {
     final GuestRam ram = new GuestRam(GuestLayout.MEMORY_SIZE);
     final Cpu cpu;
 
-    private TestGuest(byte[] code) {
+    private TestGuest(byte[] code, UnaryOperator<GuestLayout.StartState> startState) {
+        Payload payload = payload(code);
+        ram.write(GuestLayout.SYSTEM_TABLES_START, GuestLayout.systemTables(payload));
+        ram.write(GuestLayout.PAYLOAD_BASE, payload.image());
+        cpu = Cpu.fromStartState(startState.apply(GuestLayout.startState(payload)));
+    }
+
+    /** A payload entering {@code code} at {@link #CODE}, with HLT exception stubs. */
+    static Payload payload(byte[] code) {
         byte[] image = new byte[(int) (CODE - GuestLayout.PAYLOAD_BASE) + code.length];
         ByteBuffer header = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
         header.put("MSRCONF1".getBytes(StandardCharsets.US_ASCII));
@@ -37,15 +46,18 @@ final class TestGuest {
             image[stub] = (byte) 0xf4;
         }
         System.arraycopy(code, 0, image, image.length - code.length, code.length);
-        Payload payload = Payload.fromImage("test", image);
-        ram.write(GuestLayout.SYSTEM_TABLES_START, GuestLayout.systemTables(payload));
-        ram.write(GuestLayout.PAYLOAD_BASE, image);
-        cpu = Cpu.fromStartState(GuestLayout.startState(payload));
+        return Payload.fromImage("test", image);
     }
 
     /** A guest running {@code code}, given as hex bytes ("b8 05 00 00 00", "f4"). */
     static TestGuest running(String... code) {
-        return new TestGuest(hex(code));
+        return new TestGuest(hex(code), UnaryOperator.identity());
+    }
+
+    /** As {@link #running(String...)} with EFER.NXE set, so that the XD bit of page tables counts. */
+    static TestGuest runningWithNx(String... code) {
+        return new TestGuest(hex(code), s -> new GuestLayout.StartState(s.cs(), s.data(), s.tr(), s.gdtBase(), s.gdtLimit(),
+                s.idtBase(), s.idtLimit(), s.cr0(), s.cr3(), s.cr4(), s.efer() | Cpu.EFER_NXE, s.rip(), s.rsp(), s.rflags()));
     }
 
     static byte[] hex(String... parts) {
