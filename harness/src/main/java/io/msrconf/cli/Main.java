@@ -1,37 +1,45 @@
 package io.msrconf.cli;
 
-import io.msrconf.backend.Backend;
+import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
-import io.msrconf.spec.Case;
-import io.msrconf.spec.SpecError;
+import io.msrconf.report.AllureHtml;
+import io.msrconf.report.RunSummary;
 import io.msrconf.spec.SpecLoader;
 import io.msrconf.spec.SpecSet;
-import io.msrconf.suite.CaseResult;
-import io.msrconf.suite.CaseRunner;
 import io.msrconf.suite.HostInfo;
+import io.msrconf.suite.SuiteConfig;
+import io.msrconf.suite.SuiteLauncher;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * The msrconf command line. {@code run} executes every spec case on this machine's KVM and prints one
- * line per case, then "N passed, M failed, K skipped" and where the detailed results were written.
- * Exit status: 0 when nothing failed, 1 when a case failed or a spec was malformed, 2 on a usage error.
+ * The msrconf command line. {@code run} executes the conformance suite (the same JUnit suite
+ * {@code mvn verify} runs) on this machine's KVM and on the emulator backend, prints one line per test,
+ * then "N passed, M failed, K skipped", and writes the JSON summary, the Allure results and the HTML
+ * report. Exit status: 0 when nothing failed, 1 when a case failed or an input was malformed, 2 on a
+ * usage error.
  */
 public final class Main {
 
     private static final String USAGE = """
-            usage: msrconf run [--specs DIR] [--out DIR] [--only REGEX]
-                     run the spec cases on this machine's KVM (default specs: ./specs, out: ./reports/out)
-                   msrconf list [--specs DIR]
+            usage: msrconf run [--backend kvm|emulator|both] [--only REGEX] [--specs DIR] [--out DIR] [--no-html]
+                     run the conformance suite (default: both backends, specs ./specs, results ./reports/out):
+                     prints one line per test, then "N passed, M failed, K skipped", and writes
+                     OUT/summary.json, OUT/allure-results/, OUT/html/index.html and OUT/single/index.html
+                   msrconf list [--specs DIR] [--only REGEX]
                      list the cases and any spec errors
-            """;
+            """ + CompareCommand.USAGE + BisectRunCommand.USAGE;
 
     private Main() {
     }
@@ -41,16 +49,28 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("compare")) {
+            return CompareCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
+        if (args.length > 0 && args[0].equals("bisect-run")) {
+            return BisectRunCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         if (args.length == 0 || !(args[0].equals("run") || args[0].equals("list"))) {
             err.print(USAGE);
             return 2;
         }
         Path specs = Path.of("specs");
         Path outDir = Path.of("reports", "out");
-        Pattern only = null;
+        String only = "";
+        List<String> backends = List.of(KvmBackend.NAME, EmulatorBackend.NAME);
+        boolean html = true;
         for (int i = 1; i < args.length; i++) {
             String opt = args[i];
-            if (i + 1 >= args.length || !List.of("--specs", "--out", "--only").contains(opt)) {
+            if (opt.equals("--no-html")) {
+                html = false;
+                continue;
+            }
+            if (i + 1 >= args.length || !List.of("--specs", "--out", "--only", "--backend").contains(opt)) {
                 err.println("msrconf: unknown or incomplete option '" + opt + "'");
                 err.print(USAGE);
                 return 2;
@@ -59,73 +79,80 @@ public final class Main {
             switch (opt) {
                 case "--specs" -> specs = Path.of(value);
                 case "--out" -> outDir = Path.of(value);
-                default -> only = Pattern.compile(value);
+                case "--only" -> only = value;
+                default -> {
+                    if (!List.of("kvm", "emulator", "both").contains(value)) {
+                        err.println("msrconf: --backend takes kvm, emulator or both, not '" + value + "'");
+                        return 2;
+                    }
+                    backends = value.equals("both") ? backends : List.of(value);
+                }
             }
         }
         if (!Files.isDirectory(specs)) {
             err.println("msrconf: spec directory " + specs + " does not exist (run from the repository root, or pass --specs)");
             return 2;
         }
-        SpecSet set = SpecLoader.load(specs);
-        List<Case> cases = new ArrayList<>();
-        for (Case c : set.cases()) {
-            if (only == null || only.matcher(c.id()).find()) {
-                cases.add(c);
-            }
+        try {
+            Pattern.compile(only);
+        } catch (PatternSyntaxException e) {
+            err.println("msrconf: --only is not a valid regex: " + e.getDescription());
+            return 2;
         }
         if (args[0].equals("list")) {
-            cases.forEach(c -> out.println(c.id() + "  " + c.title() + "  (" + c.source() + ")"));
+            Pattern p = Pattern.compile(only);
+            SpecSet set = SpecLoader.load(specs);
+            set.cases().stream().filter(c -> p.matcher(c.id()).find())
+                    .forEach(c -> out.println(c.id() + "  " + c.title() + "  (" + c.source() + ")"));
             set.errors().forEach(e -> out.println("SPEC ERROR " + e));
             return set.hasErrors() ? 1 : 0;
         }
-        return runCases(cases, set.errors(), outDir, out);
+        return runSuite(new SuiteConfig(specs, backends, only, outDir.resolve("summary.json"), outDir.resolve("allure-results")),
+                outDir, html, out, err);
     }
 
-    private static int runCases(List<Case> cases, List<SpecError> errors, Path outDir, PrintStream out) {
-        HostInfo host = HostInfo.read();
-        out.println("msrconf: " + cases.size() + " cases on " + host.describe());
-        List<String> report = new ArrayList<>();
-        report.add("msrconf run, " + LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME));
-        report.add("host: " + host.describe());
-        int passed = 0;
-        int failed = 0;
-        int skipped = 0;
-        try (Backend kvm = KvmBackend.open()) {
-            CaseRunner runner = new CaseRunner(kvm, host.kernelVersion());
-            for (Case c : cases) {
-                CaseResult r = runner.run(c);
-                switch (r.status()) {
-                    case PASSED -> passed++;
-                    case FAILED -> failed++;
-                    case SKIPPED -> skipped++;
-                }
-                out.println(r.describe());
-                report.add("");
-                report.add(r.describe());
-                if (r.observation() != null) {
-                    report.add("    observed: " + r.observation());
-                }
+    private static int runSuite(SuiteConfig config, Path outDir, boolean html, PrintStream out, PrintStream err) {
+        out.println("msrconf: running on " + HostInfo.read().describe() + " (backends: " + String.join(", ", config.backends()) + ")");
+        try {
+            deleteTree(config.allureResults());   // results are per run; the trend lives in the HTML report's history
+        } catch (IOException e) {
+            err.println("msrconf: cannot clear " + config.allureResults() + ": " + e.getMessage());
+            return 2;
+        }
+        RunSummary summary = SuiteLauncher.run(config, out);
+        Map<RunSummary.Status, Long> counts = summary.cases().stream()
+                .collect(Collectors.groupingBy(RunSummary.CaseEntry::status, () -> new EnumMap<>(RunSummary.Status.class), Collectors.counting()));
+        long passed = counts.getOrDefault(RunSummary.Status.PASSED, 0L);
+        long failed = counts.getOrDefault(RunSummary.Status.FAILED, 0L) + counts.getOrDefault(RunSummary.Status.DEVIATION_NOT_REPRODUCED, 0L);
+        long known = counts.getOrDefault(RunSummary.Status.KNOWN_DEVIATION, 0L);
+        long skipped = counts.getOrDefault(RunSummary.Status.SKIPPED, 0L) + known;
+        out.println();
+        if (known > 0) {
+            out.println("(" + known + " of the skipped are known kernel deviations: specs/known-deviations/deviations.yaml)");
+        }
+        out.println(passed + " passed, " + failed + " failed, " + skipped + " skipped");
+        out.println("summary: " + config.summary().toAbsolutePath().normalize());
+        out.println("allure results: " + config.allureResults().toAbsolutePath().normalize());
+        if (html) {
+            try {
+                AllureHtml.Generated report = AllureHtml.generate(config.allureResults(), outDir.resolve("html"), outDir.resolve("single"));
+                out.println("report: " + report.index().toAbsolutePath().normalize());
+                out.println("single-file report: " + report.singleFileIndex().toAbsolutePath().normalize());
+            } catch (RuntimeException e) {
+                err.println("msrconf: the HTML report could not be generated: " + e.getMessage());
             }
         }
-        for (SpecError e : errors) {
-            failed++;
-            out.println("FAILED spec error: " + e);
-            report.add("");
-            report.add("FAILED spec error: " + e);
-        }
-        String summary = passed + " passed, " + failed + " failed, " + skipped + " skipped";
-        report.add("");
-        report.add(summary);
-        Path file = outDir.resolve("results.txt");
-        try {
-            Files.createDirectories(outDir);
-            Files.write(file, report);
-        } catch (IOException e) {
-            out.println("msrconf: could not write " + file + ": " + e.getMessage());
-        }
-        out.println();
-        out.println(summary);
-        out.println("details: " + file.toAbsolutePath().normalize());
         return failed == 0 ? 0 : 1;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 }

@@ -33,6 +33,11 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
         return mismatches.isEmpty();
     }
 
+    /** The triage tag of the first mismatch: what a failure of this case is sorted under. */
+    public String triageTag() {
+        return mismatches.isEmpty() ? "" : mismatches.get(0).triageTag();
+    }
+
     /** The first mismatch as one sentence, then the others, one per line. */
     public String explain() {
         if (passed()) {
@@ -125,6 +130,22 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
     }
 
     static void judgeAccess(Access a, AccessOutcome got, String where, List<Mismatch> out) {
+        int before = out.size();
+        judgeAccessOutcome(a, got, where, out);
+        if (isX2apic(a.index())) {
+            // Any mismatch in 0x800-0x8ff is, first of all, the x2APIC exemption not holding.
+            for (int i = before; i < out.size(); i++) {
+                Mismatch m = out.get(i);
+                out.set(i, new Mismatch(Mismatch.Kind.X2APIC_EXEMPTION, m.step(), m.message()));
+            }
+        }
+    }
+
+    private static boolean isX2apic(int msr) {
+        return Integer.compareUnsigned(msr, 0x800) >= 0 && Integer.compareUnsigned(msr, 0x8ff) <= 0;
+    }
+
+    private static void judgeAccessOutcome(Access a, AccessOutcome got, String where, List<Mismatch> out) {
         ExpectedExit exit = a.exit();
         if (exit == null && !got.exits().isEmpty()) {
             MsrExit x = got.exits().get(0);

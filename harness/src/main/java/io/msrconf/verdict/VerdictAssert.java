@@ -13,12 +13,20 @@ public final class VerdictAssert extends AbstractAssert<VerdictAssert, Verdict> 
         return new VerdictAssert(actual);
     }
 
+    /**
+     * The message a failed case shows: what failed, why, what it checks, and a last line
+     * "triage: TAG" that reports/categories.json sorts failures by.
+     */
+    public static String failureMessage(Verdict v) {
+        return v.spec().id() + " [" + v.observation().backend() + "] " + v.spec().title() + "\n" + v.explain()
+                + "\nchecks: " + v.spec().citation().strip() + "\ntriage: " + v.triageTag();
+    }
+
     /** The observation meets every expectation of the case. */
     public VerdictAssert conforms() {
         isNotNull();
         if (!actual.passed()) {
-            failWithMessage("%s [%s] %s%n%s%nchecks: %s", actual.spec().id(), actual.observation().backend(),
-                    actual.spec().title(), actual.explain(), actual.spec().citation());
+            failWithMessage("%s", failureMessage(actual));
         }
         return this;
     }

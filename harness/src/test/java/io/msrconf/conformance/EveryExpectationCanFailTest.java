@@ -9,6 +9,7 @@ import io.msrconf.spec.SpecLoader;
 import io.msrconf.suite.CaseResult;
 import io.msrconf.suite.CaseRunner;
 import io.msrconf.suite.HostInfo;
+import io.msrconf.suite.SuiteConfig;
 import io.msrconf.verdict.Verdict;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -43,7 +44,7 @@ class EveryExpectationCanFailTest {
 
     private static Stream<DynamicTest> flipsFail(Backend backend) {
         CaseRunner runner = new CaseRunner(backend, HostInfo.read().kernelVersion());
-        return SpecLoader.load(ConformanceTest.specsDir()).cases().stream().map(c -> DynamicTest.dynamicTest(c.id(), () -> {
+        return SpecLoader.load(SuiteConfig.fromSystemProperties().specs()).cases().stream().map(c -> DynamicTest.dynamicTest(c.id(), () -> {
             CaseResult original = runner.run(c);
             if (original.status() == CaseResult.Status.SKIPPED) {
                 Assumptions.abort(original.skipReason());
@@ -60,7 +61,7 @@ class EveryExpectationCanFailTest {
 
     @TestFactory
     Stream<DynamicTest> flipsExistForEveryCase() {
-        return SpecLoader.load(ConformanceTest.specsDir()).cases().stream().map(c -> DynamicTest.dynamicTest(c.id(),
+        return SpecLoader.load(SuiteConfig.fromSystemProperties().specs()).cases().stream().map(c -> DynamicTest.dynamicTest(c.id(),
                 () -> assertThat(ExpectationFlips.of(c)).as("flips of %s", c.id()).isNotEmpty()));
     }
 }

@@ -9,6 +9,7 @@ import io.msrconf.spec.KernelVersion;
 import io.msrconf.spec.SpecLoader;
 import io.msrconf.suite.CaseResult;
 import io.msrconf.suite.CaseRunner;
+import io.msrconf.suite.SuiteConfig;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -28,7 +29,7 @@ class MutationTest {
 
     @Test
     void everyMutantIsKilledBySomeCase() {
-        List<Case> cases = SpecLoader.load(ConformanceTest.specsDir()).cases();
+        List<Case> cases = SpecLoader.load(SuiteConfig.fromSystemProperties().specs()).cases();
         Map<Mutation, String> killedBy = new EnumMap<>(Mutation.class);
         List<Mutation> survivors = new ArrayList<>();
         for (Mutation m : Mutation.values()) {
@@ -49,7 +50,7 @@ class MutationTest {
     void theUnmutatedModelPassesEveryCase() {
         try (EmulatorBackend model = EmulatorBackend.create()) {
             CaseRunner runner = new CaseRunner(model, ANY_KERNEL);
-            List<String> failures = SpecLoader.load(ConformanceTest.specsDir()).cases().stream().map(runner::run)
+            List<String> failures = SpecLoader.load(SuiteConfig.fromSystemProperties().specs()).cases().stream().map(runner::run)
                     .filter(r -> r.status() == CaseResult.Status.FAILED).map(CaseResult::describe).toList();
             assertThat(failures).as("the reference model must conform, or the mutation score means nothing").isEmpty();
         }

@@ -1,0 +1,190 @@
+package io.msrconf.cli;
+
+import io.msrconf.backend.KvmBackend;
+import io.msrconf.kvm.Kvm;
+import io.msrconf.report.KnownDeviations;
+import io.msrconf.report.RunSummary;
+import io.msrconf.report.RunSummary.CaseEntry;
+import io.msrconf.report.RunSummary.Status;
+import io.msrconf.spec.SpecError;
+import io.msrconf.spec.SpecLoader;
+import io.msrconf.spec.SpecSet;
+import io.msrconf.suite.SuiteConfig;
+import io.msrconf.suite.SuiteLauncher;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * {@code msrconf bisect-run}: one step of {@code git bisect run}. Runs the conformance suite on this
+ * machine's KVM and answers in git's exit codes: good, bad, or skip when this kernel cannot say (no
+ * usable KVM, every selected case skipped, broken specs, a crashed run), so a bisection never blames a
+ * commit for a problem of the test setup.
+ */
+final class BisectRunCommand {
+
+    static final int GOOD = 0;
+    static final int BAD = 1;
+    static final int SKIP = 125;
+    /** Above 127 git aborts the bisection: a usage error is the same on every commit, so marking commits bad or skipped would mislead. */
+    static final int ABORT = 128;
+
+    /** Main's usage text, continued: indented to follow its first line. */
+    static final String USAGE = """
+                   msrconf bisect-run [--specs DIR] [--only REGEX]
+                     for `git bisect run`: run the suite on KVM only; exit 0 (good) when no case failed,
+                     1 (bad) when one did, 125 (skip) when this kernel cannot be tested (KVM unavailable,
+                     every selected case skipped, spec errors, the run crashed); 128 on a usage error,
+                     which aborts the bisection
+            """;
+
+    private static final RunSummary NOT_RUN = new RunSummary(Map.of(), List.of());
+
+    /** What a step concludes, with the reason for the last line of output. */
+    record Outcome(int exitCode, String reason) {
+
+        String line() {
+            String verdict = switch (exitCode) {
+                case GOOD -> "good";
+                case BAD -> "bad";
+                default -> "skip (" + exitCode + ")";
+            };
+            return "bisect-run: " + verdict + ": " + reason;
+        }
+    }
+
+    private BisectRunCommand() {
+    }
+
+    /** @param args the arguments after {@code bisect-run} */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Path specs = Path.of("specs");
+        String only = "";
+        for (int i = 0; i < args.length; i++) {
+            String opt = args[i];
+            if (i + 1 >= args.length || !List.of("--specs", "--only").contains(opt)) {
+                return usageError("unknown or incomplete option '" + opt + "'", err);
+            }
+            String value = args[++i];
+            if (opt.equals("--specs")) {
+                specs = Path.of(value);
+            } else {
+                only = value;
+            }
+        }
+        if (!Files.isDirectory(specs)) {
+            return usageError("spec directory " + specs + " does not exist (pass --specs)", err);
+        }
+        Pattern selected;
+        try {
+            selected = Pattern.compile(only);
+        } catch (PatternSyntaxException e) {
+            return usageError("--only is not a valid regex: " + e.getDescription(), err);
+        }
+        SpecSet set = SpecLoader.load(specs);
+        KnownDeviations.Loaded deviations = KnownDeviations.load(KnownDeviations.in(specs));
+        List<SpecError> errors = new ArrayList<>(set.errors());
+        errors.addAll(deviations.errors());
+        errors.forEach(e -> out.println("SPEC ERROR " + e));
+        if (errors.isEmpty() && set.cases().stream().noneMatch(c -> selected.matcher(c.id()).find())) {
+            return usageError("--only '" + only + "' selects none of the " + set.cases().size() + " cases in " + specs, err);
+        }
+        Outcome outcome = step(specs, only, Kvm.unavailableReason(), !errors.isEmpty(), out);
+        out.println(outcome.line());
+        return outcome.exitCode();
+    }
+
+    private static Outcome step(Path specs, String only, Optional<String> kvmUnavailable, boolean specErrors, PrintStream out) {
+        if (kvmUnavailable.isPresent() || specErrors) {
+            return decide(NOT_RUN, kvmUnavailable, specErrors);
+        }
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory("msrconf-bisect-");
+            RunSummary summary = SuiteLauncher.run(new SuiteConfig(specs, List.of(KvmBackend.NAME), only,
+                    scratch.resolve("summary.json"), scratch.resolve("allure-results")));
+            summary.cases().stream().filter(c -> c.status().isFailure())
+                    .forEach(c -> out.println(c.status() + " " + c.key() + ": " + why(c)));
+            return decide(summary, Optional.empty(), false);
+        } catch (IOException | RuntimeException e) {
+            return new Outcome(SKIP, "the run could not complete: " + e);
+        } finally {
+            deleteTree(scratch);
+        }
+    }
+
+    /** The first line of a failure's message that says what went wrong, skipping a headline that repeats the case. */
+    private static String why(CaseEntry c) {
+        return c.message().lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith(c.key()))
+                .findFirst().orElse(c.title());
+    }
+
+    /** The step's exit code for git: see {@link #decide}. */
+    static int exitCode(RunSummary s, Optional<String> kvmUnavailable, boolean specErrors) {
+        return decide(s, kvmUnavailable, specErrors).exitCode();
+    }
+
+    /**
+     * Skip when KVM is unavailable or the specs have errors (whatever the summary holds), bad when any
+     * case's status is a failure, skip when no case was tested (none ran, or all were skipped), else good.
+     * A known deviation counts as tested and not failed, as in CI.
+     */
+    static Outcome decide(RunSummary s, Optional<String> kvmUnavailable, boolean specErrors) {
+        if (kvmUnavailable.isPresent()) {
+            return new Outcome(SKIP, "KVM unavailable: " + kvmUnavailable.get());
+        }
+        if (specErrors) {
+            return new Outcome(SKIP, "the specs or the known-deviations file have errors (listed above)");
+        }
+        long failed = s.cases().stream().filter(c -> c.status().isFailure()).count();
+        if (failed > 0) {
+            return new Outcome(BAD, failed + " of " + s.cases().size() + (s.cases().size() == 1 ? " case" : " cases")
+                    + " failed (listed above)");
+        }
+        if (s.cases().isEmpty()) {
+            return new Outcome(SKIP, "no case ran");
+        }
+        if (s.cases().stream().allMatch(c -> c.status() == Status.SKIPPED)) {
+            List<String> skipReasons = s.cases().stream().map(CaseEntry::message).distinct().toList();
+            return new Outcome(SKIP, "every selected case was skipped: " + skipReasons.get(0)
+                    + (skipReasons.size() == 2 ? " (and 1 other reason)"
+                    : skipReasons.size() > 2 ? " (and " + (skipReasons.size() - 1) + " other reasons)" : ""));
+        }
+        Map<Status, Long> counts = s.cases().stream()
+                .collect(Collectors.groupingBy(CaseEntry::status, () -> new EnumMap<>(Status.class), Collectors.counting()));
+        return new Outcome(GOOD, counts.entrySet().stream()
+                .map(e -> e.getValue() + " " + e.getKey().name().toLowerCase().replace('_', ' '))
+                .collect(Collectors.joining(", ")));
+    }
+
+    private static int usageError(String message, PrintStream err) {
+        err.println("msrconf bisect-run: " + message);
+        err.print("usage: " + USAGE.stripLeading());
+        return ABORT;
+    }
+
+    /** Best effort: a leftover temporary directory must not turn a good step into a skipped one. */
+    private static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // The directory is under the system temp directory, which is cleaned independently.
+        }
+    }
+}

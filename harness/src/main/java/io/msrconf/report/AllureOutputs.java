@@ -1,0 +1,52 @@
+package io.msrconf.report;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The files Allure reads beside the test results: environment.properties (kernel, KVM module, KVM
+ * API and capabilities, CPU, JVM), categories.json (the triage categories, from reports/ of the
+ * repository) and, when run in CI, executor.json.
+ */
+public final class AllureOutputs {
+
+    private AllureOutputs() {
+    }
+
+    /** @param repository the repository root, where reports/categories.json lives */
+    public static void write(Path resultsDir, Map<String, String> environment, Path repository) throws IOException {
+        Files.createDirectories(resultsDir);
+        String properties = environment.entrySet().stream()
+                .map(e -> escape(e.getKey()) + "=" + escape(e.getValue())).collect(Collectors.joining("\n", "", "\n"));
+        Files.writeString(resultsDir.resolve("environment.properties"), properties, StandardCharsets.ISO_8859_1);
+        Path categories = repository.resolve("reports").resolve("categories.json");
+        if (Files.isRegularFile(categories)) {
+            Files.copy(categories, resultsDir.resolve("categories.json"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        if (System.getenv("CI") != null) {
+            Files.writeString(resultsDir.resolve("executor.json"), executorJson(System.getenv()), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Allure's executor.json, from what the CI environment tells (GitHub-style variables when present). */
+    static String executorJson(Map<String, String> env) {
+        String buildName = env.getOrDefault("GITHUB_RUN_ID", env.getOrDefault("BUILD_ID", "local CI run"));
+        String url = env.containsKey("GITHUB_SERVER_URL") && env.containsKey("GITHUB_REPOSITORY") && env.containsKey("GITHUB_RUN_ID")
+                ? env.get("GITHUB_SERVER_URL") + "/" + env.get("GITHUB_REPOSITORY") + "/actions/runs/" + env.get("GITHUB_RUN_ID") : "";
+        return "{\n  \"name\": \"msrconf CI\",\n  \"type\": \"ci\",\n  \"buildName\": \"" + json(buildName)
+                + "\",\n  \"buildUrl\": \"" + json(url) + "\",\n  \"reportName\": \"msrconf conformance\"\n}\n";
+    }
+
+    private static String json(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    private static String escape(String s) {
+        return s.replace("\\", "\\\\").replace("\n", "\\n").replace("=", "\\=").replace(":", "\\:");
+    }
+}

@@ -1,0 +1,97 @@
+package io.msrconf.suite;
+
+import io.msrconf.backend.StepOutcome;
+import io.msrconf.guest.Payload;
+import io.msrconf.kvm.Errno;
+import io.msrconf.report.FilterDump;
+import io.msrconf.spec.Access;
+import io.msrconf.spec.Case;
+import io.msrconf.spec.Step;
+import io.qameta.allure.Allure;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a kernel developer needs beside the verdict, attached to each case's Allure result: the filter
+ * as passed to the ioctl (decoded and as bytes), the access script, the observation, expected vs
+ * actual side by side, and the payload listing.
+ */
+final class Attachments {
+
+    private Attachments() {
+    }
+
+    static void attach(Case c, CaseResult r, Payload payload) {
+        StringBuilder decoded = new StringBuilder();
+        StringBuilder hex = new StringBuilder();
+        StringBuilder script = new StringBuilder();
+        for (int i = 0; i < c.steps().size(); i++) {
+            Step step = c.steps().get(i);
+            if (step instanceof Step.SetFilter s) {
+                decoded.append("step ").append(i + 1).append(" (").append(s.source()).append("), expecting ")
+                        .append(Errno.describe(s.expectedErrno())).append(":\n").append(s.filter().describe()).append("\n\n");
+                hex.append("step ").append(i + 1).append(":\n").append(FilterDump.hex(s.filter())).append('\n');
+            } else if (step instanceof Step.RunGuest run) {
+                script.append("step ").append(i + 1).append(": guest run (").append(c.vcpu().describe()).append(")\n");
+                for (Access a : run.accesses()) {
+                    script.append("  ").append(a.describe()).append("  expect: ").append(expectation(a)).append('\n');
+                }
+            } else {
+                script.append("step ").append(i + 1).append(": ").append(step).append('\n');
+            }
+        }
+        if (decoded.length() > 0) {
+            Allure.addAttachment("filter (decoded)", "text/plain", decoded.toString(), ".txt");
+            Allure.addAttachment("filter (bytes passed to KVM_X86_SET_MSR_FILTER)", "text/plain", hex.toString(), ".txt");
+        }
+        Allure.addAttachment("guest access script", "text/plain", script.toString(), ".txt");
+        if (r.observation() != null) {
+            List<String> observed = Differential.normalForm(c, r.observation());
+            Allure.addAttachment("observation", "text/plain", String.join("\n", observed) + "\n" + crashDetails(r), ".txt");
+            Allure.addAttachment("expected vs actual", "text/plain", sideBySide(c, observed), ".txt");
+        }
+        Allure.addAttachment("payload listing (" + payload.name() + ")", "text/plain", payload.listing(), ".txt");
+    }
+
+    static String expectation(Access a) {
+        if (a.exit() == null) {
+            return a.guest().describe() + ", no exit";
+        }
+        return a.exit().reason() + " exit (data " + a.exit().data().describe() + "), " + a.exit().answer().describe()
+                + ", then " + a.guest().describe();
+    }
+
+    private static String crashDetails(CaseResult r) {
+        StringBuilder sb = new StringBuilder();
+        for (StepOutcome o : r.observation().steps()) {
+            if (o instanceof StepOutcome.GuestRan ran && !(ran.end() instanceof io.msrconf.backend.RunEnd.Reported)) {
+                sb.append('\n').append(ran.end().describe()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** One row per step and access: what the case expects | what happened. */
+    private static String sideBySide(Case c, List<String> observed) {
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < c.steps().size(); i++) {
+            Step step = c.steps().get(i);
+            if (step instanceof Step.SetFilter s) {
+                expected.add("step " + (i + 1) + ": KVM_X86_SET_MSR_FILTER returns " + Errno.describe(s.expectedErrno()));
+            } else if (step instanceof Step.RunGuest run) {
+                expected.add("step " + (i + 1) + ": run reports completion");
+                run.accesses().forEach(a -> expected.add("  " + a.describe() + ": " + expectation(a)));
+            } else if (step instanceof Step.HostSetMsrs h) {
+                expected.add("step " + (i + 1) + ": KVM_SET_MSRS sets " + h.expectedCount());
+            } else if (step instanceof Step.HostGetMsrs h) {
+                expected.add("step " + (i + 1) + ": KVM_GET_MSRS reads " + h.expectedCount() + " " + h.msrs());
+            }
+        }
+        int width = Math.max(8, expected.stream().mapToInt(String::length).max().orElse(8));
+        StringBuilder sb = new StringBuilder(String.format("%-" + width + "s | %s%n", "expected", "actual"));
+        for (int i = 0; i < Math.max(expected.size(), observed.size()); i++) {
+            sb.append(String.format("%-" + width + "s | %s%n", i < expected.size() ? expected.get(i) : "", i < observed.size() ? observed.get(i) : ""));
+        }
+        return sb.toString();
+    }
+}

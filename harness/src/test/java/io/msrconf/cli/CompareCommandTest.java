@@ -1,0 +1,59 @@
+package io.msrconf.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.msrconf.report.RunSummary;
+import io.msrconf.report.RunSummary.CaseEntry;
+import io.msrconf.report.RunSummary.Status;
+import io.msrconf.report.SummaryJson;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CompareCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void exitsOneOnARegressionAndZeroOtherwise() {
+        Path good = write("good.json", Status.PASSED, "step 1 run: ok");
+        Path bad = write("bad.json", Status.FAILED, "step 1 run: #GP");
+        BisectRunCommandTest.Run regressed = BisectRunCommandTest.run("compare", good.toString(), bad.toString());
+        assertThat(regressed.code()).isEqualTo(1);
+        assertThat(regressed.out()).contains("REGRESSED ranges.a [kvm]: PASSED -> FAILED\n");
+        BisectRunCommandTest.Run fixed = BisectRunCommandTest.run("compare", bad.toString(), good.toString());
+        assertThat(fixed.code()).isEqualTo(0);
+        assertThat(fixed.out()).contains("FIXED ranges.a [kvm]: FAILED -> PASSED\n");
+    }
+
+    @Test
+    void usageAndUnreadableFilesExitTwoNamingTheFile() throws Exception {
+        Path good = write("good.json", Status.PASSED, "step 1 run: ok");
+        BisectRunCommandTest.Run oneArgument = BisectRunCommandTest.run("compare", good.toString());
+        assertThat(oneArgument.code()).isEqualTo(2);
+        assertThat(oneArgument.err()).startsWith("msrconf compare: expected two summary files, got 1 arguments\n"
+                + "usage: msrconf compare BEFORE.json AFTER.json\n");
+
+        Path missing = dir.resolve("missing.json");
+        BisectRunCommandTest.Run unreadable = BisectRunCommandTest.run("compare", good.toString(), missing.toString());
+        assertThat(unreadable.code()).isEqualTo(2);
+        assertThat(unreadable.err()).startsWith("msrconf compare: cannot read " + missing + ": ");
+
+        Path text = Files.writeString(dir.resolve("results.txt"), "PASSED ranges.a [kvm]\n");
+        BisectRunCommandTest.Run notJson = BisectRunCommandTest.run("compare", text.toString(), good.toString());
+        assertThat(notJson.code()).isEqualTo(2);
+        assertThat(notJson.err()).startsWith("msrconf compare: " + text + ": not JSON: ");
+        assertThat(notJson.out()).isEmpty();
+    }
+
+    private Path write(String name, Status status, String observation) {
+        Path file = dir.resolve(name);
+        SummaryJson.write(new RunSummary(Map.of("kernel.release", "6.18.44"), List.of(new CaseEntry("ranges.a", "kvm", status,
+                "title", "cites", status == Status.FAILED ? "Expected #GP" : "", List.of(), List.of(observation)))), file);
+        return file;
+    }
+}

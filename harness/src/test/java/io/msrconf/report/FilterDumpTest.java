@@ -1,0 +1,33 @@
+package io.msrconf.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.msrconf.filter.FilterRange;
+import io.msrconf.filter.MsrFilter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FilterDumpTest {
+
+    @Test
+    void showsTheStructAndEachBitmapAsTheKernelCopiesIt() {
+        MsrFilter f = new MsrFilter(MsrFilter.DEFAULT_DENY, List.of(
+                FilterRange.allowing(MsrFilter.RANGE_READ, 0x174, 3, 0x174),
+                new FilterRange(0, 0, 0, null)));
+        String hex = FilterDump.hex(f);
+        assertThat(hex).startsWith("struct kvm_msr_filter (392 bytes):\n  +000  01 00 00 00 00 00 00 00");
+        assertThat(hex).contains("  +008  01 00 00 00 03 00 00 00 74 01 00 00 00 00 00 00 pp pp pp pp pp pp pp pp"
+                + "  range[0]: flags, nmsrs, base, padding, bitmap -> bitmap 0");
+        assertThat(hex).contains("  +020  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
+                + "  range[1]: flags, nmsrs, base, padding, bitmap = NULL");
+        assertThat(hex).contains("  +170  ").doesNotContain("  +188  ");
+        assertThat(hex).contains("bitmap 0 (8 bytes copied by the kernel):\n  +000  01 00 00 00 00 00 00 00");
+    }
+
+    @Test
+    void citationsLinkToTheDocClauseAndTheFunctions() {
+        assertThat(CitationLinks.of("Documentation/virt/kvm/api.rst, KVM_X86_SET_MSR_FILTER: \"...\"; kvm_msr_allowed(): ..."))
+                .containsExactly(new CitationLinks.Link("api.rst #kvm-x86-set-msr-filter", "https://docs.kernel.org/virt/kvm/api.html#kvm-x86-set-msr-filter"),
+                        new CitationLinks.Link("kvm_msr_allowed()", "https://elixir.bootlin.com/linux/latest/A/ident/kvm_msr_allowed"));
+    }
+}
