@@ -1,6 +1,7 @@
 package io.msrconf.report;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,22 +11,23 @@ import java.util.stream.Collectors;
 
 /**
  * The files Allure reads beside the test results: environment.properties (kernel, KVM module, KVM
- * API and capabilities, CPU, JVM), categories.json (the triage categories, from reports/ of the
- * repository) and, when run in CI, executor.json.
+ * API and capabilities, CPU, JVM), categories.json (the triage categories: reports/categories.json,
+ * packaged in the jar) and, when run in CI, executor.json.
  */
 public final class AllureOutputs {
 
     private AllureOutputs() {
     }
 
-    /** @param repository the repository root, where reports/categories.json lives */
-    public static void write(Path resultsDir, Map<String, String> environment, Path repository) throws IOException {
+    public static void write(Path resultsDir, Map<String, String> environment) throws IOException {
         Files.createDirectories(resultsDir);
         String properties = environment.entrySet().stream()
                 .map(e -> escape(e.getKey()) + "=" + escape(e.getValue())).collect(Collectors.joining("\n", "", "\n"));
         Files.writeString(resultsDir.resolve("environment.properties"), properties, StandardCharsets.ISO_8859_1);
-        Path categories = repository.resolve("reports").resolve("categories.json");
-        if (Files.isRegularFile(categories)) {
+        try (InputStream categories = AllureOutputs.class.getResourceAsStream("/allure/categories.json")) {
+            if (categories == null) {
+                throw new IllegalStateException("allure/categories.json is missing from the harness jar (built from reports/categories.json)");
+            }
             Files.copy(categories, resultsDir.resolve("categories.json"), StandardCopyOption.REPLACE_EXISTING);
         }
         if (System.getenv("CI") != null) {
