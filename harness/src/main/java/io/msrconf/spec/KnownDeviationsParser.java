@@ -12,17 +12,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.snakeyaml.engine.v2.api.ConstructNode;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
-import org.snakeyaml.engine.v2.nodes.ScalarNode;
-import org.snakeyaml.engine.v2.nodes.Tag;
-import org.snakeyaml.engine.v2.resolver.ScalarResolver;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
-import org.snakeyaml.engine.v2.schema.Schema;
 
 /**
  * Parses the known-deviations file ({@code specs/known-deviations/deviations.yaml}) with the spec
@@ -35,28 +28,8 @@ public final class KnownDeviationsParser {
 
     static final List<String> FILE_KEYS = List.of("deviations");
     static final List<String> ENTRY_KEYS = List.of("case", "backend", "kernels", "kvm-module", "evidence", "fix");
-    private static final List<String> KERNEL_KEYS = List.of("since", "before");
     private static final String DEFAULT_BACKEND = "kvm";
     private static final Map<String, String> BACKENDS = new TreeMap<>(Map.of("kvm", "kvm", "emulator", "emulator"));
-    private static final Pattern VERSION = Pattern.compile("\\d{1,4}\\.\\d{1,4}(?:\\.\\d{1,4})?");
-
-    /** SpecLoader's schema: the YAML 1.2 core schema with {@code <<} and {@code ${VAR}} as plain text, no constructors. */
-    private static final Schema SCHEMA = new Schema() {
-        private final ScalarResolver core = new CoreSchema().getScalarResolver();
-
-        @Override
-        public ScalarResolver getScalarResolver() {
-            return (value, implicit) -> {
-                Tag tag = core.resolve(value, implicit);
-                return tag.equals(Tag.MERGE) || tag.equals(Tag.ENV_TAG) ? Tag.STR : tag;
-            };
-        }
-
-        @Override
-        public Map<Tag, ConstructNode> getSchemaTagConstructors() {
-            return Map.of();
-        }
-    };
 
     /** One valid entry; {@code kvmModule} and {@code fix} are null when not given. */
     public record Entry(String caseId, String backend, KernelRange kernels, Pattern kvmModule, String evidence, String fix,
@@ -98,7 +71,7 @@ public final class KnownDeviationsParser {
     public static Parsed parse(String yaml, Path file) {
         Node root;
         try {
-            root = new Compose(settings()).composeString(yaml).orElse(null);
+            root = new Compose(SpecLoader.settings()).composeString(yaml).orElse(null);
         } catch (MarkedYamlEngineException e) {
             int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(1);
             return new Parsed(List.of(), List.of(new SpecError(new SourceRef(file, line), "",
@@ -141,7 +114,7 @@ public final class KnownDeviationsParser {
         String caseId = requiredText(m, "case");
         String backend = m.has("backend") ? reader.choice(m.get("backend"), m.path("backend"), "a backend", BACKENDS)
                 : DEFAULT_BACKEND;
-        KernelRange kernels = m.has("kernels") ? kernelRange(m.get("kernels"), m.path("kernels")) : KernelRange.DEFAULT;
+        KernelRange kernels = m.has("kernels") ? reader.kernelRange(m.get("kernels"), m.path("kernels")) : KernelRange.DEFAULT;
         Pattern kvmModule = m.has("kvm-module") ? regex(m.get("kvm-module"), m.path("kvm-module")) : null;
         String evidence = requiredText(m, "evidence");
         String fix = m.has("fix") ? reader.text(m.get("fix"), m.path("fix")) : null;
@@ -168,47 +141,4 @@ public final class KnownDeviationsParser {
         }
     }
 
-    private KernelRange kernelRange(Node node, String path) {
-        int before = reader.errorCount();
-        YamlMap m = reader.map(node, path, KERNEL_KEYS);
-        if (m == null) {
-            return null;
-        }
-        KernelVersion since = m.has("since") ? version(m.get("since"), m.path("since")) : KernelRange.FILTER_INTRODUCED;
-        KernelVersion until = m.has("before") ? version(m.get("before"), m.path("before")) : null;
-        if (reader.errorCount() != before) {
-            return null;
-        }
-        if (until != null && since.compareTo(until) >= 0) {
-            reader.error(node, path, "empty range: since " + since + " is not before " + until);
-            return null;
-        }
-        return new KernelRange(since, until);
-    }
-
-    private KernelVersion version(Node node, String path) {
-        if (!reader.tagOk(node, path)) {
-            return null;
-        }
-        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.STR) && VERSION.matcher(scalar.getValue()).matches()) {
-            return KernelVersion.parse(scalar.getValue());
-        }
-        String message = "expected a kernel version string \"X.Y\" or \"X.Y.Z\", got " + YamlReader.describe(node);
-        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.FLOAT)) {
-            // Unquoted 5.10 is the float 5.1.
-            message += ": quote it, \"" + scalar.getValue() + "\"";
-        }
-        reader.error(node, path, message);
-        return null;
-    }
-
-    private static LoadSettings settings() {
-        return LoadSettings.builder()
-                .setSchema(SCHEMA)
-                .setAllowDuplicateKeys(false)
-                .setMaxAliasesForCollections(SpecLoader.MAX_ALIASES)
-                .setCodePointLimit(SpecLoader.MAX_FILE_BYTES)
-                .setParseComments(false)
-                .build();
-    }
 }

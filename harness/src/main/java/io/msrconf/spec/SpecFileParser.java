@@ -5,7 +5,6 @@ import io.msrconf.kvm.Errno;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.spec.YamlReader.YamlMap;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -20,7 +19,6 @@ import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
-import org.snakeyaml.engine.v2.nodes.Tag;
 
 /**
  * The spec format: turns the node tree of one file into {@link Case}s. Every problem becomes an error
@@ -40,7 +38,6 @@ final class SpecFileParser {
      */
     static final int MAX_GENERATED_NMSRS = 0x10000;
 
-    private static final List<String> KERNEL_KEYS = List.of("since", "before");
     private static final List<String> VCPU_KEYS = List.of("x2apic", "exits");
     private static final List<String> STEP_KEYS = List.of("set-filter", "run", "host-set-msrs", "host-get-msrs", "expect");
     private static final List<String> FILTER_KEYS = List.of("default", "flags", "ranges");
@@ -56,7 +53,6 @@ final class SpecFileParser {
     private static final List<String> GET_MSR_KEYS = List.of("index", "value", "mask");
 
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9.-]*");
-    private static final Pattern VERSION = Pattern.compile("\\d{1,4}\\.\\d{1,4}(?:\\.\\d{1,4})?");
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]*");
 
     private static final Map<String, Integer> DEFAULTS = ordered("allow", MsrFilter.DEFAULT_ALLOW, "deny", MsrFilter.DEFAULT_DENY);
@@ -120,7 +116,7 @@ final class SpecFileParser {
         String id = id(m);
         String title = requiredText(m, "title");
         String cites = requiredText(m, "cites");
-        KernelRange kernels = m.has("kernel") ? kernelRange(m.get("kernel"), m.path("kernel")) : KernelRange.DEFAULT;
+        KernelRange kernels = m.has("kernel") ? reader.kernelRange(m.get("kernel"), m.path("kernel")) : KernelRange.DEFAULT;
         VcpuSetup vcpu = m.has("vcpu") ? vcpu(m.get("vcpu"), m.path("vcpu")) : VcpuSetup.DEFAULT;
         Node stepsNode = m.require("steps");
         // With a broken vcpu the exit-enabled check has nothing to check against: skip it (null).
@@ -155,48 +151,6 @@ final class SpecFileParser {
     private String requiredText(YamlMap m, String key) {
         Node node = m.require(key);
         return node == null ? null : reader.text(node, m.path(key));
-    }
-
-    private KernelRange kernelRange(Node node, String path) {
-        int before = reader.errorCount();
-        YamlMap m = reader.map(node, path, KERNEL_KEYS);
-        if (m == null) {
-            return null;
-        }
-        KernelVersion since = m.has("since") ? version(m.get("since"), m.path("since")) : KernelRange.FILTER_INTRODUCED;
-        KernelVersion until = m.has("before") ? version(m.get("before"), m.path("before")) : null;
-        if (reader.errorCount() != before) {
-            return null;
-        }
-        if (until != null && since.compareTo(until) >= 0) {
-            reader.error(node, path, "empty range: since " + since + " is not before " + until);
-            return null;
-        }
-        return new KernelRange(since, until);
-    }
-
-    private KernelVersion version(Node node, String path) {
-        if (!reader.tagOk(node, path)) {
-            return null;
-        }
-        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.STR) && VERSION.matcher(scalar.getValue()).matches()) {
-            return KernelVersion.parse(scalar.getValue());
-        }
-        String message = "expected a kernel version string \"X.Y\" or \"X.Y.Z\", got " + YamlReader.describe(node);
-        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.FLOAT)) {
-            // The classic trap: unquoted 5.10 is the float 5.1.
-            message += ": quote it, \"" + scalar.getValue() + "\", or YAML reads it as the number " + asNumber(scalar.getValue());
-        }
-        reader.error(node, path, message);
-        return null;
-    }
-
-    private static String asNumber(String yamlFloat) {
-        try {
-            return new BigDecimal(yamlFloat).stripTrailingZeros().toPlainString();
-        } catch (NumberFormatException e) {
-            return yamlFloat; // .inf, .nan
-        }
     }
 
     private VcpuSetup vcpu(Node node, String path) {

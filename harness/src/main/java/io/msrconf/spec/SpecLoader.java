@@ -210,7 +210,8 @@ public final class SpecLoader {
         return message.toString();
     }
 
-    private static LoadSettings settings() {
+    /** The load settings of every YAML input (specs, known deviations): the safe schema and the limits. */
+    static LoadSettings settings() {
         return LoadSettings.builder()
                 .setSchema(SPEC_SCHEMA)
                 // Both only matter when constructing, which never happens here: YamlReader finds duplicate

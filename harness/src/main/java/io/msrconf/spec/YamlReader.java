@@ -1,5 +1,6 @@
 package io.msrconf.spec;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +24,8 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 final class YamlReader {
 
+    private static final List<String> KERNEL_KEYS = List.of("since", "before");
+    private static final Pattern VERSION = Pattern.compile("\\d{1,4}\\.\\d{1,4}(?:\\.\\d{1,4})?");
     static final BigInteger U8_MAX = BigInteger.valueOf(0xff);
     static final BigInteger U32_MAX = BigInteger.valueOf(0xffff_ffffL);
     static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
@@ -317,6 +320,49 @@ final class YamlReader {
         /** Which of these keys are present, in the given order. */
         List<String> present(List<String> keys) {
             return keys.stream().filter(values::containsKey).toList();
+        }
+    }
+
+    /** {since: "X.Y[.Z]", before: "X.Y[.Z]"}, both optional; since defaults to the filter's introduction. */
+    KernelRange kernelRange(Node node, String path) {
+        int before = errorCount();
+        YamlMap m = map(node, path, KERNEL_KEYS);
+        if (m == null) {
+            return null;
+        }
+        KernelVersion since = m.has("since") ? version(m.get("since"), m.path("since")) : KernelRange.FILTER_INTRODUCED;
+        KernelVersion until = m.has("before") ? version(m.get("before"), m.path("before")) : null;
+        if (errorCount() != before) {
+            return null;
+        }
+        if (until != null && since.compareTo(until) >= 0) {
+            error(node, path, "empty range: since " + since + " is not before " + until);
+            return null;
+        }
+        return new KernelRange(since, until);
+    }
+
+    private KernelVersion version(Node node, String path) {
+        if (!tagOk(node, path)) {
+            return null;
+        }
+        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.STR) && VERSION.matcher(scalar.getValue()).matches()) {
+            return KernelVersion.parse(scalar.getValue());
+        }
+        String message = "expected a kernel version string \"X.Y\" or \"X.Y.Z\", got " + describe(node);
+        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.FLOAT)) {
+            // The classic trap: unquoted 5.10 is the float 5.1.
+            message += ": quote it, \"" + scalar.getValue() + "\", or YAML reads it as the number " + asNumber(scalar.getValue());
+        }
+        error(node, path, message);
+        return null;
+    }
+
+    private static String asNumber(String yamlFloat) {
+        try {
+            return new BigDecimal(yamlFloat).stripTrailingZeros().toPlainString();
+        } catch (NumberFormatException e) {
+            return yamlFloat; // .inf, .nan
         }
     }
 }

@@ -50,7 +50,7 @@ class KnownDeviationsTest {
                 file + ":4: deviations[0].reason: unknown key; allowed: case, backend, kernels, kvm-module, evidence, fix",
                 file + ":5: deviations[1].evidence: required key is missing",
                 file + ":7: deviations[2].kernels.since: expected a kernel version string \"X.Y\" or \"X.Y.Z\", got 6.10 (a float):"
-                        + " quote it, \"6.10\"",
+                        + " quote it, \"6.10\", or YAML reads it as the number 6.1",
                 file + ":10: deviations[3].kernels: empty range: since 6.3 is not before 6.1",
                 file + ":13: deviations[4].kvm-module: not a valid regex: Unclosed group near index 10",
                 file + ":16: deviations[5].backend: expected a backend (one of emulator, kvm), got \"qemu\"");
