@@ -32,7 +32,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The conformance suite as JUnit tests: one test per case and backend, grouped by backend and spec
@@ -44,6 +47,7 @@ import org.junit.jupiter.api.TestFactory;
  * reason; a case failing as a known deviation says so and is skipped; a malformed spec is a failing
  * test of its own, so nothing is dropped silently.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 public class ConformanceSuite {
 
     private static SuiteConfig config;
@@ -101,6 +105,7 @@ public class ConformanceSuite {
     }
 
     @TestFactory
+    @Order(1)
     Stream<DynamicNode> conformance() {
         List<DynamicNode> nodes = new ArrayList<>();
         for (Backend backend : backends) {
@@ -137,6 +142,7 @@ public class ConformanceSuite {
 
     /** KVM and the reference model must observe the same for every case both can run. */
     @TestFactory
+    @Order(2)
     Stream<DynamicNode> differential() {
         Optional<Backend> kvm = backends.stream().filter(b -> b.name().equals(KvmBackend.NAME)).findFirst();
         Optional<Backend> model = backends.stream().filter(b -> b.name().equals(EmulatorBackend.NAME)).findFirst();
