@@ -10,20 +10,11 @@ import org.junit.jupiter.api.Test;
 /** The emulator backend ends abnormal runs the way the KVM backend does, and skips what its model does not cover. */
 class EmulatorBackendTest {
 
-    private static final Case ONE_READ = KvmBackendRunEndTest.parse("""
-            area: self-test
-            cases:
-              - id: self.one-read
-                title: one read
-                cites: harness self-test
-                steps:
-                  - run:
-                      - { rdmsr: 0x174, expect: ok }
-            """);
+    private static final Case ONE_READ = SelfTestCases.ONE_READ;
 
     @Test
     void anUnmodelledMsrSkipsTheCaseWithTheReason() {
-        Case featureControl = KvmBackendRunEndTest.parse("""
+        Case featureControl = SelfTestCases.parse("""
                 area: self-test
                 cases:
                   - id: self.unmodelled

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.msrconf.guest.Payload;
 import io.msrconf.kvm.Kvm;
 import io.msrconf.spec.Case;
-import io.msrconf.spec.SpecLoader;
-import io.msrconf.spec.SpecSet;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,22 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class KvmBackendRunEndTest {
 
-    private static final Case ONE_READ = parse("""
-            area: self-test
-            cases:
-              - id: self.one-read
-                title: one read
-                cites: harness self-test
-                steps:
-                  - run:
-                      - { rdmsr: 0x174, expect: ok }
-            """);
-
-    static Case parse(String yaml) {
-        SpecSet set = SpecLoader.parse(yaml, Path.of("self-test.yaml"));
-        assertThat(set.errors()).isEmpty();
-        return set.cases().get(0);
-    }
+    private static final Case ONE_READ = SelfTestCases.ONE_READ;
 
     @BeforeEach
     void needsKvm() {
