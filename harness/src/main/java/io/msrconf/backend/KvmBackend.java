@@ -4,6 +4,7 @@ import static io.msrconf.kvm.sys.KvmIoctls.KVM_CAP_IRQCHIP;
 import static io.msrconf.kvm.sys.KvmIoctls.KVM_CAP_X86_MSR_FILTER;
 import static io.msrconf.kvm.sys.KvmIoctls.KVM_CAP_X86_USER_SPACE_MSR;
 
+import io.msrconf.filter.MsrFilter;
 import io.msrconf.guest.GuestLayout;
 import io.msrconf.guest.MsrScriptTable;
 import io.msrconf.guest.Payload;
@@ -25,12 +26,22 @@ import io.msrconf.spec.Step;
 import io.msrconf.spec.UserspaceAnswer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Runs cases on the machine's real KVM through /dev/kvm: one fresh VM (in-kernel irqchip, 2 MiB of
- * memory, one vCPU with the CPUID KVM supports) per case, so no case sees another's state.
+ * Runs cases on the machine's real KVM through /dev/kvm: by default one fresh VM (in-kernel irqchip,
+ * 2 MiB of memory, one vCPU with the CPUID KVM supports) per case, so no case sees another's state.
+ *
+ * <p>{@link #openReusing()} instead keeps one VM, vCPU and guest memory and, before each case, puts
+ * back everything a case can change (see {@link ReusedVm}), so that the case observes what it would on
+ * a fresh VM, at a fraction of the cost. KvmReuseEquivalenceTest holds the two modes to the same
+ * observations for every spec case.
  */
 public final class KvmBackend implements Backend {
 
@@ -46,15 +57,59 @@ public final class KvmBackend implements Backend {
     private final CpuidEntries cpuid;
     private final Payload payload;
     private final byte[] systemTables;
+    /** The payload's image, copied once (Payload.image() clones on every call). */
+    private final byte[] payloadImage;
     private final Duration runTimeout;
+    private final long runTimeoutNanos;
+    // the layout's start state, converted once: every run starts from it
+    private final SpecialRegisters.Segment startCs;
+    private final SpecialRegisters.Segment startData;
+    private final SpecialRegisters.Segment startTr;
+    private final SpecialRegisters.DescriptorTable startGdt;
+    private final SpecialRegisters.DescriptorTable startIdt;
+    private final GuestLayout.StartState start;
+    private final Registers startRegs;
+    /** Non-null in VM-reuse mode; its VM is created on the first case and replaced after a run that ended badly. */
+    private final boolean reuse;
+    private ReusedVm reused;
+    /** The benchmark's timing hook; null (the default) costs one null check per phase. */
+    private PhaseTimer timer;
 
-    private KvmBackend(Kvm kvm, String unavailable, Duration runTimeout, Payload payload) {
+    /** The phases of a case, as the benchmark splits them. */
+    public enum Phase {
+        /** Fresh VM: create the VM, irqchip, memory, vCPU, CPUID, APIC mode. Reused VM: put the VM back to that state. */
+        VM_SETUP,
+        /** KVM_X86_SET_MSR_FILTER steps. */
+        FILTER,
+        /** Guest runs and the host KVM_GET_MSRS/KVM_SET_MSRS steps. */
+        RUN,
+        /** Closing the fresh VM (nothing in reuse mode). */
+        TEARDOWN
+    }
+
+    /** Receives the time of each phase of each case, in nanoseconds (System.nanoTime). */
+    @FunctionalInterface
+    public interface PhaseTimer {
+        void record(Phase phase, long nanos);
+    }
+
+    private KvmBackend(Kvm kvm, String unavailable, Duration runTimeout, Payload payload, boolean reuse) {
         this.kvm = kvm;
         this.unavailable = unavailable;
         this.runTimeout = runTimeout;
+        this.runTimeoutNanos = runTimeout.toNanos();
         this.payload = payload;
+        this.reuse = reuse;
         this.systemTables = GuestLayout.systemTables(payload);
+        this.payloadImage = payload.image();
         this.cpuid = kvm == null ? null : kvm.supportedCpuid();
+        this.start = GuestLayout.startState(payload);
+        this.startCs = segment(start.cs());
+        this.startData = segment(start.data());
+        this.startTr = segment(start.tr());
+        this.startGdt = new SpecialRegisters.DescriptorTable(start.gdtBase(), start.gdtLimit());
+        this.startIdt = new SpecialRegisters.DescriptorTable(start.idtBase(), start.idtLimit());
+        this.startRegs = Registers.zero().withRip(start.rip()).withRsp(start.rsp()).withRflags(start.rflags());
     }
 
     /**
@@ -71,11 +126,38 @@ public final class KvmBackend implements Backend {
 
     /** With another payload than msr_script: for the harness's self-tests (timeouts, crashes). */
     public static KvmBackend open(Duration runTimeout, Payload payload) {
+        return open(runTimeout, payload, false);
+    }
+
+    /**
+     * VM-reuse mode: one VM and vCPU for all cases, reset between cases to the state of a fresh VM.
+     * Much faster; the fresh default remains the choice for a conformance verdict, where isolation
+     * matters more than speed (a kernel bug in the reset path itself cannot leak into a verdict).
+     */
+    public static KvmBackend openReusing() {
+        return openReusing(Duration.ofSeconds(5));
+    }
+
+    public static KvmBackend openReusing(Duration runTimeout) {
+        return open(runTimeout, Payload.load(Payload.MSR_SCRIPT), true);
+    }
+
+    private static KvmBackend open(Duration runTimeout, Payload payload, boolean reuse) {
         Optional<String> reason = Kvm.unavailableReason();
         if (reason.isPresent()) {
-            return new KvmBackend(null, reason.get(), runTimeout, payload);
+            return new KvmBackend(null, reason.get(), runTimeout, payload, reuse);
         }
-        return new KvmBackend(Kvm.open(), null, runTimeout, payload);
+        return new KvmBackend(Kvm.open(), null, runTimeout, payload, reuse);
+    }
+
+    /** True in VM-reuse mode ({@link #openReusing()}). */
+    public boolean reusesVm() {
+        return reuse;
+    }
+
+    /** Installs (or, with null, removes) the benchmark's per-phase timing hook. Off by default. */
+    public void setPhaseTimer(PhaseTimer timer) {
+        this.timer = timer;
     }
 
     @Override
@@ -105,33 +187,109 @@ public final class KvmBackend implements Backend {
 
     @Override
     public Observation run(Case c) {
-        List<StepOutcome> outcomes = new ArrayList<>();
-        try (Vm vm = kvm.createVm()) {
+        if (reuse) {
+            return runReused(c);
+        }
+        PhaseTimer t = timer;
+        long mark = t == null ? 0 : System.nanoTime();
+        List<StepOutcome> outcomes = new ArrayList<>(c.steps().size());
+        Vm vm = kvm.createVm();
+        try {
             vm.createIrqchip();
             GuestMemory memory = vm.mapMemory(GuestLayout.MEMORY_SIZE);
             memory.write(GuestLayout.SYSTEM_TABLES_START, systemTables);
-            memory.write(GuestLayout.PAYLOAD_BASE, payload.image());
+            memory.write(GuestLayout.PAYLOAD_BASE, payloadImage);
             if (!c.vcpu().userspaceExits().isEmpty()) {
                 vm.enableCap(KVM_CAP_X86_USER_SPACE_MSR, c.vcpu().exitReasonMask());
             }
             Vcpu vcpu = vm.createVcpu(0);
             vcpu.setCpuid(cpuid);
             if (c.vcpu().x2apic()) {
-                int set = vcpu.setMsrs(new int[] {MSR_IA32_APIC_BASE}, new long[] {APIC_BASE_X2APIC});
-                if (set != 1) {
-                    throw new KvmException("KVM_SET_MSRS(IA32_APIC_BASE = x2APIC mode)", set < 0 ? -set : 0);
-                }
+                setApicBase(vcpu, APIC_BASE_X2APIC, "x2APIC mode");
             }
-            for (Step step : c.steps()) {
-                outcomes.add(runStep(step, vm, vcpu, memory));
+            if (t != null) {
+                mark = lap(t, Phase.VM_SETUP, mark);
+            }
+            runSteps(c, vm, vcpu, memory, outcomes, t);
+        } finally {
+            if (t != null) {
+                mark = System.nanoTime();
+            }
+            vm.close();
+            if (t != null) {
+                lap(t, Phase.TEARDOWN, mark);
             }
         }
         return new Observation(NAME, outcomes);
     }
 
+    private Observation runReused(Case c) {
+        PhaseTimer t = timer;
+        long mark = t == null ? 0 : System.nanoTime();
+        if (reused == null) {
+            reused = ReusedVm.create(kvm, cpuid, systemTables, payloadImage);
+        }
+        ReusedVm r = reused;
+        List<StepOutcome> outcomes = new ArrayList<>(c.steps().size());
+        boolean clean = false;
+        try {
+            r.prepare(c);
+            if (t != null) {
+                lap(t, Phase.VM_SETUP, mark);
+            }
+            clean = runSteps(c, r.vm(), r.vcpu(), r.memory(), outcomes, t);
+            if (c.usesFilter()) {
+                r.filterChanged();
+            }
+        } finally {
+            if (!clean) {
+                // a run that did not end with the guest's report may leave KVM mid-instruction (a pending
+                // MSR exit completion, a kicked run): no reset can be trusted after that, start over
+                reused = null;
+                r.close();
+            }
+        }
+        return new Observation(NAME, outcomes);
+    }
+
+    /** Runs the steps; true when every guest run ended with the guest's own report (the vCPU is at rest). */
+    private boolean runSteps(Case c, Vm vm, Vcpu vcpu, GuestMemory memory, List<StepOutcome> outcomes, PhaseTimer t) {
+        boolean clean = true;
+        for (Step step : c.steps()) {
+            long mark = t == null ? 0 : System.nanoTime();
+            StepOutcome outcome = runStep(step, vm, vcpu, memory);
+            outcomes.add(outcome);
+            if (outcome instanceof StepOutcome.GuestRan ran
+                    && !(ran.end() instanceof RunEnd.Reported || ran.end() instanceof RunEnd.UnexpectedException)) {
+                clean = false;
+            }
+            if (t != null) {
+                lap(t, step instanceof Step.SetFilter ? Phase.FILTER : Phase.RUN, mark);
+            }
+        }
+        return clean;
+    }
+
+    private static long lap(PhaseTimer t, Phase phase, long since) {
+        long now = System.nanoTime();
+        t.record(phase, now - since);
+        return now;
+    }
+
+    static void setApicBase(Vcpu vcpu, long value, String what) {
+        int set = vcpu.setMsrs(new int[] {MSR_IA32_APIC_BASE}, new long[] {value});
+        if (set != 1) {
+            throw new KvmException("KVM_SET_MSRS(IA32_APIC_BASE = " + what + ")", set < 0 ? -set : 0);
+        }
+    }
+
     private StepOutcome runStep(Step step, Vm vm, Vcpu vcpu, GuestMemory memory) {
         if (step instanceof Step.SetFilter s) {
-            return new StepOutcome.FilterSet(vm.setMsrFilter(s.filter()));
+            int errno = vm.setMsrFilter(s.filter());
+            if (reused != null) {
+                reused.filterStepDone(errno);
+            }
+            return new StepOutcome.FilterSet(errno);
         }
         if (step instanceof Step.RunGuest r) {
             return runGuest(r.accesses(), vcpu, memory);
@@ -155,6 +313,9 @@ public final class KvmBackend implements Backend {
     private StepOutcome.GuestRan runGuest(List<Access> accesses, Vcpu vcpu, GuestMemory memory) {
         ScriptRun script = new ScriptRun(accesses);
         memory.write(GuestLayout.SCRIPT_TABLE, script.table());
+        if (reused != null) {
+            reused.scriptTableUsed(script.tableSize());
+        }
         resetCpu(vcpu);
         RunEnd end = runLoop(script, vcpu, memory);
         return script.finish(memory.read(GuestLayout.SCRIPT_TABLE, script.tableSize()), end, payload);
@@ -162,19 +323,18 @@ public final class KvmBackend implements Backend {
 
     /** Every run starts from the layout's start state, whatever the previous run left behind. */
     private void resetCpu(Vcpu vcpu) {
-        GuestLayout.StartState s = GuestLayout.startState(payload);
         SpecialRegisters sregs = vcpu.getSregs();
-        sregs.cs = segment(s.cs());
-        sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = segment(s.data());
-        sregs.tr = segment(s.tr());
-        sregs.gdt = new SpecialRegisters.DescriptorTable(s.gdtBase(), s.gdtLimit());
-        sregs.idt = new SpecialRegisters.DescriptorTable(s.idtBase(), s.idtLimit());
-        sregs.cr0 = s.cr0();
-        sregs.cr3 = s.cr3();
-        sregs.cr4 = s.cr4();
-        sregs.efer = s.efer();
+        sregs.cs = startCs;
+        sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = startData;
+        sregs.tr = startTr;
+        sregs.gdt = startGdt;
+        sregs.idt = startIdt;
+        sregs.cr0 = start.cr0();
+        sregs.cr3 = start.cr3();
+        sregs.cr4 = start.cr4();
+        sregs.efer = start.efer();
         vcpu.setSregs(sregs);
-        vcpu.setRegs(Registers.zero().withRip(s.rip()).withRsp(s.rsp()).withRflags(s.rflags()));
+        vcpu.setRegs(startRegs);
     }
 
     private static SpecialRegisters.Segment segment(GuestLayout.Segment s) {
@@ -184,7 +344,7 @@ public final class KvmBackend implements Backend {
 
     private RunEnd runLoop(ScriptRun script, Vcpu vcpu, GuestMemory memory) {
         KvmRun run = vcpu.runState();
-        long deadline = System.nanoTime() + runTimeout.toNanos();
+        long deadline = System.nanoTime() + runTimeoutNanos;
         for (int count = 0; count < MAX_EXITS_PER_RUN; count++) {
             int rc = vcpu.run(deadline);
             if (rc == Errno.EINTR) {
@@ -238,8 +398,217 @@ public final class KvmBackend implements Backend {
 
     @Override
     public void close() {
+        if (reused != null) {
+            ReusedVm r = reused;
+            reused = null;
+            r.close();
+        }
         if (kvm != null) {
             kvm.close();
+        }
+    }
+
+    /**
+     * The one VM of the reuse mode, and what it takes to make it look fresh again before a case. What a
+     * case can change, and how it is put back:
+     * <ul>
+     *   <li>the MSR filter: replaced by "default allow, no ranges" after a case that set one (when the next
+     *       case starts by setting a filter, only if KVM refuses that one). KVM then
+     *       keeps a filter object where a fresh VM has none, but api.rst defines that filter as "filtering
+     *       disabled" and kvm_msr_allowed() allows every access under it, as without a filter;</li>
+     *   <li>KVM_CAP_X86_USER_SPACE_MSR: enabled with the case's mask, or with 0 when the case wants no
+     *       exits (KVM accepts 0: it is within KVM_MSR_EXIT_REASON_VALID_MASK, and 0 is the mask of a VM
+     *       that never enabled the capability);</li>
+     *   <li>the special registers (control registers, EFER, CR2, CR8, segments, APIC base) and the
+     *       general registers: KVM_SET_SREGS with the fresh vCPU's values, and every run starts from the
+     *       layout's start state anyway;</li>
+     *   <li>IA32_APIC_BASE and the local APIC: back to xAPIC mode (a host-initiated write may leave x2APIC
+     *       mode), then KVM_SET_LAPIC with the register page of the fresh vCPU (TPR, LDR, timer, ...),
+     *       then x2APIC mode when the case asks for it, as on a fresh VM;</li>
+     *   <li>MSRs: SYSENTER_CS/ESP/EIP, STAR/LSTAR/CSTAR/SFMASK, TSC_ADJUST and every MSR the case writes
+     *       (WRMSR accesses, host-set-msrs) that KVM lists in KVM_GET_MSR_INDEX_LIST, to the fresh vCPU's
+     *       values. IA32_TSC is not restored: it counts time on a fresh VM too;</li>
+     *   <li>guest memory: the system tables and the payload are rewritten, the part of the script table
+     *       and of the stack a run may have written is zeroed.</li>
+     * </ul>
+     * A case whose run did not end with the guest's report (timeout, crash) discards the VM.
+     */
+    private static final class ReusedVm implements AutoCloseable {
+
+        private static final int MSR_IA32_TSC = 0x10;
+        private static final int MSR_EFER = 0xc0000080;
+        private static final int[] ALWAYS_RESET = {0x3b, 0x174, 0x175, 0x176, 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084};
+        /** The payload's stack use is a few hundred bytes (calls and exception frames); scrub well beyond. */
+        private static final long STACK_SCRUB = 0x2000;
+
+        private final Vm vm;
+        private final Vcpu vcpu;
+        private final GuestMemory memory;
+        private final byte[] systemTables;
+        private final byte[] payloadImage;
+        private final SpecialRegisters freshSregs;
+        private final byte[] freshLapic;
+        private final long freshApicBase;
+        /** The fresh vCPU's value of every MSR KVM lists (except TSC, EFER, APIC base, x2APIC). */
+        private final Map<Integer, Long> freshMsrs;
+        private int exitMask;
+        private boolean filterChanged;
+        private boolean filterResetDeferred;
+        private int scriptBytesUsed;
+
+        private ReusedVm(Vm vm, Vcpu vcpu, GuestMemory memory, byte[] systemTables, byte[] payloadImage,
+                         Map<Integer, Long> freshMsrs, long freshApicBase) {
+            this.vm = vm;
+            this.vcpu = vcpu;
+            this.memory = memory;
+            this.systemTables = systemTables;
+            this.payloadImage = payloadImage;
+            this.freshSregs = vcpu.getSregs();
+            this.freshLapic = vcpu.getLapic();
+            this.freshMsrs = freshMsrs;
+            this.freshApicBase = freshApicBase;
+        }
+
+        static ReusedVm create(Kvm kvm, CpuidEntries cpuid, byte[] systemTables, byte[] payloadImage) {
+            Vm vm = kvm.createVm();
+            try {
+                vm.createIrqchip();
+                GuestMemory memory = vm.mapMemory(GuestLayout.MEMORY_SIZE);
+                Vcpu vcpu = vm.createVcpu(0);
+                vcpu.setCpuid(cpuid);
+                long[] apicBase = new long[1];
+                if (vcpu.getMsrs(new int[] {MSR_IA32_APIC_BASE}, apicBase) != 1) {
+                    throw new KvmException("KVM_GET_MSRS(IA32_APIC_BASE)", 0);
+                }
+                return new ReusedVm(vm, vcpu, memory, systemTables, payloadImage, snapshotMsrs(kvm, vcpu), apicBase[0]);
+            } catch (RuntimeException | Error e) {
+                vm.close();
+                throw e;
+            }
+        }
+
+        /** KVM_GET_MSRS stops at the first MSR it refuses: read on past each refusal. */
+        private static Map<Integer, Long> snapshotMsrs(Kvm kvm, Vcpu vcpu) {
+            int[] all = Arrays.stream(kvm.msrIndexList())
+                    .filter(i -> i != MSR_IA32_TSC && i != MSR_EFER && i != MSR_IA32_APIC_BASE && (i < 0x800 || i > 0x8ff))
+                    .toArray();
+            Map<Integer, Long> values = new HashMap<>();
+            long[] got = new long[all.length];
+            for (int from = 0; from < all.length; ) {
+                int[] rest = Arrays.copyOfRange(all, from, all.length);
+                int n = vcpu.getMsrs(rest, got);
+                for (int i = 0; i < Math.max(n, 0); i++) {
+                    values.put(rest[i], got[i]);
+                }
+                from += Math.max(n, 0) + 1;   // skip the refused one
+            }
+            return values;
+        }
+
+        Vm vm() {
+            return vm;
+        }
+
+        Vcpu vcpu() {
+            return vcpu;
+        }
+
+        GuestMemory memory() {
+            return memory;
+        }
+
+        void filterChanged() {
+            filterChanged = true;
+        }
+
+        /** After the case's first filter step: a refused filter left the previous case's in force, so reset now. */
+        void filterStepDone(int errno) {
+            if (filterResetDeferred) {
+                filterResetDeferred = false;
+                if (errno != 0) {
+                    resetFilter();
+                }
+            }
+        }
+
+        private void resetFilter() {
+            int rc = vm.setMsrFilter(MsrFilter.allowAll());
+            if (rc != 0) {
+                throw new KvmException("KVM_X86_SET_MSR_FILTER(default allow, no ranges)", rc);
+            }
+        }
+
+        void scriptTableUsed(int bytes) {
+            scriptBytesUsed = Math.max(scriptBytesUsed, bytes);
+        }
+
+        /** Puts back everything the previous case may have changed, then applies the case's vCPU setup. */
+        void prepare(Case c) {
+            if (filterChanged) {
+                filterChanged = false;
+                // Each KVM_X86_SET_MSR_FILTER waits for an SRCU grace period, and a second one right after
+                // the first is the slow kind: when the case starts by setting its own filter, that filter
+                // replaces the old one, and only if KVM refuses it (leaving the old one in force) is the
+                // reset done, then. Either way the case sees what a fresh VM shows: its filter, or none.
+                if (!c.steps().isEmpty() && c.steps().get(0) instanceof Step.SetFilter) {
+                    filterResetDeferred = true;
+                } else {
+                    resetFilter();
+                }
+            }
+            int mask = c.vcpu().userspaceExits().isEmpty() ? 0 : c.vcpu().exitReasonMask();
+            if (mask != exitMask) {
+                vm.enableCap(KVM_CAP_X86_USER_SPACE_MSR, mask);
+                exitMask = mask;
+            }
+            vcpu.setSregs(freshSregs);
+            resetMsrs(c);
+            vcpu.setLapic(freshLapic);
+            if (c.vcpu().x2apic()) {
+                setApicBase(vcpu, APIC_BASE_X2APIC, "x2APIC mode");
+            }
+            memory.write(GuestLayout.SYSTEM_TABLES_START, systemTables);
+            memory.write(GuestLayout.PAYLOAD_BASE, payloadImage);
+            if (scriptBytesUsed > 0) {
+                memory.pointer().setMemory(GuestLayout.SCRIPT_TABLE, scriptBytesUsed, (byte) 0);
+                scriptBytesUsed = 0;
+            }
+            memory.pointer().setMemory(GuestLayout.STACK_TOP - STACK_SCRUB, STACK_SCRUB, (byte) 0);
+        }
+
+        /** IA32_APIC_BASE first (xAPIC, as fresh), then the MSRs that are always reset and those the case writes. */
+        private void resetMsrs(Case c) {
+            Set<Integer> indexes = new LinkedHashSet<>();
+            for (int i : ALWAYS_RESET) {
+                indexes.add(i);
+            }
+            for (Step step : c.steps()) {
+                if (step instanceof Step.RunGuest r) {
+                    r.accesses().stream().filter(a -> a.op() == MsrOp.WRMSR).forEach(a -> indexes.add(a.index()));
+                } else if (step instanceof Step.HostSetMsrs h) {
+                    h.msrs().forEach(m -> indexes.add(m.index()));
+                }
+            }
+            indexes.retainAll(freshMsrs.keySet());
+            int[] idx = new int[indexes.size() + 1];
+            long[] values = new long[idx.length];
+            idx[0] = MSR_IA32_APIC_BASE;
+            values[0] = freshApicBase;
+            int k = 1;
+            for (int i : indexes) {
+                idx[k] = i;
+                values[k++] = freshMsrs.get(i);
+            }
+            int set = vcpu.setMsrs(idx, values);
+            if (set != idx.length) {
+                throw new KvmException(String.format("KVM_SET_MSRS(reset to the fresh vCPU's values; refused MSR 0x%x)",
+                        idx[Math.max(0, Math.min(set, idx.length - 1))]), set < 0 ? -set : 0);
+            }
+        }
+
+        @Override
+        public void close() {
+            vm.close();
         }
     }
 }

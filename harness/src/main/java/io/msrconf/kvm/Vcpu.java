@@ -6,7 +6,6 @@ import com.sun.jna.Pointer;
 import io.msrconf.kvm.sys.KvmIoctls;
 import io.msrconf.kvm.sys.KvmLayouts;
 import io.msrconf.kvm.sys.LibC;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * A vCPU fd and its mmap'd {@code kvm_run}. Used by one thread at a time; the only call meant for
@@ -24,6 +23,9 @@ public final class Vcpu implements AutoCloseable {
     private final KvmRun runState;
     private final Memory regsBuffer = new Memory(KvmLayouts.Regs.SIZE);
     private final Memory sregsBuffer = new Memory(KvmLayouts.Sregs.SIZE);
+    private final Memory lapicBuffer = new Memory(KvmIoctls.KVM_APIC_REG_SIZE);
+    /** The kvm_msrs of the last KVM_GET_MSRS/KVM_SET_MSRS, kept and reused while big enough (no allocation per call). */
+    private Memory msrsBuffer;
     private volatile boolean closed;
 
     // what a kick needs to know about the run in progress; guarded by runLock
@@ -32,6 +34,10 @@ public final class Vcpu implements AutoCloseable {
     private long runThread;
     private long runSequence;
     private boolean kicked;
+
+    // the run with a deadline in progress, for the watchdog thread: sequence (ANY_RUN: none), then its deadline
+    private volatile long armedRun = ANY_RUN;
+    private volatile long armedDeadline;
 
     private Vcpu(int id, int fd, Pointer runMapping, long runMappingSize) {
         this.id = id;
@@ -93,13 +99,12 @@ public final class Vcpu implements AutoCloseable {
         if (valuesOut.length < indexes.length) {
             throw new IllegalArgumentException("room for " + valuesOut.length + " values, " + indexes.length + " MSRs asked");
         }
-        try (Memory msrs = msrs(indexes, null)) {
-            int rc = Sys.ioctlOrErrno(fd(), KvmIoctls.KVM_GET_MSRS, msrs);
-            for (int i = 0; i < rc; i++) {
-                valuesOut[i] = msrs.getLong(entry(i) + KvmLayouts.MsrEntry.DATA);
-            }
-            return rc;
+        Memory msrs = msrs(indexes, null);
+        int rc = Sys.ioctlOrErrno(fd(), KvmIoctls.KVM_GET_MSRS, msrs);
+        for (int i = 0; i < rc; i++) {
+            valuesOut[i] = msrs.getLong(entry(i) + KvmLayouts.MsrEntry.DATA);
         }
+        return rc;
     }
 
     /** KVM_SET_MSRS: returns how many MSRs were written before the first refusal, or {@code -errno}. */
@@ -107,9 +112,22 @@ public final class Vcpu implements AutoCloseable {
         if (values.length != indexes.length) {
             throw new IllegalArgumentException(indexes.length + " MSRs but " + values.length + " values");
         }
-        try (Memory msrs = msrs(indexes, values)) {
-            return Sys.ioctlOrErrno(fd(), KvmIoctls.KVM_SET_MSRS, msrs);
+        return Sys.ioctlOrErrno(fd(), KvmIoctls.KVM_SET_MSRS, msrs(indexes, values));
+    }
+
+    /** KVM_GET_LAPIC: the in-kernel local APIC's register page ({@link KvmIoctls#KVM_APIC_REG_SIZE} bytes). */
+    public byte[] getLapic() {
+        Sys.ioctl("KVM_GET_LAPIC", fd(), KvmIoctls.KVM_GET_LAPIC, lapicBuffer);
+        return lapicBuffer.getByteArray(0, KvmIoctls.KVM_APIC_REG_SIZE);
+    }
+
+    /** KVM_SET_LAPIC: replaces the in-kernel local APIC's registers with a page from {@link #getLapic()}. */
+    public void setLapic(byte[] state) {
+        if (state.length != KvmIoctls.KVM_APIC_REG_SIZE) {
+            throw new IllegalArgumentException("a kvm_lapic_state is " + KvmIoctls.KVM_APIC_REG_SIZE + " bytes, got " + state.length);
         }
+        lapicBuffer.write(0, state, 0, state.length);
+        Sys.ioctl("KVM_SET_LAPIC", fd(), KvmIoctls.KVM_SET_LAPIC, lapicBuffer);
     }
 
     /** The shared kvm_run page: why the last run exited, and the answers for the next one. */
@@ -137,7 +155,7 @@ public final class Vcpu implements AutoCloseable {
      */
     public int run(long deadlineNanos) {
         long sequence = enterRun();
-        ScheduledFuture<?> watchdog = null;
+        boolean armed = false;
         try {
             long delay = deadlineNanos - System.nanoTime();
             if (delay <= 0) {
@@ -145,15 +163,27 @@ public final class Vcpu implements AutoCloseable {
                     requestImmediateExit();
                 }
             } else {
-                watchdog = VcpuKicker.schedule(this, sequence, delay);
+                armedDeadline = deadlineNanos;
+                armedRun = sequence;
+                armed = true;
+                VcpuKicker.watch(this, deadlineNanos);
             }
             return runIoctl();
         } finally {
-            if (watchdog != null) {
-                watchdog.cancel(false);
+            if (armed) {
+                armedRun = ANY_RUN;
             }
             leaveRun();
         }
+    }
+
+    /** The sequence number of the run with a deadline in progress, or {@link #ANY_RUN} when there is none. */
+    long armedRun() {
+        return armedRun;
+    }
+
+    long armedDeadline() {
+        return armedDeadline;
     }
 
     /**
@@ -188,11 +218,16 @@ public final class Vcpu implements AutoCloseable {
             }
             closed = true;
         }
+        VcpuKicker.unwatch(this);
         try {
             Sys.munmap(runMapping, runMappingSize);
         } finally {
             regsBuffer.close();
             sregsBuffer.close();
+            lapicBuffer.close();
+            if (msrsBuffer != null) {
+                msrsBuffer.close();
+            }
             Sys.close(fd);
         }
     }
@@ -241,10 +276,18 @@ public final class Vcpu implements AutoCloseable {
         return KvmLayouts.Msrs.ENTRIES + (long) i * KvmLayouts.MsrEntry.SIZE;
     }
 
-    /** A zeroed kvm_msrs with the indexes, and the values when given. */
-    private static Memory msrs(int[] indexes, long[] values) {
-        Memory msrs = new Memory(entry(indexes.length));
-        msrs.clear();
+    /** The kvm_msrs buffer, zeroed, with the indexes, and the values when given; the vCPU's one user thread owns it. */
+    private Memory msrs(int[] indexes, long[] values) {
+        long size = entry(indexes.length);
+        Memory msrs = msrsBuffer;
+        if (msrs == null || msrs.size() < size) {
+            if (msrs != null) {
+                msrs.close();
+            }
+            msrs = new Memory(Math.max(size, entry(16)));
+            msrsBuffer = msrs;
+        }
+        msrs.clear(size);
         msrs.setInt(KvmLayouts.Msrs.NMSRS, indexes.length);
         for (int i = 0; i < indexes.length; i++) {
             msrs.setInt(entry(i) + KvmLayouts.MsrEntry.INDEX, indexes[i]);

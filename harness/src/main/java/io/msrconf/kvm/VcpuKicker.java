@@ -7,9 +7,10 @@ import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import io.msrconf.kvm.sys.KvmLayouts;
 import io.msrconf.kvm.sys.LibC;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Gets a thread out of KVM_RUN: a guest that loops forever never exits by itself, and a test run
@@ -30,17 +31,25 @@ public final class VcpuKicker {
      */
     public static final int SIGNAL = 61;
 
-    private static final ScheduledThreadPoolExecutor SCHEDULER;
+    /** How long the watchdog sleeps when no deadline is nearer (it also wakes when an earlier one is armed). */
+    private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /**
+     * The vCPUs whose runs the watchdog watches. A vCPU joins on its first deadline run and leaves when
+     * closed; arming and disarming a run only writes two volatile fields of the vCPU (see
+     * {@link Vcpu#run(long)}), so a run with a deadline allocates nothing and wakes no thread, unlike a
+     * task scheduled and cancelled per KVM_RUN.
+     */
+    private static final Set<Vcpu> WATCHED = ConcurrentHashMap.newKeySet();
+    private static final Thread WATCHDOG;
+    /** When the watchdog wakes next (System.nanoTime); an armer with an earlier deadline unparks it. */
+    private static volatile long nextWake;
 
     static {
         installHandler();
-        SCHEDULER = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "msrconf-vcpu-kicker");
-            thread.setDaemon(true);
-            return thread;
-        });
-        // runs that end before their deadline cancel its kick: drop those at once, not at the deadline
-        SCHEDULER.setRemoveOnCancelPolicy(true);
+        WATCHDOG = new Thread(VcpuKicker::watch, "msrconf-vcpu-kicker");
+        WATCHDOG.setDaemon(true);
+        WATCHDOG.start();
     }
 
     private VcpuKicker() {
@@ -51,9 +60,52 @@ public final class VcpuKicker {
         return vcpu.kick(Vcpu.ANY_RUN);
     }
 
-    /** Kicks run number {@code run} of the vCPU after the delay, unless that run has ended by then. */
-    static ScheduledFuture<?> schedule(Vcpu vcpu, long run, long delayNanos) {
-        return SCHEDULER.schedule(() -> vcpu.kick(run), delayNanos, TimeUnit.NANOSECONDS);
+    /**
+     * Called after the vCPU armed a run with a deadline ({@link Vcpu#armedRun()} set last): makes sure the
+     * watchdog wakes by then. The watchdog publishes nextWake before it scans, so either its scan sees
+     * this run armed, or this read sees a wake time that is not later than the scan's (all volatile).
+     */
+    static void watch(Vcpu vcpu, long deadlineNanos) {
+        WATCHED.add(vcpu);   // a no-op once it is there
+        if (deadlineNanos - nextWake < 0) {
+            LockSupport.unpark(WATCHDOG);
+        }
+    }
+
+    /** Forgets a closed vCPU. */
+    static void unwatch(Vcpu vcpu) {
+        WATCHED.remove(vcpu);
+    }
+
+    /** The watchdog: kicks every armed run whose deadline has passed, then sleeps until the nearest deadline. */
+    private static void watch() {
+        while (true) {
+            long now = System.nanoTime();
+            long wake = now + IDLE_NANOS;
+            nextWake = wake;
+            for (Vcpu vcpu : WATCHED) {
+                long run = vcpu.armedRun();
+                if (run == Vcpu.ANY_RUN) {
+                    continue;   // no run with a deadline in progress
+                }
+                long deadline = vcpu.armedDeadline();
+                if (deadline - now <= 0) {
+                    try {
+                        vcpu.kick(run);   // false when that run has just ended: nothing to do
+                    } catch (RuntimeException e) {
+                        // a failed pthread_kill must not stop the watchdog; the run's owner sees no EINTR and
+                        // its exit budget still ends the run loop
+                    }
+                } else if (deadline - wake < 0) {
+                    wake = deadline;
+                }
+            }
+            nextWake = wake;
+            long sleep = wake - System.nanoTime();
+            if (sleep > 0) {
+                LockSupport.parkNanos(sleep);
+            }
+        }
     }
 
     static void signal(long thread) {

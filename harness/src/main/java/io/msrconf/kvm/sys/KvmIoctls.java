@@ -62,6 +62,10 @@ public final class KvmIoctls {
     public static final long KVM_GET_MSRS = iowr(0x88, KvmLayouts.Msrs.SIZE);
     public static final long KVM_SET_MSRS = iow(0x89, KvmLayouts.Msrs.SIZE);
     public static final long KVM_SET_CPUID2 = iow(0x90, KvmLayouts.Cpuid2.SIZE);
+    /** {@code struct kvm_lapic_state} is {@code char regs[KVM_APIC_REG_SIZE]}: the whole local APIC register page. */
+    public static final int KVM_APIC_REG_SIZE = 0x400;
+    public static final long KVM_GET_LAPIC = ior(0x8e, KVM_APIC_REG_SIZE);
+    public static final long KVM_SET_LAPIC = iow(0x8f, KVM_APIC_REG_SIZE);
 
     // capabilities (KVM_CHECK_EXTENSION, KVM_ENABLE_CAP)
     public static final int KVM_CAP_IRQCHIP = 0;

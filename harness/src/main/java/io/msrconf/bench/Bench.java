@@ -1,0 +1,405 @@
+package io.msrconf.bench;
+
+import io.msrconf.backend.EmulatorBackend;
+import io.msrconf.backend.KvmBackend;
+import io.msrconf.emu.cpu.Cpu;
+import io.msrconf.emu.cpu.CpuExit;
+import io.msrconf.emu.cpu.GuestRam;
+import io.msrconf.emu.model.KvmModel;
+import io.msrconf.emu.model.ModelLimitation;
+import io.msrconf.guest.GuestLayout;
+import io.msrconf.guest.MsrScriptTable;
+import io.msrconf.guest.Payload;
+import io.msrconf.kvm.Kvm;
+import io.msrconf.spec.Access;
+import io.msrconf.spec.Case;
+import io.msrconf.spec.KernelVersion;
+import io.msrconf.spec.SpecLoader;
+import io.msrconf.spec.SpecSet;
+import io.msrconf.spec.Step;
+import io.msrconf.spec.UserspaceAnswer;
+import io.msrconf.suite.CaseRunner;
+import io.msrconf.suite.HostInfo;
+import io.msrconf.suite.SuiteConfig;
+import io.msrconf.suite.SuiteLauncher;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The performance benchmark behind {@code msrconf bench}: the spec cases as the workload, run in one
+ * process on KVM with a fresh VM per case (split into phases), by bench/floor.c making the same
+ * ioctls (the floor), on one reused VM, and on the emulator; then the cost of one userspace MSR exit
+ * round trip and the whole conformance run. Medians of rounds, after warm-up rounds.
+ */
+public final class Bench {
+
+    /** Benchmark settings; {@code floorSource} null means bench/floor.c found from the working directory. */
+    public record Options(int rounds, int warmup, Path specs, int exitCount, Path floorSource, boolean wholeSuite) {
+
+        public static Options defaults() {
+            return new Options(20, 3, Path.of("specs"), 2000, null, true);
+        }
+    }
+
+    /** Per-case medians of one way of running the workload, in nanoseconds. */
+    record Figures(long setup, long filter, long run, long teardown, long perCase) {
+    }
+
+    private static final String EXIT_CASE_ID = "bench.exit-round-trip";
+
+    private final Options options;
+    private final PrintStream out;
+
+    private Bench(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    /** Runs the benchmark and prints it; 0 on success, 1 when something could not be measured. */
+    public static int run(Options options, PrintStream out) {
+        try {
+            return new Bench(options, out).run();
+        } catch (IOException e) {
+            out.println("bench: " + e);
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private int run() throws IOException, InterruptedException {
+        SpecSet specs = SpecLoader.load(options.specs());
+        HostInfo host = HostInfo.read();
+        KernelVersion kernel = host.kernelVersion();
+        List<Case> all = specs.cases();
+        out.printf("msrconf bench: %d spec cases from %s, %d rounds after %d warm-up rounds, medians of rounds%n",
+                all.size(), options.specs(), options.rounds(), options.warmup());
+        out.printf("machine: %s, %d CPUs, Java %s%n", host.describe(), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
+        Payload payload = Payload.load(Payload.MSR_SCRIPT);
+        int status = 0;
+
+        List<Case> kvmCases = List.of();
+        Figures fresh = null;
+        Figures reused = null;
+        Figures floor = null;
+        String kvmUnavailable = Kvm.unavailableReason().orElse(null);
+        if (kvmUnavailable != null) {
+            out.println("\n== KVM: not measured: " + kvmUnavailable);
+        } else {
+            try (KvmBackend kvm = KvmBackend.open(); KvmBackend reuse = KvmBackend.openReusing()) {
+                kvmCases = all.stream().filter(c -> c.kernels().contains(kernel) && kvm.cannotRun(c).isEmpty()).toList();
+                fresh = measureKvm(kvm, kvmCases);
+                reused = measureKvm(reuse, kvmCases);
+            }
+            try (Floor f = Floor.compile(Floor.locateSource(options.floorSource()))) {
+                Map<String, Long> m = f.measure(payload, kvmCases, options.rounds(), options.warmup());
+                floor = new Figures(m.get("setup_ns"), m.get("filter_ns"), m.get("run_ns"), m.get("teardown_ns"), m.get("case_ns"));
+            } catch (IOException | IllegalStateException e) {
+                out.println("bench: the C floor could not be measured: " + e.getMessage());
+                status = 1;
+            }
+            out.printf("%n== KVM, per case (%d cases KVM runs here; per-case mean of a round, median of rounds), µs%n", kvmCases.size());
+            out.printf("  %-28s %9s %9s %9s %9s %9s%n", "", "VM setup", "filter", "guest run", "teardown", "per case");
+            if (floor != null) {
+                row("C floor (bench/floor.c)", floor);
+            }
+            row("Java, fresh VM per case", fresh);
+            row("Java, reused VM (reset)", reused);
+            out.println("  (reused VM: \"VM setup\" is the reset before each case; \"per case\" is wall time per case in a round)");
+        }
+
+        out.printf("%n== Emulator backend%n");
+        EmulatorFigures emu = measureEmulator(all, payload, kernel);
+        out.printf("  per case: %.1f µs (%d cases it runs)%n", us(emu.perCase()), emu.cases());
+        out.printf("  guest instructions per second: %.2f million (%d instructions per round, median %.2f ms inside the interpreter)%n",
+                emu.instructionsPerSecond() / 1e6, emu.instructions(), emu.roundNanos() / 1e6);
+
+        if (kvmUnavailable == null) {
+            out.printf("%n== MSR exit round trip: a run of %d RDMSRs that all exit with reason FILTER, answered by userspace%n",
+                    options.exitCount());
+            Case exitCase = exitCase(options.exitCount(), true);
+            Case noExitCase = exitCase(options.exitCount(), false);
+            long javaExit;
+            long javaNoExit;
+            try (KvmBackend reuse = KvmBackend.openReusing()) {
+                javaExit = runPhaseMedian(reuse, exitCase);
+                javaNoExit = runPhaseMedian(reuse, noExitCase);
+            }
+            double perExit = javaExit / (double) options.exitCount();
+            out.printf("  Java harness: %.2f µs per exit (the same RDMSRs without exits: %.2f µs each)%n",
+                    us(perExit), us(javaNoExit / (double) options.exitCount()));
+            try (Floor f = Floor.compile(Floor.locateSource(options.floorSource()))) {
+                Map<String, Long> m = f.measure(payload, List.of(exitCase), options.rounds(), options.warmup());
+                double cPerExit = m.get("exit_run_ns") / (double) Math.max(1, m.get("exits"));
+                out.printf("  C floor:      %.2f µs per exit%n", us(cPerExit));
+                out.printf("  ceiling for the fuzz campaign: %.0f exits/s (Java), %.0f exits/s (C)%n", 1e9 / perExit, 1e9 / cPerExit);
+            } catch (IOException | IllegalStateException e) {
+                out.println("bench: the C floor could not be measured: " + e.getMessage());
+                status = 1;
+            }
+        }
+
+        out.printf("%n== Whole conformance run (all %d cases, judged; no JVM or Maven start)%n", all.size());
+        long emuPass = passMedian(EmulatorBackend.create(), all, kernel);
+        out.printf("  CaseRunner, emulator:              %8.1f ms%n", emuPass / 1e6);
+        if (kvmUnavailable == null) {
+            long freshPass = passMedian(KvmBackend.open(), all, kernel);
+            long reusedPass = passMedian(KvmBackend.openReusing(), all, kernel);
+            out.printf("  CaseRunner, KVM fresh VMs:         %8.1f ms%n", freshPass / 1e6);
+            out.printf("  CaseRunner, KVM reused VM:         %8.1f ms%n", reusedPass / 1e6);
+            out.printf("  CaseRunner, both backends (fresh): %8.1f ms%n", (freshPass + emuPass) / 1e6);
+        }
+        if (options.wholeSuite()) {
+            Path dir = Files.createTempDirectory("msrconf-bench-suite");
+            try {
+                long t0 = System.nanoTime();
+                SuiteLauncher.run(new SuiteConfig(options.specs(), List.of(KvmBackend.NAME, EmulatorBackend.NAME), "",
+                        dir.resolve("summary.json"), dir.resolve("allure-results")));
+                long t = System.nanoTime() - t0;
+                out.printf("  JUnit suite as `msrconf run --no-html` runs it (both backends, differential, Allure results, summary): %.1f ms%n",
+                        t / 1e6);
+            } finally {
+                deleteTree(dir);
+            }
+        }
+
+        if (fresh != null && reused != null) {
+            out.printf("%n== Ratios (targets of issue 6)%n");
+            if (floor != null) {
+                double r = fresh.perCase() / (double) floor.perCase();
+                out.printf("  Java fresh / C floor, per case:   %5.2f   (target <= 1.2: %s)%n", r, r <= 1.2 ? "met" : "NOT met");
+                double rs = fresh.setup() / (double) floor.setup();
+                double rr = fresh.run() / (double) floor.run();
+                double rf = floor.filter() == 0 ? 1 : fresh.filter() / (double) floor.filter();
+                double rt = fresh.teardown() / (double) floor.teardown();
+                out.printf("    by phase: VM setup %.2f, filter %.2f, guest run %.2f, teardown %.2f%n", rs, rf, rr, rt);
+            }
+            double r = fresh.perCase() / (double) reused.perCase();
+            out.printf("  fresh / reused VM, per case:      %5.1f   (target >= 10: %s)%n", r, r >= 10 ? "met" : "NOT met");
+        }
+        return status;
+    }
+
+    private void row(String name, Figures f) {
+        out.printf("  %-28s %9.1f %9.1f %9.1f %9.1f %9.1f%n", name, us(f.setup()), us(f.filter()), us(f.run()),
+                us(f.teardown()), us(f.perCase()));
+    }
+
+    private static double us(double nanos) {
+        return nanos / 1000.0;
+    }
+
+    private Figures measureKvm(KvmBackend backend, List<Case> cases) {
+        long[] phases = new long[KvmBackend.Phase.values().length];
+        backend.setPhaseTimer((phase, nanos) -> phases[phase.ordinal()] += nanos);
+        long[][] samples = new long[phases.length + 1][options.rounds()];
+        try {
+            for (int round = 0; round < options.warmup() + options.rounds(); round++) {
+                Arrays.fill(phases, 0);
+                long t0 = System.nanoTime();
+                for (Case c : cases) {
+                    backend.run(c);
+                }
+                long wall = System.nanoTime() - t0;
+                if (round >= options.warmup()) {
+                    for (int p = 0; p < phases.length; p++) {
+                        samples[p][round - options.warmup()] = phases[p] / Math.max(1, cases.size());
+                    }
+                    samples[phases.length][round - options.warmup()] = wall / Math.max(1, cases.size());
+                }
+            }
+        } finally {
+            backend.setPhaseTimer(null);
+        }
+        return new Figures(median(samples[0]), median(samples[1]), median(samples[2]), median(samples[3]), median(samples[4]));
+    }
+
+    /** The median over rounds of the RUN phase of one case on the backend. */
+    private long runPhaseMedian(KvmBackend backend, Case c) {
+        long[] run = new long[1];
+        backend.setPhaseTimer((phase, nanos) -> {
+            if (phase == KvmBackend.Phase.RUN) {
+                run[0] += nanos;
+            }
+        });
+        long[] samples = new long[options.rounds()];
+        try {
+            for (int round = 0; round < options.warmup() + options.rounds(); round++) {
+                run[0] = 0;
+                backend.run(c);
+                if (round >= options.warmup()) {
+                    samples[round - options.warmup()] = run[0];
+                }
+            }
+        } finally {
+            backend.setPhaseTimer(null);
+        }
+        return median(samples);
+    }
+
+    private long passMedian(io.msrconf.backend.Backend backend, List<Case> cases, KernelVersion kernel) {
+        int passes = Math.max(1, Math.min(options.rounds(), 5));
+        long[] samples = new long[passes];
+        try (backend) {
+            CaseRunner runner = new CaseRunner(backend, kernel);
+            for (int pass = 0; pass < passes + 1; pass++) {   // one warm-up pass
+                long t0 = System.nanoTime();
+                for (Case c : cases) {
+                    runner.run(c);
+                }
+                if (pass > 0) {
+                    samples[pass - 1] = System.nanoTime() - t0;
+                }
+            }
+        }
+        return median(samples);
+    }
+
+    record EmulatorFigures(long perCase, int cases, long instructions, long roundNanos, double instructionsPerSecond) {
+    }
+
+    /**
+     * Per case through the backend as the suite uses it; instructions per second from the same
+     * interpreter loop the backend runs, here with the instruction counter read after each run.
+     */
+    private EmulatorFigures measureEmulator(List<Case> all, Payload payload, KernelVersion kernel) {
+        List<Case> cases = new ArrayList<>();
+        try (EmulatorBackend emu = EmulatorBackend.create()) {
+            for (Case c : all) {
+                if (c.kernels().contains(kernel) && emu.cannotRun(c).isEmpty()) {
+                    cases.add(c);
+                }
+            }
+            long[] perCase = new long[options.rounds()];
+            for (int round = 0; round < options.warmup() + options.rounds(); round++) {
+                long t0 = System.nanoTime();
+                for (Case c : cases) {
+                    emu.cannotRun(c);   // the backend executes the case here (its dry run) ...
+                    emu.run(c);         // ... and returns that observation here
+                }
+                if (round >= options.warmup()) {
+                    perCase[round - options.warmup()] = (System.nanoTime() - t0) / Math.max(1, cases.size());
+                }
+            }
+            long[] roundNanos = new long[options.rounds()];
+            long instructions = 0;
+            for (int round = 0; round < options.warmup() + options.rounds(); round++) {
+                long[] counted = new long[2];   // instructions, nanoseconds inside Cpu.run
+                for (Case c : cases) {
+                    interpret(c, payload, counted);
+                }
+                if (round >= options.warmup()) {
+                    roundNanos[round - options.warmup()] = counted[1];
+                    instructions = counted[0];
+                }
+            }
+            long round = median(roundNanos);
+            return new EmulatorFigures(median(perCase), cases.size(), instructions, round,
+                    round == 0 ? 0 : instructions * 1e9 / round);
+        }
+    }
+
+    /**
+     * The guest runs of a case on the interpreter and the model, as EmulatorBackend runs them; adds the
+     * instructions executed to {@code counted[0]} and the time spent inside Cpu.run to {@code counted[1]}.
+     */
+    private static void interpret(Case c, Payload payload, long[] counted) {
+        GuestRam ram = new GuestRam(GuestLayout.MEMORY_SIZE);
+        ram.write(GuestLayout.SYSTEM_TABLES_START, GuestLayout.systemTables(payload));
+        ram.write(GuestLayout.PAYLOAD_BASE, payload.image());
+        GuestLayout.StartState start = GuestLayout.startState(payload);
+        KvmModel model = new KvmModel(start.efer(), Set.of());
+        if (!c.vcpu().userspaceExits().isEmpty()) {
+            model.enableUserSpaceMsr(c.vcpu().exitReasonMask());
+        }
+        if (c.vcpu().x2apic()) {
+            model.hostSetMsrs(new int[] {0x1b}, new long[] {0xfee00000L | 1 << 8 | 1 << 11 | 1 << 10});
+        }
+        try {
+            for (Step step : c.steps()) {
+                if (step instanceof Step.SetFilter f) {
+                    model.setMsrFilter(f.filter());
+                } else if (step instanceof Step.HostSetMsrs h) {
+                    model.hostSetMsrs(h.msrs().stream().mapToInt(Step.MsrValue::index).toArray(),
+                            h.msrs().stream().mapToLong(Step.MsrValue::value).toArray());
+                } else if (step instanceof Step.RunGuest r) {
+                    ram.write(GuestLayout.SCRIPT_TABLE, MsrScriptTable.encode(r.accesses()));
+                    Cpu cpu = Cpu.fromStartState(start);
+                    int[] exitsSeen = new int[r.accesses().size()];
+                    for (int exits = 0; exits < 4 * MsrScriptTable.MAX_ENTRIES; exits++) {
+                        long t0 = System.nanoTime();
+                        CpuExit exit = cpu.run(ram, model, 1_000_000);
+                        counted[1] += System.nanoTime() - t0;
+                        if (exit instanceof CpuExit.MsrExit) {
+                            int done = ram.readU32(GuestLayout.SCRIPT_TABLE + MsrScriptTable.HDR_COMPLETED);
+                            UserspaceAnswer answer = UserspaceAnswer.REFUSE;
+                            if (done >= 0 && done < r.accesses().size()) {
+                                Access a = r.accesses().get(done);
+                                answer = a.exit() != null && exitsSeen[done]++ == 0 ? a.exit().answer() : UserspaceAnswer.REFUSE;
+                            }
+                            long[] completion = model.completion(answer.error(), answer.data());
+                            cpu.completeMsrExit((int) completion[0], completion[1]);
+                        } else if (!(exit instanceof CpuExit.BudgetExhausted)) {
+                            break;
+                        }
+                    }
+                    counted[0] += cpu.instructionCount();
+                }
+            }
+        } catch (ModelLimitation e) {
+            // the backend skips such a case; what ran so far still counts
+        }
+    }
+
+    /** A case of n RDMSR(0x174): with {@code exits}, each one denied and answered from userspace; without, plain reads. */
+    static Case exitCase(int n, boolean exits) {
+        StringBuilder y = new StringBuilder();
+        y.append("area: bench\ncases:\n  - id: ").append(EXIT_CASE_ID).append(exits ? "" : "-control").append('\n');
+        y.append("    title: RDMSRs ").append(exits ? "that exit to userspace with reason FILTER" : "without exits").append('\n');
+        y.append("    cites: the benchmark's exit round trip\n");
+        if (exits) {
+            y.append("    vcpu: { exits: [FILTER] }\n");
+        }
+        y.append("    steps:\n");
+        if (exits) {
+            y.append("      - set-filter:\n          default: allow\n          ranges:\n");
+            y.append("            - { flags: [READ], base: 0x174, nmsrs: 1, deny: all }\n        expect: ok\n");
+        }
+        y.append("      - run:\n");
+        for (int i = 0; i < n; i++) {
+            y.append(exits
+                    ? "          - { rdmsr: 0x174, expect: { exit: FILTER, data: 0, answer: { error: 0, data: 0x42 }, then: { value: 0x42 } } }\n"
+                    : "          - { rdmsr: 0x174, expect: ok }\n");
+        }
+        SpecSet set = SpecLoader.parse(y.toString(), Path.of("bench.yaml"));
+        if (set.hasErrors() || set.cases().size() != 1) {
+            throw new IllegalStateException("the benchmark's exit case does not parse: " + set.errors());
+        }
+        return set.cases().get(0);
+    }
+
+    static long median(long[] values) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length == 0 ? 0 : sorted[sorted.length / 2];
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

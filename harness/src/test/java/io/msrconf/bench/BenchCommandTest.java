@@ -1,0 +1,62 @@
+package io.msrconf.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.msrconf.cli.BenchCommand;
+import io.msrconf.kvm.Kvm;
+import io.msrconf.spec.Case;
+import io.msrconf.spec.Step;
+import io.msrconf.suite.SuiteConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark command runs end to end on a tiny workload and prints every section. Not a timing test. */
+class BenchCommandTest {
+
+    @Test
+    void runsWithOneRoundAndPrintsTheHeadings() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = BenchCommand.run(new String[] {"--rounds", "1", "--warmup", "0", "--exits", "20", "--no-suite",
+                "--specs", SuiteConfig.fromSystemProperties().specs().toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String printed = out.toString(StandardCharsets.UTF_8);
+
+        assertThat(printed).contains("msrconf bench:", "machine:", "== Emulator backend", "guest instructions per second",
+                "== Whole conformance run", "CaseRunner, emulator");
+        if (Kvm.unavailableReason().isEmpty()) {
+            assertThat(status).as("exit status; output:%n%s%s", printed, err).isZero();
+            assertThat(printed).contains("== KVM, per case", "C floor (bench/floor.c)", "Java, fresh VM per case",
+                    "Java, reused VM (reset)", "== MSR exit round trip", "per exit", "== Ratios",
+                    "Java fresh / C floor", "fresh / reused VM");
+        } else {
+            assertThat(printed).contains("== KVM: not measured");
+        }
+    }
+
+    @Test
+    void rejectsABadOption() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = BenchCommand.run(new String[] {"--rounds", "zero"}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--rounds takes a number");
+    }
+
+    @Test
+    void theExitCaseIsNRdmsrsAnsweredFromUserspace() {
+        Case c = Bench.exitCase(5, true);
+        assertThat(c.vcpu().exitReasonMask()).isNotZero();
+        Step.RunGuest run = (Step.RunGuest) c.steps().get(1);
+        assertThat(run.accesses()).hasSize(5).allSatisfy(a -> assertThat(a.exit().answer().error()).isZero());
+        assertThat(Bench.exitCase(5, false).usesFilter()).isFalse();
+    }
+
+    @Test
+    void medianOfRounds() {
+        assertThat(Bench.median(new long[] {5, 1, 3})).isEqualTo(3);
+        assertThat(Bench.median(new long[] {4, 1, 3, 2})).isEqualTo(3);
+    }
+}
