@@ -39,7 +39,7 @@ public final class Main {
                      OUT/summary.json, OUT/allure-results/, OUT/html/index.html and OUT/single/index.html
                    msrconf list [--specs DIR] [--only REGEX]
                      list the cases and any spec errors
-            """ + CompareCommand.USAGE + BisectRunCommand.USAGE;
+            """ + CompareCommand.USAGE + BisectRunCommand.USAGE + FuzzCommand.USAGE + BenchCommand.USAGE;
 
     private Main() {
     }
@@ -51,6 +51,12 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length > 0 && args[0].equals("compare")) {
             return CompareCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
+        if (args.length > 0 && args[0].equals("fuzz")) {
+            return FuzzCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
+        if (args.length > 0 && args[0].equals("bench")) {
+            return BenchCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         if (args.length > 0 && args[0].equals("bisect-run")) {
             return BisectRunCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);

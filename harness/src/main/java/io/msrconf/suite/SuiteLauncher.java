@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.launcher.EngineFilter;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -41,8 +42,10 @@ public final class SuiteLauncher {
         Map<String, String> saved = new HashMap<>();
         properties.forEach((k, v) -> saved.put(k, System.setProperty(k, v)));
         try {
+            // Only Jupiter: other engines on the classpath (jqwik, for the fuzz command) have nothing to run here.
             LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                    .selectors(selectClass(ConformanceSuite.class)).build();
+                    .selectors(selectClass(ConformanceSuite.class))
+                    .filters(EngineFilter.includeEngines("junit-jupiter")).build();
             Launcher launcher = LauncherFactory.create();
             if (progress == null) {
                 launcher.execute(request, setupFailures);

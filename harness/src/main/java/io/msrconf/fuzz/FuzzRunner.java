@@ -1,0 +1,66 @@
+package io.msrconf.fuzz;
+
+import io.msrconf.backend.Backend;
+import io.msrconf.backend.EmulatorBackend;
+import io.msrconf.backend.KvmBackend;
+import io.msrconf.backend.Observation;
+import io.msrconf.spec.Case;
+import io.msrconf.spec.Step;
+import java.util.List;
+import java.util.Optional;
+
+/** Runs generated cases on KVM and on the model, through the Backend interface only, and checks them. */
+public final class FuzzRunner implements AutoCloseable {
+
+    /** What became of one case. */
+    public sealed interface Result {
+    }
+
+    /** One of the backends cannot run the case here; it was not checked. */
+    public record Skipped(String reason) implements Result {
+    }
+
+    /** Both backends ran the case; {@code problems} is empty when they and the oracle agree. */
+    public record Checked(Case c, Observation kvm, Observation model, List<String> problems) implements Result {
+        public boolean agrees() {
+            return problems.isEmpty();
+        }
+
+        public int accesses() {
+            return c.steps().stream().mapToInt(s -> s instanceof Step.RunGuest r ? r.accesses().size() : 0).sum();
+        }
+    }
+
+    private final Backend kvm;
+    private final Backend model;
+
+    public FuzzRunner(Backend kvm, Backend model) {
+        this.kvm = kvm;
+        this.model = model;
+    }
+
+    /** This machine's KVM and the reference model. */
+    public static FuzzRunner open() {
+        return new FuzzRunner(KvmBackend.open(), EmulatorBackend.create());
+    }
+
+    public Result run(Case c) {
+        Optional<String> cannot = kvm.cannotRun(c).map(r -> kvm.name() + ": " + r)
+                .or(() -> model.cannotRun(c).map(r -> model.name() + ": " + r));
+        if (cannot.isPresent()) {
+            return new Skipped(cannot.get());
+        }
+        Observation k = kvm.run(c);
+        Observation m = model.run(c);
+        return new Checked(c, k, m, DifferentialCheck.problems(c, k, m));
+    }
+
+    @Override
+    public void close() {
+        try {
+            kvm.close();
+        } finally {
+            model.close();
+        }
+    }
+}

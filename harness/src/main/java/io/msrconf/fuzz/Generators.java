@@ -1,0 +1,240 @@
+package io.msrconf.fuzz;
+
+import io.msrconf.filter.FilterRange;
+import io.msrconf.filter.MsrFilter;
+import io.msrconf.spec.Access;
+import io.msrconf.spec.Case;
+import io.msrconf.spec.ExitReason;
+import io.msrconf.spec.ExpectedExit;
+import io.msrconf.spec.GuestExpectation;
+import io.msrconf.spec.KernelRange;
+import io.msrconf.spec.MsrOp;
+import io.msrconf.spec.SourceRef;
+import io.msrconf.spec.Step;
+import io.msrconf.spec.UserspaceAnswer;
+import io.msrconf.spec.ValueExpectation;
+import io.msrconf.spec.VcpuSetup;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.sessions.JqwikSession;
+
+/**
+ * jqwik generators for differential cases: a filter, a vCPU setup and one run of accesses, with the
+ * userspace answers. Accesses only touch MSRs whose behaviour the emulator models or that KVM does not
+ * know at all, so that a generated case is about the filter and nearly never skipped on the model.
+ */
+public final class Generators {
+
+    public static final String AREA = "fuzz";
+    public static final String ID = "fuzz.generated";
+    static final SourceRef GENERATED = new SourceRef(Path.of("<generated>"), 1);
+
+    /** MSRs KVM knows and the model emulates: TSC, SYSENTER_CS/ESP/EIP, EFER (read only), STAR, LSTAR, CSTAR, SFMASK. */
+    static final List<Integer> KNOWN = List.of(0x10, 0x174, 0x175, 0x176, 0xc0000080, 0xc0000081, 0xc0000082, 0xc0000083,
+            0xc0000084);
+    /** The x2APIC registers the model emulates: ID, version, TPR, EOI, LDR. */
+    static final List<Integer> X2APIC = List.of(0x802, 0x803, 0x808, 0x80b, 0x80d);
+    /** Outside every architectural and paravirtual MSR range: KVM cannot know them. */
+    static final List<Integer> UNKNOWN = List.of(0x12345678, 0xdeadbeef, 0xffffff10, 0xfffffffe, 0xffffffff);
+
+    /** jqwik's size hint, as in a property of 1000 tries: lists and numbers cover their whole span. */
+    private static final int GEN_SIZE = 1000;
+    private static final int MSR_EFER = 0xc0000080;
+    private static final long[] CANONICAL = {0, 0x1000, 0x7fff_ffff_f000L, 0xffff_8000_0000_0000L, 0xffff_ffff_8100_0000L};
+    private static final long[] ANSWER_DATA = {0, 1, 0x1234, 0xdead_beef_0000_0000L, -1L};
+
+    private Generators() {
+    }
+
+    /**
+     * A whole case: set-filter (expecting what the oracle says), then one run of 1 to 12 accesses. Filter,
+     * setup and accesses are drawn independently and only combined at the end (no flatMap), so that
+     * jqwik shrinks each on its own: dropping a range re-aims the accesses at the remaining edges
+     * instead of drawing new ones.
+     */
+    public static Arbitrary<Case> cases() {
+        return Combinators.combine(filters(), vcpuSetups(), draws().list().ofMinSize(1).ofMaxSize(12)).as((filter, vcpu, draws) ->
+                new Case(ID, "Generated differential case: KVM and the reference model observe the same, as the filter decides",
+                        AREA, "Documentation/virt/kvm/api.rst, KVM_X86_SET_MSR_FILTER (generated: review before adding)",
+                        KernelRange.DEFAULT, vcpu,
+                        List.of(new Step.SetFilter(filter, FilterOracle.errno(filter), GENERATED),
+                                new Step.RunGuest(draws.stream().map(d -> d.access(filter, vcpu)).toList(), GENERATED)),
+                        GENERATED));
+    }
+
+    /**
+     * One case drawn outside a property, for the campaign: the same generators, driven by the caller's
+     * Random, so a seed repeats a campaign. jqwik's generators need a session (their memo store lives
+     * there); one session per case keeps that store from growing over a long campaign.
+     */
+    public static Case next(Random random) {
+        JqwikSession.start();
+        try {
+            return cases().generator(GEN_SIZE).next(random).value();
+        } finally {
+            JqwikSession.finish();
+        }
+    }
+
+    /** Raw filters: valid ones mostly, with invalid flags, empty slots, overlaps and u32 edges mixed in. */
+    public static Arbitrary<MsrFilter> filters() {
+        Arbitrary<Integer> flags = Arbitraries.frequencyOf(
+                Tuple.of(45, Arbitraries.just(MsrFilter.DEFAULT_ALLOW)),
+                Tuple.of(45, Arbitraries.just(MsrFilter.DEFAULT_DENY)),
+                Tuple.of(10, Arbitraries.of(2, 3, 0x80, 0x8000_0000)));
+        return Combinators.combine(flags, ranges().list().ofMaxSize(MsrFilter.MAX_RANGES)).as(MsrFilter::new);
+    }
+
+    static Arbitrary<FilterRange> ranges() {
+        Arbitrary<Integer> flags = Arbitraries.frequencyOf(
+                Tuple.of(30, Arbitraries.just(MsrFilter.RANGE_READ)),
+                Tuple.of(30, Arbitraries.just(MsrFilter.RANGE_WRITE)),
+                Tuple.of(30, Arbitraries.just(MsrFilter.RANGE_READ | MsrFilter.RANGE_WRITE)),
+                Tuple.of(5, Arbitraries.of(0, 4)),
+                Tuple.of(2, Arbitraries.of(7, 0x8000_0001)));
+        Arbitrary<Integer> nmsrs = Arbitraries.frequencyOf(
+                Tuple.of(8, Arbitraries.just(0)),
+                Tuple.of(60, Arbitraries.integers().between(1, 16)),
+                Tuple.of(20, Arbitraries.integers().between(17, 0x300)),
+                Tuple.of(8, Arbitraries.just(MsrFilter.MAX_NMSRS)),
+                Tuple.of(4, Arbitraries.of(MsrFilter.MAX_NMSRS + 1, 0xffff_ffff)));
+        Arbitrary<Bitmap> kind = Arbitraries.frequency(Tuple.of(6, Bitmap.RANDOM), Tuple.of(2, Bitmap.ALLOW_ALL),
+                Tuple.of(2, Bitmap.DENY_ALL));
+        Arbitrary<byte[]> pattern = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(16);
+        return Combinators.combine(flags, bases(), nmsrs, kind, pattern).as((f, base, n, k, p) ->
+                new FilterRange(f, n, base, k.bitmap(n, p)));
+    }
+
+    /** Bases just around the MSRs the accesses use, and at both ends of the u32 index space. */
+    static Arbitrary<Integer> bases() {
+        List<Integer> anchors = new ArrayList<>(KNOWN);
+        anchors.addAll(X2APIC);
+        anchors.addAll(UNKNOWN);
+        return Arbitraries.frequencyOf(
+                Tuple.of(70, Combinators.combine(Arbitraries.of(anchors), Arbitraries.integers().between(-4, 4)).as(Integer::sum)),
+                Tuple.of(15, Arbitraries.integers().between(0, 0x10)),
+                Tuple.of(15, Arbitraries.integers().between(-0x20, -1)));
+    }
+
+    /**
+     * Bitmaps of exactly the bytes nmsrs needs: a short random pattern repeated, all allow or all deny.
+     * Oversized ranges, refused anyway, get one byte: the harness pads a short bitmap to what the kernel copies.
+     */
+    enum Bitmap {
+        RANDOM, ALLOW_ALL, DENY_ALL;
+
+        byte[] bitmap(int nmsrs, byte[] pattern) {
+            int bytes = Integer.compareUnsigned(nmsrs, MsrFilter.MAX_NMSRS) > 0 ? 1 : FilterRange.bitmapBytesFor(nmsrs);
+            byte[] bitmap = new byte[bytes];
+            for (int i = 0; i < bytes; i++) {
+                bitmap[i] = switch (this) {
+                    case RANDOM -> pattern[i % pattern.length];
+                    case ALLOW_ALL -> (byte) 0xff;
+                    case DENY_ALL -> 0;
+                };
+            }
+            return bitmap;
+        }
+    }
+
+    public static Arbitrary<VcpuSetup> vcpuSetups() {
+        return Combinators.combine(Arbitraries.of(true, false), Arbitraries.subsetOf(ExitReason.values())).as(VcpuSetup::new);
+    }
+
+    /** Where an access's index comes from. */
+    enum Target {
+        KNOWN, EDGE, X2APIC, UNKNOWN
+    }
+
+    /**
+     * One access before it meets its case: the target and a pick among its indexes, the op, a raw value
+     * that {@link #validValue} turns into one the MSR accepts, and userspace's answer if it exits.
+     */
+    record Draw(Target target, int pick, MsrOp op, long rawValue, UserspaceAnswer answer) {
+
+        Access access(MsrFilter filter, VcpuSetup vcpu) {
+            List<Integer> edges = edges(filter);
+            List<Integer> from = switch (target) {
+                case EDGE -> edges.isEmpty() ? Generators.KNOWN : edges;
+                case KNOWN -> Generators.KNOWN;
+                case X2APIC -> Generators.X2APIC;
+                case UNKNOWN -> Generators.UNKNOWN;
+            };
+            int msr = from.get(pick % from.size());
+            MsrOp o = msr == MSR_EFER ? MsrOp.RDMSR : op;   // EFER writes are outside the model
+            return new Access(o, msr, o == MsrOp.WRMSR ? validValue(msr, rawValue) : 0, exit(vcpu),
+                    new GuestExpectation.Completes(ValueExpectation.ANY), GENERATED);
+        }
+
+        /**
+         * Backends only answer accesses that carry an ExpectedExit, so each one does when exits are
+         * enabled; its reason is one that is enabled (the spec format insists) but is not what the
+         * property checks. EnumSet, not the setup's own Set: that one's order changes between JVMs.
+         */
+        private ExpectedExit exit(VcpuSetup vcpu) {
+            if (vcpu.userspaceExits().isEmpty()) {
+                return null;
+            }
+            ExitReason reason = vcpu.userspaceExits().contains(ExitReason.FILTER) ? ExitReason.FILTER
+                    : EnumSet.copyOf(vcpu.userspaceExits()).iterator().next();
+            return new ExpectedExit(reason, ValueExpectation.ANY, answer);
+        }
+    }
+
+    static Arbitrary<Draw> draws() {
+        Arbitrary<Target> target = Arbitraries.frequency(Tuple.of(3, Target.KNOWN), Tuple.of(4, Target.EDGE),
+                Tuple.of(2, Target.X2APIC), Tuple.of(1, Target.UNKNOWN));
+        // What userspace answers if the access exits: data for a read (error 0), or a refusal (error 1).
+        Arbitrary<UserspaceAnswer> answer = Arbitraries.frequencyOf(
+                Tuple.of(4, Arbitraries.of(Arrays.stream(ANSWER_DATA).boxed().toList()).map(d -> new UserspaceAnswer(0, d))),
+                Tuple.of(1, Arbitraries.just(UserspaceAnswer.REFUSE)));
+        return Combinators.combine(target, Arbitraries.integers().between(0, 0xffff), Arbitraries.of(MsrOp.values()),
+                Arbitraries.longs(), answer).as(Draw::new);
+    }
+
+    /**
+     * Indexes just inside and outside each non-empty range, kept only where the model can answer: an
+     * MSR it emulates or one KVM cannot know. Anything else in the architectural ranges would skip the case.
+     */
+    static List<Integer> edges(MsrFilter filter) {
+        Set<Integer> edges = new TreeSet<>();
+        for (FilterRange r : filter.ranges()) {
+            if (r.nmsrs() != 0) {
+                int end = r.base() + r.nmsrs();
+                IntStream.of(r.base() - 1, r.base(), r.base() + 1, end - 2, end - 1, end, end + 1)
+                        .filter(Generators::modelAnswers).forEach(edges::add);
+            }
+        }
+        return List.copyOf(edges);
+    }
+
+    static boolean modelAnswers(int msr) {
+        long m = Integer.toUnsignedLong(msr);
+        boolean architectural = m < 0x2000 || m >= 0x4000_0000L && m < 0x4000_0200L
+                || m >= 0x4b56_4d00L && m < 0x4b56_4e00L || m >= 0xc000_0000L && m < 0xc001_2000L;
+        return KNOWN.contains(msr) || X2APIC.contains(msr) || !architectural;
+    }
+
+    /** A value the MSR accepts, so that a write is about the filter, not about value validation. */
+    static long validValue(int msr, long raw) {
+        return switch (msr) {
+            case 0x175, 0x176, 0xc0000082, 0xc0000083 -> CANONICAL[(int) Long.remainderUnsigned(raw, CANONICAL.length)];
+            case 0x174, 0xc0000084 -> raw & 0xffff;
+            case 0xc0000081, 0x10 -> raw & 0xffff_ffffL;
+            case 0x808 -> raw & 0xff;   // TPR: bits 63:8 are reserved
+            case 0x80b -> 0;            // EOI: the architectural write is 0
+            default -> X2APIC.contains(msr) ? raw & 0xff : raw;
+        };
+    }
+}

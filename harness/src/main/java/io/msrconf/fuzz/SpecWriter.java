@@ -1,0 +1,265 @@
+package io.msrconf.fuzz;
+
+import io.msrconf.backend.AccessOutcome;
+import io.msrconf.backend.GuestResult;
+import io.msrconf.backend.MsrExit;
+import io.msrconf.backend.Observation;
+import io.msrconf.backend.StepOutcome;
+import io.msrconf.filter.FilterRange;
+import io.msrconf.filter.MsrFilter;
+import io.msrconf.kvm.Errno;
+import io.msrconf.spec.Access;
+import io.msrconf.spec.Case;
+import io.msrconf.spec.ExitReason;
+import io.msrconf.spec.ExpectedExit;
+import io.msrconf.spec.GuestExpectation;
+import io.msrconf.spec.KernelRange;
+import io.msrconf.spec.MsrOp;
+import io.msrconf.spec.Step;
+import io.msrconf.spec.UserspaceAnswer;
+import io.msrconf.spec.ValueExpectation;
+import io.msrconf.spec.VcpuSetup;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Renders a {@link Case} in the specs/*.yaml format, so that a case found by fuzzing can be pasted
+ * into a spec file after review. What it writes parses back to an equal case (SpecWriterTest).
+ */
+public final class SpecWriter {
+
+    /** allow:/deny: lists at most this many MSRs; beyond, the bitmap is written out as hex. */
+    private static final int MAX_LISTED = 8;
+    /** IA32_TSC: its value counts time, so a read of it expects any value. */
+    private static final int MSR_IA32_TSC = 0x10;
+
+    private SpecWriter() {
+    }
+
+    /** A whole spec file of one area: what {@code SpecLoader} reads as {@code AREA.yaml}. */
+    public static String file(String area, List<Case> cases) {
+        StringBuilder sb = new StringBuilder("area: ").append(area).append("\ncases:\n");
+        cases.forEach(c -> sb.append(caseItem(c)));
+        return sb.toString();
+    }
+
+    /** One item of a file's {@code cases:} list, indented to be pasted there. */
+    public static String caseItem(Case c) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("  - id: ").append(c.id()).append('\n');
+        sb.append("    title: ").append(quote(c.title())).append('\n');
+        sb.append("    cites: ").append(quote(c.citation())).append('\n');
+        if (!c.kernels().equals(KernelRange.DEFAULT)) {
+            sb.append("    kernel: { since: \"").append(c.kernels().since()).append('"')
+              .append(c.kernels().before() == null ? "" : ", before: \"" + c.kernels().before() + "\"").append(" }\n");
+        }
+        sb.append("    vcpu: ").append(vcpu(c.vcpu())).append('\n');
+        sb.append("    steps:\n");
+        for (Step step : c.steps()) {
+            sb.append(step(step));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The case with its expectations replaced by what {@code observed} saw: the filter's errno, each
+     * access's exit (with the case's answer) and result. A read of IA32_TSC expects any value, and an
+     * access that never ran keeps the case's expectation (the report shows the observation anyway).
+     */
+    public static Case expectingObserved(Case c, Observation observed, String id) {
+        List<Step> steps = new ArrayList<>();
+        for (int i = 0; i < c.steps().size(); i++) {
+            Step step = c.steps().get(i);
+            StepOutcome outcome = i < observed.steps().size() ? observed.steps().get(i) : null;
+            if (step instanceof Step.SetFilter s && outcome instanceof StepOutcome.FilterSet f) {
+                steps.add(new Step.SetFilter(s.filter(), f.errno(), s.source()));
+            } else if (step instanceof Step.RunGuest r && outcome instanceof StepOutcome.GuestRan ran) {
+                List<Access> accesses = new ArrayList<>();
+                for (int a = 0; a < r.accesses().size(); a++) {
+                    accesses.add(a < ran.accesses().size() ? observedAccess(r.accesses().get(a), ran.accesses().get(a))
+                            : r.accesses().get(a));
+                }
+                steps.add(new Step.RunGuest(accesses, r.source()));
+            } else {
+                steps.add(step);
+            }
+        }
+        return new Case(id, c.title(), c.area(), c.citation(), c.kernels(), c.vcpu(), steps, c.source());
+    }
+
+    private static Access observedAccess(Access access, AccessOutcome outcome) {
+        ExpectedExit exit = null;
+        if (!outcome.exits().isEmpty()) {
+            MsrExit first = outcome.exits().get(0);
+            UserspaceAnswer answer = access.exit() != null ? access.exit().answer() : UserspaceAnswer.REFUSE;
+            exit = ExitReason.ofBit(first.reason())
+                    .map(reason -> new ExpectedExit(reason, ValueExpectation.exactly(first.data()), answer))
+                    .orElse(access.exit());
+        }
+        GuestExpectation guest = access.guest();
+        if (outcome.result() instanceof GuestResult.Completed done) {
+            boolean anyValue = access.op() == MsrOp.WRMSR || access.index() == MSR_IA32_TSC;
+            guest = new GuestExpectation.Completes(anyValue ? ValueExpectation.ANY : ValueExpectation.exactly(done.value()));
+        } else if (outcome.result() instanceof GuestResult.Faulted fault) {
+            guest = new GuestExpectation.Faults(fault.vector());
+        }
+        return new Access(access.op(), access.index(), access.value(), exit, guest, access.source());
+    }
+
+    private static String vcpu(VcpuSetup v) {
+        String exits = v.userspaceExits().isEmpty() ? ""
+                : ", exits: [" + EnumSet.copyOf(v.userspaceExits()).stream().map(Enum::name).collect(Collectors.joining(", ")) + "]";
+        return "{ x2apic: " + v.x2apic() + exits + " }";
+    }
+
+    private static String step(Step step) {
+        if (step instanceof Step.SetFilter s) {
+            StringBuilder sb = new StringBuilder("      - set-filter:\n");
+            MsrFilter f = s.filter();
+            sb.append("          ").append(f.flags() == MsrFilter.DEFAULT_ALLOW ? "default: allow"
+                    : f.flags() == MsrFilter.DEFAULT_DENY ? "default: deny" : "flags: " + hex(f.flags())).append('\n');
+            if (!f.ranges().isEmpty()) {
+                sb.append("          ranges:\n");
+                f.ranges().forEach(r -> sb.append("            - ").append(range(r)).append('\n'));
+            }
+            return sb.append("        expect: ").append(errno(s.expectedErrno())).append('\n').toString();
+        }
+        if (step instanceof Step.RunGuest r) {
+            StringBuilder sb = new StringBuilder("      - run:\n");
+            r.accesses().forEach(a -> sb.append("          - ").append(access(a)).append('\n'));
+            return sb.toString();
+        }
+        if (step instanceof Step.HostSetMsrs h) {
+            String msrs = h.msrs().stream().map(m -> "{ index: " + hex(m.index()) + ", value: " + hex(m.value()) + " }")
+                    .collect(Collectors.joining(", "));
+            return "      - host-set-msrs: [" + msrs + "]\n        expect: " + Integer.toUnsignedString(h.expectedCount()) + "\n";
+        }
+        Step.HostGetMsrs h = (Step.HostGetMsrs) step;
+        String msrs = h.msrs().stream().map(m -> "{ index: " + hex(m.index()) + (m.expected().equals(ValueExpectation.ANY) ? ""
+                : ", " + value(m.expected())) + " }").collect(Collectors.joining(", "));
+        return "      - host-get-msrs: [" + msrs + "]\n        expect: " + Integer.toUnsignedString(h.expectedCount()) + "\n";
+    }
+
+    private static String errno(int errno) {
+        String name = Errno.name(errno);
+        if (Errno.byName(name).isEmpty()) {
+            throw new IllegalArgumentException("the spec format has no name for errno " + errno);
+        }
+        return name;
+    }
+
+    private static String range(FilterRange r) {
+        String flags = switch (r.flags()) {
+            case MsrFilter.RANGE_READ -> "[READ]";
+            case MsrFilter.RANGE_WRITE -> "[WRITE]";
+            case MsrFilter.RANGE_READ | MsrFilter.RANGE_WRITE -> "[READ, WRITE]";
+            default -> hex(r.flags());
+        };
+        return "{ flags: " + flags + ", base: " + hex(r.base()) + ", nmsrs: " + hex(r.nmsrs()) + ", " + bitmap(r) + " }";
+    }
+
+    /** The shortest form that gives back the same bytes: allow/deny all or a short list, else hex (or null). */
+    private static String bitmap(FilterRange r) {
+        byte[] bitmap = r.bitmap();
+        long nmsrs = Integer.toUnsignedLong(r.nmsrs());
+        if (bitmap == null) {
+            return "bitmap: null";
+        }
+        if (bitmap.length != FilterRange.bitmapBytesFor(r.nmsrs()) || !padBitsClear(bitmap, nmsrs)) {
+            return "bitmap: \"" + HexFormat.ofDelimiter(" ").formatHex(bitmap) + "\"";
+        }
+        List<Long> allowed = new ArrayList<>();
+        List<Long> denied = new ArrayList<>();
+        for (long bit = 0; bit < nmsrs; bit++) {
+            ((bitmap[(int) (bit / 8)] >> (int) (bit % 8) & 1) != 0 ? allowed : denied).add(Integer.toUnsignedLong(r.base()) + bit);
+        }
+        if (allowed.isEmpty()) {
+            return "deny: all";
+        }
+        if (denied.isEmpty()) {
+            return "allow: all";
+        }
+        // A list names MSRs by index, so it cannot name the bits of a range that wraps past 0xffffffff.
+        if (allowed.size() <= MAX_LISTED && allowed.stream().allMatch(SpecWriter::isU32)) {
+            return "allow: " + msrList(allowed);
+        }
+        if (denied.size() <= MAX_LISTED && denied.stream().allMatch(SpecWriter::isU32)) {
+            return "deny: " + msrList(denied);
+        }
+        return "bitmap: \"" + HexFormat.ofDelimiter(" ").formatHex(bitmap) + "\"";
+    }
+
+    private static boolean isU32(long msr) {
+        return msr <= 0xffff_ffffL;
+    }
+
+    private static boolean padBitsClear(byte[] bitmap, long nmsrs) {
+        return nmsrs % 8 == 0 || (bitmap[bitmap.length - 1] & 0xff) >> (int) (nmsrs % 8) == 0;
+    }
+
+    private static String msrList(List<Long> msrs) {
+        return msrs.stream().map(m -> "0x" + Long.toHexString(m)).collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    private static String access(Access a) {
+        String op = a.op() == MsrOp.RDMSR ? "rdmsr: " + hex(a.index()) : "wrmsr: " + hex(a.index()) + ", value: " + hex(a.value());
+        String expect = a.exit() == null ? guest(a.guest(), a.op()) : exit(a.exit(), a.guest(), a.op());
+        return "{ " + op + ", expect: " + expect + " }";
+    }
+
+    private static String exit(ExpectedExit e, GuestExpectation then, MsrOp op) {
+        String data = "";
+        if (!e.data().equals(ValueExpectation.ANY)) {
+            if (e.data().mask() != -1L) {
+                throw new IllegalArgumentException("the spec format expects exit data exactly or not at all, got " + e.data().describe());
+            }
+            data = ", data: " + hex(e.data().value());
+        }
+        return "{ exit: " + e.reason() + data + ", answer: { error: " + e.answer().error() + ", data: " + hex(e.answer().data())
+                + " }, then: " + guest(then, op) + " }";
+    }
+
+    private static String guest(GuestExpectation g, MsrOp op) {
+        if (g instanceof GuestExpectation.Faults f) {
+            return f.vector() == GuestExpectation.Faults.GP ? "gp" : "{ fault: " + f.vector() + " }";
+        }
+        ValueExpectation v = ((GuestExpectation.Completes) g).value();
+        if (v.equals(ValueExpectation.ANY)) {
+            return "ok";
+        }
+        if (op == MsrOp.WRMSR) {
+            throw new IllegalArgumentException("the spec format has no value expectation for a WRMSR: " + v.describe());
+        }
+        return "{ " + value(v) + " }";
+    }
+
+    private static String value(ValueExpectation v) {
+        return "value: " + hex(v.value()) + (v.mask() == -1L ? "" : ", mask: " + hex(v.mask()));
+    }
+
+    private static String hex(int u32) {
+        return "0x" + Integer.toHexString(u32);
+    }
+
+    private static String hex(long u64) {
+        return "0x" + Long.toHexString(u64);
+    }
+
+    /** A double-quoted YAML scalar: safe for any text, including '#', ':' and quotes. */
+    private static String quote(String text) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char ch : text.toCharArray()) {
+            switch (ch) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                default -> sb.append(ch < 0x20 ? String.format("\\x%02x", (int) ch) : String.valueOf(ch));
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,97 @@
+package io.msrconf.fuzz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.msrconf.backend.EmulatorBackend;
+import io.msrconf.spec.Access;
+import io.msrconf.spec.Case;
+import io.msrconf.spec.SpecLoader;
+import io.msrconf.spec.SpecSet;
+import io.msrconf.spec.Step;
+import io.msrconf.suite.SuiteConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** What SpecWriter writes is a spec the loader reads back to the same case. */
+class SpecWriterTest {
+
+    /** Cases from a file carry their file and line; the comparison is about content. */
+    static Case unsourced(Case c) {
+        List<Step> steps = c.steps().stream().map(SpecWriterTest::unsourced).toList();
+        return new Case(c.id(), c.title(), c.area(), c.citation(), c.kernels(), c.vcpu(), steps, Generators.GENERATED);
+    }
+
+    private static Step unsourced(Step s) {
+        if (s instanceof Step.SetFilter f) {
+            return new Step.SetFilter(f.filter(), f.expectedErrno(), Generators.GENERATED);
+        }
+        if (s instanceof Step.RunGuest r) {
+            return new Step.RunGuest(r.accesses().stream().map(a -> new Access(a.op(), a.index(), a.value(), a.exit(), a.guest(),
+                    Generators.GENERATED)).toList(), Generators.GENERATED);
+        }
+        if (s instanceof Step.HostSetMsrs h) {
+            return new Step.HostSetMsrs(h.msrs(), h.expectedCount(), Generators.GENERATED);
+        }
+        Step.HostGetMsrs h = (Step.HostGetMsrs) s;
+        return new Step.HostGetMsrs(h.msrs(), h.expectedCount(), Generators.GENERATED);
+    }
+
+    private static Case roundTrip(Case c) {
+        String yaml = SpecWriter.file(c.area(), List.of(c));
+        SpecSet set = SpecLoader.parse(yaml, Path.of(c.area() + ".yaml"));
+        assertThat(set.errors()).as(yaml).isEmpty();
+        assertThat(set.cases()).as(yaml).hasSize(1);
+        return set.cases().get(0);
+    }
+
+    @Test
+    void generatedCasesAndTheirObservedExpectationsReadBackEqual() {
+        Random random = new Random(7);
+        try (EmulatorBackend model = EmulatorBackend.create()) {
+            for (int i = 0; i < 40; i++) {
+                Case generated = Generators.next(random);
+                assertThat(unsourced(roundTrip(generated))).isEqualTo(unsourced(generated));
+                assertThat(model.cannotRun(generated)).isEmpty();
+                Case observed = SpecWriter.expectingObserved(generated, model.run(generated), "fuzz.observed-" + i);
+                assertThat(unsourced(roundTrip(observed))).isEqualTo(unsourced(observed));
+            }
+        }
+    }
+
+    @Test
+    void everyCaseOfTheSpecsReadsBackEqual() {
+        SpecSet specs = SpecLoader.load(SuiteConfig.fromSystemProperties().specs());
+        assertThat(specs.cases()).isNotEmpty();
+        for (Case c : specs.cases()) {
+            assertThat(unsourced(roundTrip(c))).as(c.id()).isEqualTo(unsourced(c));
+        }
+    }
+
+    @Test
+    void observedExpectationsAreWhatTheBackendSaw() {
+        Case c = unsourced(SpecLoader.parse("""
+                area: fuzz
+                cases:
+                  - id: fuzz.example
+                    title: t
+                    cites: c
+                    vcpu: { x2apic: false, exits: [FILTER] }
+                    steps:
+                      - set-filter: { default: deny, ranges: [ { flags: [READ], base: 0x174, nmsrs: 1, allow: all } ] }
+                        expect: ok
+                      - run:
+                          - { rdmsr: 0x174, expect: ok }
+                          - { rdmsr: 0x175, expect: { exit: FILTER, answer: { error: 0, data: 0x42 }, then: ok } }
+                          - { wrmsr: 0x174, value: 0x1, expect: { exit: FILTER, answer: { error: 1 }, then: ok } }
+                """, Path.of("fuzz.yaml")).cases().get(0));
+        try (EmulatorBackend model = EmulatorBackend.create()) {
+            String yaml = SpecWriter.caseItem(SpecWriter.expectingObserved(c, model.run(c), "fuzz.seen"));
+            assertThat(yaml).contains("id: fuzz.seen")
+                    .contains("{ rdmsr: 0x174, expect: { value: 0x0 } }")
+                    .contains("{ rdmsr: 0x175, expect: { exit: FILTER, data: 0x0, answer: { error: 0, data: 0x42 }, then: { value: 0x42 } } }")
+                    .contains("{ wrmsr: 0x174, value: 0x1, expect: { exit: FILTER, data: 0x1, answer: { error: 1, data: 0x0 }, then: gp } }");
+        }
+    }
+}
