@@ -1,5 +1,7 @@
 package io.msrconf.bench;
 
+import io.msrconf.fuzz.Campaign;
+
 import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.emu.cpu.Cpu;
@@ -43,10 +45,10 @@ import java.util.stream.Stream;
 public final class Bench {
 
     /** Benchmark settings; {@code floorSource} null means bench/floor.c found from the working directory. */
-    public record Options(int rounds, int warmup, Path specs, int exitCount, Path floorSource, boolean wholeSuite) {
+    public record Options(int rounds, int warmup, Path specs, int exitCount, Path floorSource, boolean wholeSuite, int fuzzSeconds) {
 
         public static Options defaults() {
-            return new Options(20, 3, Path.of("specs"), 2000, null, true);
+            return new Options(20, 3, Path.of("specs"), 2000, null, true, 5);
         }
     }
 
@@ -55,6 +57,8 @@ public final class Bench {
     }
 
     private static final String EXIT_CASE_ID = "bench.exit-round-trip";
+    /** A fixed seed: the campaign's figure compares runs on the same generated cases. */
+    private static final long FUZZ_SEED = 6;
 
     private final Options options;
     private final PrintStream out;
@@ -148,6 +152,13 @@ public final class Bench {
                 out.println("bench: the C floor could not be measured: " + e.getMessage());
                 status = 1;
             }
+            Campaign.Stats fuzz = Campaign.run(FUZZ_SEED, null, options.fuzzSeconds(), out);
+            double ratio = fuzz.accessesPerSecond() * perExit / 1e9;
+            out.printf("%n== Differential fuzz campaign (%d s, seed %d, KVM on a reused VM + the model, both checked)%n",
+                    options.fuzzSeconds(), FUZZ_SEED);
+            out.printf("  %d cases, %d accesses: %.0f accesses/s, %.0f cases/s; %d disagreements%n", fuzz.cases() - fuzz.skipped(),
+                    fuzz.accesses(), fuzz.accessesPerSecond(), fuzz.checkedCasesPerSecond(), fuzz.disagreements());
+            out.printf("  fuzz accesses/s / exit round-trip ceiling: %.2f   (target >= 0.5: %s)%n", ratio, ratio >= 0.5 ? "met" : "NOT met");
         }
 
         out.printf("%n== Whole conformance run (all %d cases, judged; no JVM or Maven start)%n", all.size());

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 public final class BenchCommand {
 
     static final String USAGE = """
-                   msrconf bench [--rounds N] [--warmup N] [--exits N] [--specs DIR] [--floor-source FILE] [--no-suite]
+                   msrconf bench [--rounds N] [--warmup N] [--exits N] [--fuzz-seconds N] [--specs DIR] [--floor-source FILE] [--no-suite]
                      benchmark the harness on the spec cases: KVM with fresh VMs (by phase) against the same ioctls
                      from C (bench/floor.c, built with gcc), a reused VM, the emulator, one MSR exit round trip and
                      the whole conformance run; prints medians in µs and the ratios (default 20 rounds, 3 warm-up)
@@ -23,6 +23,7 @@ public final class BenchCommand {
         int rounds = o.rounds();
         int warmup = o.warmup();
         int exits = o.exitCount();
+        int fuzzSeconds = o.fuzzSeconds();
         Path specs = o.specs();
         Path floor = o.floorSource();
         boolean suite = o.wholeSuite();
@@ -43,6 +44,7 @@ public final class BenchCommand {
                     case "--rounds" -> rounds = positive(value, 1);
                     case "--warmup" -> warmup = positive(value, 0);
                     case "--exits" -> exits = positive(value, 1);
+                    case "--fuzz-seconds" -> fuzzSeconds = positive(value, 1);
                     case "--specs" -> specs = Path.of(value);
                     case "--floor-source" -> floor = Path.of(value);
                     default -> {
@@ -64,7 +66,7 @@ public final class BenchCommand {
             err.println("msrconf bench: --exits is at most 8000 (one script table)");
             return 2;
         }
-        return Bench.run(new Bench.Options(rounds, warmup, specs, exits, floor, suite), out);
+        return Bench.run(new Bench.Options(rounds, warmup, specs, exits, floor, suite, fuzzSeconds), out);
     }
 
     private static int positive(String value, int min) {

@@ -1,11 +1,7 @@
 package io.msrconf.cli;
 
-import io.msrconf.fuzz.DifferentialCheck;
-import io.msrconf.fuzz.FuzzRunner;
-import io.msrconf.fuzz.Generators;
-import io.msrconf.spec.Case;
+import io.msrconf.fuzz.Campaign;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
@@ -60,34 +56,13 @@ public final class FuzzCommand {
         long budgetSeconds = seconds == null ? DEFAULT_SECONDS : seconds;
         out.println("msrconf fuzz: seed " + seed + ", " + (tries != null ? tries + " cases" : budgetSeconds + " seconds"));
 
-        Random random = new Random(seed);
-        long started = System.nanoTime();
-        long deadline = started + budgetSeconds * 1_000_000_000L;
-        long cases = 0;
-        long skipped = 0;
-        long accesses = 0;
-        long disagreements = 0;
-        Map<String, Long> skipReasons = new LinkedHashMap<>();
-        try (FuzzRunner runner = FuzzRunner.open()) {
-            while (tries != null ? cases < tries : System.nanoTime() - deadline < 0) {
-                Case c = Generators.next(random);
-                cases++;
-                FuzzRunner.Result result = runner.run(c);
-                if (result instanceof FuzzRunner.Skipped s) {
-                    skipped++;
-                    skipReasons.merge(s.reason(), 1L, Long::sum);
-                    continue;
-                }
-                FuzzRunner.Checked checked = (FuzzRunner.Checked) result;
-                accesses += checked.accesses();
-                if (!checked.agrees()) {
-                    disagreements++;
-                    out.println(DifferentialCheck.report(c, checked.kvm(), checked.model(), checked.problems(),
-                            "fuzz.seed-" + Long.toUnsignedString(seed) + "-case-" + cases, seed));
-                }
-            }
-        }
-        double elapsed = Math.max(1e-9, (System.nanoTime() - started) / 1e9);
+        Campaign.Stats st = Campaign.run(seed, tries, budgetSeconds, out);
+        long cases = st.cases();
+        long skipped = st.skipped();
+        long accesses = st.accesses();
+        long disagreements = st.disagreements();
+        double elapsed = st.seconds();
+        Map<String, Long> skipReasons = st.skipReasons();
         long checkedCases = cases - skipped;
         out.printf("%d cases (%d checked, %d skipped), %d accesses in %.1f s: %.1f cases/s, %.1f accesses/s; %d disagreements%n",
                 cases, checkedCases, skipped, accesses, elapsed, checkedCases / elapsed, accesses / elapsed, disagreements);
