@@ -2,7 +2,6 @@ package io.msrconf.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +15,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPathFactory;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
@@ -100,7 +100,7 @@ class AllureHtmlTest {
         try {
             AllureHtml.locateCommandline();
         } catch (AllureHtml.Failure notFound) {
-            assumeTrue(false, "allure-commandline is not available (not in ~/.m2, not unpacked by `mvn package`): "
+            Assumptions.abort("allure-commandline is not available (not in ~/.m2, not unpacked by `mvn package`): "
                     + notFound.getMessage());
         }
     }
