@@ -1,5 +1,6 @@
 package io.msrconf.fuzz;
 
+import io.msrconf.filter.BitmapMemory;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.kvm.Errno;
@@ -27,7 +28,8 @@ public final class FilterOracle {
             return Errno.EINVAL;   // a filter that denies everything is refused, not installed
         }
         // Ranges are copied in slot order, so the first bad slot decides the errno.
-        for (FilterRange r : filter.ranges()) {
+        for (int slot = 0; slot < filter.ranges().size(); slot++) {
+            FilterRange r = filter.ranges().get(slot);
             if (r.nmsrs() == 0) {
                 continue;
             }
@@ -39,11 +41,23 @@ public final class FilterOracle {
             if (copiedBytes > MsrFilter.MAX_BITMAP_BYTES) {
                 return Errno.EINVAL;
             }
-            if (r.bitmap() == null) {
+            if (r.bitmap() == null || !copyable(filter.bitmapMemory(slot), r.bitmap().length, copiedBytes)) {
                 return Errno.EFAULT;
             }
         }
         return 0;
+    }
+
+    /**
+     * Whether copy_from_user() of {@code copiedBytes} from the bitmap succeeds: a short bitmap is
+     * followed by an inaccessible page, so only its own bytes can be read; an unmapped one has none.
+     */
+    private static boolean copyable(BitmapMemory where, int givenBytes, long copiedBytes) {
+        return switch (where) {
+            case VALID_PADDED -> true;
+            case SHORT -> copiedBytes <= givenBytes;
+            case UNMAPPED -> false;
+        };
     }
 
     /**

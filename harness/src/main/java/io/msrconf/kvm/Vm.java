@@ -1,7 +1,9 @@
 package io.msrconf.kvm;
 
+import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import io.msrconf.filter.BitmapMemory;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.kvm.sys.KvmIoctls;
@@ -93,14 +95,12 @@ public final class Vm implements AutoCloseable {
     /**
      * KVM_X86_SET_MSR_FILTER with the filter as given, valid or not. Returns 0 or the errno: the
      * validation cases expect EINVAL or EFAULT, so errno is data here. A range whose bitmap is null
-     * is passed with a NULL bitmap pointer.
+     * is passed with a NULL bitmap pointer; the others are placed as {@link MsrFilter#bitmapMemory}
+     * says, and every buffer and mapping made for them is released before this returns.
      */
     public int setMsrFilter(MsrFilter filter) {
-        List<Memory> bitmaps = new ArrayList<>();
-        try (Memory struct = marshal(filter, bitmaps)) {
+        try (BitmapBuffers bitmaps = new BitmapBuffers(); Memory struct = marshal(filter, bitmaps)) {
             return setMsrFilterRaw(struct);
-        } finally {
-            bitmaps.forEach(Memory::close);
         }
     }
 
@@ -133,8 +133,8 @@ public final class Vm implements AutoCloseable {
         }
     }
 
-    /** The filter as a struct kvm_msr_filter; the bitmap buffers it points to are added to {@code bitmaps}. */
-    static Memory marshal(MsrFilter filter, List<Memory> bitmaps) {
+    /** The filter as a struct kvm_msr_filter; the bitmap memory it points to is recorded in {@code bitmaps}. */
+    static Memory marshal(MsrFilter filter, BitmapBuffers bitmaps) {
         Memory struct = new Memory(KvmLayouts.MsrFilter.SIZE);
         struct.clear();
         struct.setInt(KvmLayouts.MsrFilter.FLAGS, filter.flags());
@@ -145,8 +145,11 @@ public final class Vm implements AutoCloseable {
             struct.setInt(at + KvmLayouts.MsrFilterRange.NMSRS, range.nmsrs());
             struct.setInt(at + KvmLayouts.MsrFilterRange.BASE, range.base());
             if (range.bitmap() != null) {
-                Memory bitmap = nativeBitmap(range);
-                bitmaps.add(bitmap);
+                Pointer bitmap = switch (filter.bitmapMemory(i)) {
+                    case VALID_PADDED -> bitmaps.nativeBitmap(range);
+                    case SHORT -> bitmaps.beforeGuardPage(range.bitmap());
+                    case UNMAPPED -> bitmaps.unmapped();
+                };
                 struct.setPointer(at + KvmLayouts.MsrFilterRange.BITMAP, bitmap);
             }
         }
@@ -154,17 +157,102 @@ public final class Vm implements AutoCloseable {
     }
 
     /**
-     * The bitmap in native memory, zero-padded to what the kernel copies (whole longs for nmsrs
-     * bits, never more than the 0x600 bytes it accepts) so that a bitmap shorter than nmsrs reads
-     * as denying, the way {@link FilterRange#bitFor} models it, and never reads past the buffer.
+     * The native memory behind one marshalled filter's bitmap pointers: JNA buffers and anonymous
+     * mappings, released together on close. Placements that fault ({@link BitmapMemory#SHORT},
+     * {@link BitmapMemory#UNMAPPED}) use their own mappings, never the JVM's heap, so that what
+     * follows the bitmap is known to be inaccessible rather than whatever malloc put there.
      */
-    private static Memory nativeBitmap(FilterRange range) {
-        byte[] bits = range.bitmap();
-        long kernelReads = Math.min(FilterRange.kernelCopyBytes(range.nmsrs()), MsrFilter.MAX_BITMAP_BYTES);
-        Memory bitmap = new Memory(Math.max(1, Math.max(bits.length, kernelReads)));
-        bitmap.clear();
-        bitmap.write(0, bits, 0, bits.length);
-        return bitmap;
+    static final class BitmapBuffers implements AutoCloseable {
+
+        private final List<Memory> buffers = new ArrayList<>();
+        private final List<Pointer> mappings = new ArrayList<>();
+        private final List<Long> mappingSizes = new ArrayList<>();
+
+        /**
+         * The bitmap zero-padded to what the kernel copies (whole longs for nmsrs bits, never more
+         * than the 0x600 bytes it accepts) so that a bitmap shorter than nmsrs reads as denying, the
+         * way {@link FilterRange#bitFor} models it, and never reads past the buffer.
+         */
+        Pointer nativeBitmap(FilterRange range) {
+            byte[] bits = range.bitmap();
+            long kernelReads = Math.min(FilterRange.kernelCopyBytes(range.nmsrs()), MsrFilter.MAX_BITMAP_BYTES);
+            Memory bitmap = new Memory(Math.max(1, Math.max(bits.length, kernelReads)));
+            buffers.add(bitmap);
+            bitmap.clear();
+            bitmap.write(0, bits, 0, bits.length);
+            return bitmap;
+        }
+
+        /**
+         * Exactly {@code bits}, ending where a PROT_NONE page begins: a copy of more bytes than these
+         * runs into that page and faults. An empty bitmap points at the PROT_NONE page itself.
+         */
+        Pointer beforeGuardPage(byte[] bits) {
+            long dataPages = (bits.length + PAGE_SIZE - 1) / PAGE_SIZE;
+            long size = (dataPages + 1) * PAGE_SIZE;
+            Pointer mapping = Sys.mmap("short filter bitmap", size, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1);
+            track(mapping, size);
+            try {
+                LibC.mprotect(mapping.share(dataPages * PAGE_SIZE), PAGE_SIZE, LibC.PROT_NONE);
+            } catch (LastErrorException e) {
+                throw new KvmException("mprotect of the guard page after a short filter bitmap", e.getErrorCode());
+            }
+            long start = dataPages * PAGE_SIZE - bits.length;
+            mapping.write(start, bits, 0, bits.length);
+            return mapping.share(start);
+        }
+
+        /**
+         * An address in a page that was mapped and is unmapped again before the ioctl. The page is
+         * the middle one of three; its neighbours stay mapped PROT_NONE until close, so the hole is
+         * exactly one page. Otherwise it would merge with the free space beside it and the next
+         * mapping (a later slot's guard page, or any the JVM makes) would likely land on it: a
+         * one-page hole only takes a one-page mapping, which neither this class nor malloc makes.
+         */
+        Pointer unmapped() {
+            long size = 3 * PAGE_SIZE;
+            Pointer mapping = Sys.mmap("unmapped filter bitmap", size, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1);
+            try {
+                LibC.mprotect(mapping, size, LibC.PROT_NONE);
+            } catch (LastErrorException e) {
+                Sys.munmap(mapping, size);
+                throw new KvmException("mprotect of the pages around an unmapped filter bitmap", e.getErrorCode());
+            }
+            Pointer hole = mapping.share(PAGE_SIZE);
+            Sys.munmap(hole, PAGE_SIZE);
+            track(mapping, PAGE_SIZE);
+            track(hole.share(PAGE_SIZE), PAGE_SIZE);
+            return hole;
+        }
+
+        private void track(Pointer mapping, long size) {
+            mappings.add(mapping);
+            mappingSizes.add(size);
+        }
+
+        /** How many buffers and mappings back the bitmaps (an unmapped bitmap: the two pages around its hole). */
+        int count() {
+            return buffers.size() + mappings.size();
+        }
+
+        @Override
+        public void close() {
+            RuntimeException failure = null;
+            for (Memory buffer : buffers) {
+                failure = attempt(buffer::close, failure);
+            }
+            for (int i = 0; i < mappings.size(); i++) {
+                Pointer mapping = mappings.get(i);
+                long size = mappingSizes.get(i);
+                failure = attempt(() -> Sys.munmap(mapping, size), failure);
+            }
+            buffers.clear();
+            mappings.clear();
+            mappingSizes.clear();
+            if (failure != null) {
+                throw failure;
+            }
+        }
     }
 
     private static RuntimeException attempt(Runnable step, RuntimeException failure) {

@@ -265,7 +265,8 @@ class KvmSmokeTest {
         createAndClose(200);
 
         assertThat(openFds()).as("open fds").isCloseTo(fdsBefore, offset(2L));
-        assertThat(mappings()).as("lines in /proc/self/maps").isCloseTo(mapsBefore, offset(2L));
+        // The JVM maps and unmaps on its own (heap, code cache, JIT threads): allow it a little churn.
+        assertThat(mappings()).as("lines in /proc/self/maps").isCloseTo(mapsBefore, offset(16L));
     }
 
     private static void createAndClose(int vms) {

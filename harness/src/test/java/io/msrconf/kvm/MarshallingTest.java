@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import io.msrconf.filter.BitmapMemory;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.kvm.sys.KvmLayouts;
-import java.util.ArrayList;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The structs as bytes, without KVM: what the ioctls would be handed. */
@@ -74,8 +78,7 @@ class MarshallingTest {
                 FilterRange.allowing(MsrFilter.RANGE_READ, 0x10, 9, 0x10, 0x18),
                 new FilterRange(MsrFilter.RANGE_WRITE, 64, 0xc0000000, null),
                 new FilterRange(0, 0, 0, new byte[0])));
-        List<Memory> bitmaps = new ArrayList<>();
-        try (Memory struct = Vm.marshal(filter, bitmaps)) {
+        try (Vm.BitmapBuffers bitmaps = new Vm.BitmapBuffers(); Memory struct = Vm.marshal(filter, bitmaps)) {
             assertThat(struct.size()).isEqualTo(392);
             assertThat(struct.getInt(KvmLayouts.MsrFilter.FLAGS)).isEqualTo(0x81);
 
@@ -96,10 +99,43 @@ class MarshallingTest {
             for (long at = r2 + KvmLayouts.MsrFilterRange.SIZE; at < 392; at += 8) {
                 assertThat(struct.getLong(at)).as("unused slots are zero").isZero();
             }
-            assertThat(bitmaps).hasSize(2);
-        } finally {
-            bitmaps.forEach(Memory::close);
+            assertThat(bitmaps.count()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void shortBitmapEndsAtAPageBoundaryAndUnmappedOnePointsAtAHole() throws Exception {
+        byte[] bits = {0x11, 0x22, 0x33};
+        MsrFilter filter = new MsrFilter(MsrFilter.DEFAULT_ALLOW, List.of(
+                new FilterRange(MsrFilter.RANGE_READ, 64, 0, bits),
+                new FilterRange(MsrFilter.RANGE_READ, 64, 0, bits)))
+                .withBitmapMemory(Map.of(0, BitmapMemory.SHORT, 1, BitmapMemory.UNMAPPED));
+        try (Vm.BitmapBuffers bitmaps = new Vm.BitmapBuffers(); Memory struct = Vm.marshal(filter, bitmaps)) {
+            long r0 = KvmLayouts.MsrFilter.RANGES;
+            Pointer shortBitmap = struct.getPointer(r0 + KvmLayouts.MsrFilterRange.BITMAP);
+            long end = Pointer.nativeValue(shortBitmap) + bits.length;
+            assertThat(end % 4096).as("the short bitmap ends at a page boundary").isZero();
+            assertThat(shortBitmap.getByteArray(0, 3)).containsExactly(bits);
+            assertThat(permissions(end)).as("the page after it").isEqualTo("---p");
+
+            long hole = Pointer.nativeValue(struct.getPointer(r0 + KvmLayouts.MsrFilterRange.SIZE + KvmLayouts.MsrFilterRange.BITMAP));
+            assertThat(permissions(hole)).as("the unmapped bitmap's page").isNull();
+            assertThat(permissions(hole - 4096)).as("the page before the hole").isEqualTo("---p");
+            assertThat(permissions(hole + 4096)).as("the page after the hole").isEqualTo("---p");
+        }
+    }
+
+    /** The permissions of the mapping holding {@code address}, from /proc/self/maps; null when unmapped. */
+    private static String permissions(long address) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+            String[] fields = line.split("\\s+");
+            String[] span = fields[0].split("-");
+            if (Long.compareUnsigned(address, Long.parseUnsignedLong(span[0], 16)) >= 0
+                    && Long.compareUnsigned(address, Long.parseUnsignedLong(span[1], 16)) < 0) {
+                return fields[1];
+            }
+        }
+        return null;
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.msrconf.emu.model;
 
+import io.msrconf.filter.BitmapMemory;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.kvm.Errno;
@@ -58,8 +59,8 @@ public final class FilterModel {
             return Errno.EINVAL;
         }
         List<Range> ranges = new ArrayList<>();
-        for (FilterRange user : filter.ranges()) {
-            int r = addRange(ranges, user);
+        for (int slot = 0; slot < filter.ranges().size(); slot++) {
+            int r = addRange(ranges, filter.ranges().get(slot), filter.bitmapMemory(slot));
             if (r != 0) {
                 return r;   // kvm_free_msr_filter(new_filter): the installed filter is untouched
             }
@@ -68,8 +69,8 @@ public final class FilterModel {
         return 0;
     }
 
-    /** kvm_add_msr_filter(). */
-    private int addRange(List<Range> ranges, FilterRange user) {
+    /** kvm_add_msr_filter(), with the user bitmap at {@code placement}. */
+    private int addRange(List<Range> ranges, FilterRange user, BitmapMemory placement) {
         if (user.nmsrs() == 0 && !mutations.contains(Mutation.EMPTY_RANGE_VALIDATED)) {
             return 0;
         }
@@ -87,8 +88,18 @@ public final class FilterModel {
         if (user.bitmap() == null) {
             return Errno.EFAULT;   // memdup_user() from NULL
         }
-        // The harness passes the bitmap zero-padded to the bytes the kernel copies (see Vm.setMsrFilter),
-        // so bits beyond the spec's bytes read as 0 here too.
+        // memdup_user() copies bitmapSize bytes; a fault anywhere in them is EFAULT. Only after the size
+        // check: an oversized range is EINVAL however bad its pointer.
+        boolean faults = switch (placement) {
+            case VALID_PADDED -> false;
+            case SHORT -> bitmapSize > user.bitmap().length;   // the copy runs into the PROT_NONE page
+            case UNMAPPED -> true;
+        };
+        if (faults) {
+            return Errno.EFAULT;
+        }
+        // VALID_PADDED bitmaps are zero-padded to the bytes the kernel copies (see Vm.setMsrFilter), and a
+        // SHORT one that did not fault holds them all, so bits beyond the spec's bytes read as 0 here too.
         byte[] copy = new byte[(int) bitmapSize];
         System.arraycopy(user.bitmap(), 0, copy, 0, Math.min(copy.length, user.bitmap().length));
         ranges.add(new Range(user.flags(), user.base(), user.nmsrs(), copy));

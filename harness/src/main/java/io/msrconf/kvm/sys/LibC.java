@@ -24,9 +24,11 @@ public final class LibC {
     // <fcntl.h>, <sys/mman.h>, <signal.h> on x86-64 Linux
     public static final int O_RDWR = 0x2;
     public static final int O_CLOEXEC = 0x80000;
+    public static final int PROT_NONE = 0x0;
     public static final int PROT_READ = 0x1;
     public static final int PROT_WRITE = 0x2;
     public static final int MAP_SHARED = 0x01;
+    public static final int MAP_PRIVATE = 0x02;
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_NORESERVE = 0x4000;
     public static final long SIG_DFL = 0;
@@ -46,6 +48,8 @@ public final class LibC {
             throws LastErrorException;
 
     public static native int munmap(Pointer addr, long length) throws LastErrorException;
+
+    public static native int mprotect(Pointer addr, long length, int prot) throws LastErrorException;
 
     /** The calling thread's {@code pthread_t} (an unsigned long on Linux). */
     public static native long pthread_self();
