@@ -30,9 +30,10 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Runs cases on the machine's real KVM through /dev/kvm: by default one fresh VM (in-kernel irqchip,
@@ -54,6 +55,7 @@ public final class KvmBackend implements Backend {
 
     private final Kvm kvm;
     private final String unavailable;
+    private final Capabilities capabilities;
     private final CpuidEntries cpuid;
     private final Payload payload;
     private final byte[] systemTables;
@@ -95,6 +97,7 @@ public final class KvmBackend implements Backend {
 
     private KvmBackend(Kvm kvm, String unavailable, Duration runTimeout, Payload payload, boolean reuse) {
         this.kvm = kvm;
+        this.capabilities = kvm == null ? null : Capabilities.of(kvm::checkExtension);
         this.unavailable = unavailable;
         this.runTimeout = runTimeout;
         this.runTimeoutNanos = runTimeout.toNanos();
@@ -170,17 +173,28 @@ public final class KvmBackend implements Backend {
         if (unavailable != null) {
             return Optional.of(unavailable);
         }
-        if (kvm.checkExtension(KVM_CAP_IRQCHIP) == 0) {
+        return missingCapability(c, capabilities);
+    }
+
+    /** The KVM_CHECK_EXTENSION answers the cases depend on, asked once per backend. */
+    record Capabilities(boolean irqchip, boolean msrFilter, boolean userSpaceMsr) {
+        static Capabilities of(IntUnaryOperator checkExtension) {
+            return new Capabilities(checkExtension.applyAsInt(KVM_CAP_IRQCHIP) != 0,
+                    checkExtension.applyAsInt(KVM_CAP_X86_MSR_FILTER) != 0,
+                    checkExtension.applyAsInt(KVM_CAP_X86_USER_SPACE_MSR) != 0);
+        }
+    }
+
+    /** Why this KVM cannot run the case, from what the case uses; empty when it can. */
+    static Optional<String> missingCapability(Case c, Capabilities caps) {
+        if (!caps.irqchip()) {
             return Optional.of("KVM lacks KVM_CAP_IRQCHIP (the in-kernel local APIC every case runs with)");
         }
-        if (c.usesFilter() && kvm.checkExtension(KVM_CAP_X86_MSR_FILTER) == 0) {
+        if (c.usesFilter() && !caps.msrFilter()) {
             return Optional.of("KVM lacks KVM_CAP_X86_MSR_FILTER");
         }
-        if (!c.vcpu().userspaceExits().isEmpty()) {
-            int supported = kvm.checkExtension(KVM_CAP_X86_USER_SPACE_MSR);
-            if (supported == 0) {
-                return Optional.of("KVM lacks KVM_CAP_X86_USER_SPACE_MSR");
-            }
+        if (!c.vcpu().userspaceExits().isEmpty() && !caps.userSpaceMsr()) {
+            return Optional.of("KVM lacks KVM_CAP_X86_USER_SPACE_MSR");
         }
         return Optional.empty();
     }
