@@ -10,7 +10,7 @@ public sealed interface GuestResult {
     record Completed(long value) implements GuestResult {
         @Override
         public String describe() {
-            return String.format("completed with value 0x%x", value);
+            return "completed with value 0x" + Long.toHexString(value);
         }
     }
 

@@ -64,7 +64,12 @@ public final class Generators {
      * instead of drawing new ones.
      */
     public static Arbitrary<Case> cases() {
-        return Combinators.combine(filters(), vcpuSetups(), draws().list().ofMinSize(1).ofMaxSize(12)).as((filter, vcpu, draws) ->
+        return cases(1, 12);
+    }
+
+    /** Cases whose run has {@code minAccesses} to {@code maxAccesses} accesses. */
+    public static Arbitrary<Case> cases(int minAccesses, int maxAccesses) {
+        return Combinators.combine(filters(), vcpuSetups(), draws().list().ofMinSize(minAccesses).ofMaxSize(maxAccesses)).as((filter, vcpu, draws) ->
                 new Case(ID, "Generated differential case: KVM and the reference model observe the same, as the filter decides",
                         AREA, "Documentation/virt/kvm/api.rst, KVM_X86_SET_MSR_FILTER (generated: review before adding)",
                         KernelRange.DEFAULT, vcpu,
@@ -79,9 +84,14 @@ public final class Generators {
      * there); one session per case keeps that store from growing over a long campaign.
      */
     public static Case next(Random random) {
+        return next(random, 1, 12);
+    }
+
+    /** Like {@link #next(Random)}, with runs of {@code minAccesses} to {@code maxAccesses} accesses. */
+    public static Case next(Random random, int minAccesses, int maxAccesses) {
         JqwikSession.start();
         try {
-            return cases().generator(GEN_SIZE).next(random).value();
+            return cases(minAccesses, maxAccesses).generator(GEN_SIZE).next(random).value();
         } finally {
             JqwikSession.finish();
         }

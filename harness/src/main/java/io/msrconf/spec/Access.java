@@ -8,6 +8,7 @@ public record Access(MsrOp op, int index, long value, ExpectedExit exit, GuestEx
 
     /** "RDMSR(0x10)" or "WRMSR(0x10, 0x1)": how failure messages name the access. */
     public String describe() {
-        return op == MsrOp.RDMSR ? String.format("RDMSR(0x%x)", index) : String.format("WRMSR(0x%x, 0x%x)", index, value);
+        return op == MsrOp.RDMSR ? "RDMSR(0x" + Integer.toHexString(index) + ")"
+                : "WRMSR(0x" + Integer.toHexString(index) + ", 0x" + Long.toHexString(value) + ")";
     }
 }
