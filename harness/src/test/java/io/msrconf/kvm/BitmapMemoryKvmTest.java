@@ -16,13 +16,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,28 +33,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BitmapMemoryKvmTest {
 
-    private static final Optional<String> UNAVAILABLE = Kvm.unavailableReason();
-    private static Kvm kvm;
-
-    @BeforeAll
-    static void openKvm() {
-        if (UNAVAILABLE.isEmpty()) {
-            kvm = Kvm.open();
-        }
-    }
+    @RegisterExtension
+    static final KvmFixture KVM = new KvmFixture();
 
     @BeforeEach
     void needKvmWithMsrFilter() {
-        assumeTrue(UNAVAILABLE.isEmpty(), UNAVAILABLE::orElseThrow);
-        assumeTrue(kvm.checkExtension(KvmIoctls.KVM_CAP_X86_MSR_FILTER) != 0, "KVM lacks KVM_CAP_X86_MSR_FILTER");
+        assumeTrue(KVM.kvm().checkExtension(KvmIoctls.KVM_CAP_X86_MSR_FILTER) != 0, "KVM lacks KVM_CAP_X86_MSR_FILTER");
     }
 
-    @AfterAll
-    static void closeKvm() {
-        if (kvm != null) {
-            kvm.close();
-        }
-    }
 
     static Stream<Arguments> placements() {
         return Stream.of(
@@ -81,7 +65,7 @@ class BitmapMemoryKvmTest {
     void faultingBitmapsOnKvmTheModelAndTheOracle(String name, int rangeFlags, int nmsrs, int bytes, BitmapMemory placement,
             int errno) {
         MsrFilter filter = filter(rangeFlags, nmsrs, bytes, placement);
-        try (Vm vm = kvm.createVm()) {
+        try (Vm vm = KVM.kvm().createVm()) {
             assertThat(vm.setMsrFilter(filter)).as("KVM").isEqualTo(errno);
         }
         assertThat(new FilterModel(Set.of()).set(filter)).as("model").isEqualTo(errno);
@@ -101,7 +85,7 @@ class BitmapMemoryKvmTest {
                 new FilterRange(MsrFilter.RANGE_WRITE, 64, 0x300, new byte[8]),
                 new FilterRange(MsrFilter.RANGE_WRITE, 64, 0x400, new byte[8])))
                 .withBitmapMemory(Map.of(0, BitmapMemory.SHORT, 1, BitmapMemory.SHORT, 2, BitmapMemory.UNMAPPED));
-        try (Vm vm = kvm.createVm()) {
+        try (Vm vm = KVM.kvm().createVm()) {
             for (int i = 0; i < 5; i++) {
                 vm.setMsrFilter(filter);
             }

@@ -13,14 +13,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The binding against the real /dev/kvm; skipped, with the reason, where KVM cannot be used. */
 class KvmSmokeTest {
@@ -51,50 +48,32 @@ class KvmSmokeTest {
         (byte) 0xeb, (byte) 0xfe,                   // jmp .
     };
 
-    private static final Optional<String> UNAVAILABLE = Kvm.unavailableReason();
-    private static Kvm kvm;
+    @RegisterExtension
+    static final KvmFixture KVM = new KvmFixture();
 
-    @BeforeAll
-    static void openKvm() {
-        if (UNAVAILABLE.isEmpty()) {
-            kvm = Kvm.open();
-        }
-    }
 
-    /** Per test, so that each test is reported as skipped with the reason (not the class as a whole). */
-    @BeforeEach
-    void needKvm() {
-        assumeTrue(UNAVAILABLE.isEmpty(), UNAVAILABLE::orElseThrow);
-    }
-
-    @AfterAll
-    static void closeKvm() {
-        if (kvm != null) {
-            kvm.close();
-        }
-    }
 
     @Test
     void systemIoctls() {
-        assertThat(kvm.apiVersion()).isEqualTo(12);
-        assertThat(kvm.checkExtension(KvmIoctls.KVM_CAP_IRQCHIP)).isPositive();
-        assertThat(kvm.checkExtension(KvmIoctls.KVM_CAP_IMMEDIATE_EXIT)).isPositive();
-        assertThat(kvm.vcpuMmapSize()).isGreaterThanOrEqualTo(4096);
-        CpuidEntries cpuid = kvm.supportedCpuid();
+        assertThat(KVM.kvm().apiVersion()).isEqualTo(12);
+        assertThat(KVM.kvm().checkExtension(KvmIoctls.KVM_CAP_IRQCHIP)).isPositive();
+        assertThat(KVM.kvm().checkExtension(KvmIoctls.KVM_CAP_IMMEDIATE_EXIT)).isPositive();
+        assertThat(KVM.kvm().vcpuMmapSize()).isGreaterThanOrEqualTo(4096);
+        CpuidEntries cpuid = KVM.kvm().supportedCpuid();
         assertThat(cpuid.count()).isPositive();
         assertThat(cpuid.entry(0, 0)).hasValueSatisfying(leaf0 -> assertThat(leaf0.eax()).as("max basic leaf").isPositive());
         assertThat(cpuid.entry(0x7fff_0000, 0)).isEmpty();
-        assertThat(kvm.msrIndexList()).contains(MSR_IA32_TSC);
+        assertThat(KVM.kvm().msrIndexList()).contains(MSR_IA32_TSC);
     }
 
     @Test
     void vmWithMemoryAndVcpu() {
-        try (Vm vm = kvm.createVm()) {
+        try (Vm vm = KVM.kvm().createVm()) {
             vm.createIrqchip();
             GuestMemory memory = vm.mapMemory(MEMORY_SIZE);
             assertThat(memory.size()).isEqualTo(MEMORY_SIZE);
             Vcpu vcpu = vm.createVcpu(0);
-            vcpu.setCpuid(kvm.supportedCpuid());
+            vcpu.setCpuid(KVM.kvm().supportedCpuid());
 
             Registers regs = new Registers(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x1000, 0x2);
             vcpu.setRegs(regs);
@@ -113,7 +92,7 @@ class KvmSmokeTest {
 
     @Test
     void hostMsrAccess() {
-        try (Vm vm = kvm.createVm()) {
+        try (Vm vm = KVM.kvm().createVm()) {
             vm.createIrqchip();
             Vcpu vcpu = vm.createVcpu(0);
             long[] values = new long[1];
@@ -126,7 +105,7 @@ class KvmSmokeTest {
 
     @Test
     void msrFilterValidationReturnsErrno() {
-        try (Vm vm = kvm.createVm()) {
+        try (Vm vm = KVM.kvm().createVm()) {
             assumeTrue(vm.checkExtension(KvmIoctls.KVM_CAP_X86_MSR_FILTER) > 0, "no KVM_CAP_X86_MSR_FILTER");
             assertThat(vm.setMsrFilter(new MsrFilter(MsrFilter.DEFAULT_DENY, List.of())))
                     .as("DEFAULT_DENY without ranges").isEqualTo(Errno.EINVAL);
@@ -146,7 +125,7 @@ class KvmSmokeTest {
 
     @Test
     void deniedGuestMsrAccessesExitToUserspace() {
-        try (Vm vm = kvm.createVm(); Vcpu vcpu = realModeVcpu(vm, MSR_ACCESSES)) {
+        try (Vm vm = KVM.kvm().createVm(); Vcpu vcpu = realModeVcpu(vm, MSR_ACCESSES)) {
             assumeTrue(vm.checkExtension(KvmIoctls.KVM_CAP_X86_USER_SPACE_MSR) > 0, "no KVM_CAP_X86_USER_SPACE_MSR");
             vm.enableCap(KvmIoctls.KVM_CAP_X86_USER_SPACE_MSR, KvmIoctls.KVM_MSR_EXIT_REASON_FILTER);
             assertThat(vm.setMsrFilter(new MsrFilter(MsrFilter.DEFAULT_DENY,
@@ -181,7 +160,7 @@ class KvmSmokeTest {
 
     @Test
     void deadlineInterruptsAnEndlessGuestAndTheVcpuRunsOn() {
-        try (Vm vm = kvm.createVm(); Vcpu vcpu = realModeVcpu(vm, LOOP)) {
+        try (Vm vm = KVM.kvm().createVm(); Vcpu vcpu = realModeVcpu(vm, LOOP)) {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
             assertThat(vcpu.run(deadline)).isEqualTo(Errno.EINTR);
             long late = System.nanoTime() - deadline;
@@ -199,7 +178,7 @@ class KvmSmokeTest {
 
     @Test
     void aDeadlineAlreadyPastReturnsAtOnce() {
-        try (Vm vm = kvm.createVm(); Vcpu vcpu = realModeVcpu(vm, REPORT)) {
+        try (Vm vm = KVM.kvm().createVm(); Vcpu vcpu = realModeVcpu(vm, REPORT)) {
             long start = System.nanoTime();
             assertThat(vcpu.run(start - 1)).isEqualTo(Errno.EINTR);
             assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(100));
@@ -211,7 +190,7 @@ class KvmSmokeTest {
 
     @Test
     void aRunThatEndsBeforeItsDeadlineLeavesNoKickBehind() throws InterruptedException {
-        try (Vm vm = kvm.createVm(); Vcpu vcpu = realModeVcpu(vm, REPORT)) {
+        try (Vm vm = KVM.kvm().createVm(); Vcpu vcpu = realModeVcpu(vm, REPORT)) {
             assertThat(vcpu.run(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50))).isZero();
             assertReported(vcpu);
             Thread.sleep(100);
@@ -226,7 +205,7 @@ class KvmSmokeTest {
 
     @Test
     void kickInterruptsARunOnAnotherThread() throws Exception {
-        try (Vm vm = kvm.createVm(); Vcpu vcpu = realModeVcpu(vm, LOOP)) {
+        try (Vm vm = KVM.kvm().createVm(); Vcpu vcpu = realModeVcpu(vm, LOOP)) {
             assertThat(VcpuKicker.kick(vcpu)).as("no run in progress").isFalse();
             CompletableFuture<Integer> run = CompletableFuture.supplyAsync(vcpu::run);
             long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -240,7 +219,7 @@ class KvmSmokeTest {
 
     @Test
     void closedOwnersRefuseAccess() {
-        Vm vm = kvm.createVm();
+        Vm vm = KVM.kvm().createVm();
         GuestMemory memory = vm.mapMemory(MEMORY_SIZE);
         Vcpu vcpu = vm.createVcpu(0);
         vm.close();
@@ -271,7 +250,7 @@ class KvmSmokeTest {
 
     private static void createAndClose(int vms) {
         for (int i = 0; i < vms; i++) {
-            try (Vm vm = kvm.createVm()) {
+            try (Vm vm = KVM.kvm().createVm()) {
                 vm.mapMemory(MEMORY_SIZE);
                 vm.createVcpu(0);
             }

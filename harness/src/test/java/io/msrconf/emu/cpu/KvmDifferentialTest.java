@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.msrconf.guest.GuestLayout;
 import io.msrconf.guest.Payload;
 import io.msrconf.kvm.GuestMemory;
-import io.msrconf.kvm.Kvm;
+import io.msrconf.kvm.KvmFixture;
 import io.msrconf.kvm.KvmRun;
 import io.msrconf.kvm.Registers;
 import io.msrconf.kvm.SpecialRegisters;
@@ -21,14 +21,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -43,28 +40,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class KvmDifferentialTest {
 
-    private static final Optional<String> UNAVAILABLE = Kvm.unavailableReason();
-    private static Kvm kvm;
+    @RegisterExtension
+    static final KvmFixture KVM = new KvmFixture();
 
-    @BeforeAll
-    static void openKvm() {
-        if (UNAVAILABLE.isEmpty()) {
-            kvm = Kvm.open();
-        }
-    }
 
-    @AfterAll
-    static void closeKvm() {
-        if (kvm != null) {
-            kvm.close();
-        }
-    }
-
-    /** Per test, so that each test is reported as skipped with the reason. */
-    @BeforeEach
-    void needKvm() {
-        assumeTrue(UNAVAILABLE.isEmpty(), UNAVAILABLE::orElseThrow);
-    }
 
     private static final int BLOCKS = 1000;
     /** Each block pushes RFLAGS, RAX, RBX, RCX, RDX. */
@@ -402,13 +381,13 @@ class KvmDifferentialTest {
 
     /** As KvmBackend sets up a run: the layout's tables and start state, the CPUID KVM supports; no irqchip, so HLT exits. */
     private static KvmOutcome runOnKvm(Payload payload, Map<Long, byte[]> patches) {
-        try (Vm vm = kvm.createVm()) {
+        try (Vm vm = KVM.kvm().createVm()) {
             GuestMemory memory = vm.mapMemory(GuestLayout.MEMORY_SIZE);
             memory.write(GuestLayout.SYSTEM_TABLES_START, GuestLayout.systemTables(payload));
             memory.write(GuestLayout.PAYLOAD_BASE, payload.image());
             patches.forEach(memory::write);
             try (Vcpu vcpu = vm.createVcpu(0)) {
-                vcpu.setCpuid(kvm.supportedCpuid());
+                vcpu.setCpuid(KVM.kvm().supportedCpuid());
                 GuestLayout.StartState s = GuestLayout.startState(payload);
                 SpecialRegisters sregs = vcpu.getSregs();
                 sregs.cs = segment(s.cs());
