@@ -2,6 +2,8 @@ package io.msrconf.cli;
 
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.kvm.Kvm;
+import io.msrconf.matrix.KernelMatrix;
+import io.msrconf.matrix.KernelTarget;
 import io.msrconf.report.KnownDeviations;
 import io.msrconf.report.RunSummary;
 import io.msrconf.report.RunSummary.CaseEntry;
@@ -42,12 +44,16 @@ final class BisectRunCommand {
 
     /** Main's usage text, continued: indented to follow its first line. */
     static final String USAGE = """
-                   msrconf bisect-run [--specs DIR] [--only REGEX]
+                   msrconf bisect-run [--kernel IMAGE[,modules=DIR]] [--specs DIR] [--only REGEX]
                      for `git bisect run`: run the suite on KVM only; exit 0 (good) when no case failed,
                      1 (bad) when one did, 125 (skip) when this kernel cannot be tested (KVM unavailable,
-                     every selected case skipped, spec errors, the run crashed); 128 on a usage error,
-                     which aborts the bisection
+                     every selected case skipped, spec errors, the run crashed, the kernel did not boot);
+                     128 on a usage error, which aborts the bisection. With --kernel, the kernel image
+                     (and its lib/modules/RELEASE tree) is booted under QEMU and the suite runs inside it
             """;
+
+    /** Boot, JVM start and the suite under TCG take about half a minute; a hung guest is a skip after this. */
+    static final java.time.Duration GUEST_TIMEOUT = java.time.Duration.ofMinutes(5);
 
     private static final RunSummary NOT_RUN = new RunSummary(Map.of(), List.of());
 
@@ -71,16 +77,23 @@ final class BisectRunCommand {
     static int run(String[] args, PrintStream out, PrintStream err) {
         Path specs = Path.of("specs");
         String only = "";
+        KernelTarget kernel = null;
         for (int i = 0; i < args.length; i++) {
             String opt = args[i];
-            if (i + 1 >= args.length || !List.of("--specs", "--only").contains(opt)) {
+            if (i + 1 >= args.length || !List.of("--specs", "--only", "--kernel").contains(opt)) {
                 return usageError("unknown or incomplete option '" + opt + "'", err);
             }
             String value = args[++i];
-            if (opt.equals("--specs")) {
-                specs = Path.of(value);
-            } else {
-                only = value;
+            switch (opt) {
+                case "--specs" -> specs = Path.of(value);
+                case "--only" -> only = value;
+                default -> {
+                    try {
+                        kernel = KernelTarget.parse(value);
+                    } catch (IllegalArgumentException e) {
+                        return usageError(e.getMessage(), err);
+                    }
+                }
             }
         }
         if (!Files.isDirectory(specs)) {
@@ -100,7 +113,9 @@ final class BisectRunCommand {
         if (errors.isEmpty() && set.cases().stream().noneMatch(c -> selected.matcher(c.id()).find())) {
             return usageError("--only '" + only + "' selects none of the " + set.cases().size() + " cases in " + specs, err);
         }
-        Outcome outcome = step(specs, only, Kvm.unavailableReason(), !errors.isEmpty(), out);
+        Outcome outcome = kernel == null || kernel.kind() == KernelTarget.Kind.HOST
+                ? step(specs, only, Kvm.unavailableReason(), !errors.isEmpty(), out)
+                : stepInGuest(kernel, specs, only, !errors.isEmpty(), out);
         out.println(outcome.line());
         return outcome.exitCode();
     }
@@ -117,6 +132,36 @@ final class BisectRunCommand {
             summary.cases().stream().filter(c -> c.status().isFailure())
                     .forEach(c -> out.println(c.status() + " " + c.key() + ": " + why(c)));
             return decide(summary, Optional.empty(), false);
+        } catch (IOException | RuntimeException e) {
+            return new Outcome(SKIP, "the run could not complete: " + e);
+        } finally {
+            deleteTree(scratch);
+        }
+    }
+
+    /**
+     * Boots {@code kernel} under QEMU and runs the suite inside it (as the kernel matrix does). A kernel
+     * that does not boot, or does not finish, cannot be judged: skip.
+     */
+    private static Outcome stepInGuest(KernelTarget kernel, Path specs, String only, boolean specErrors, PrintStream out) {
+        if (specErrors) {
+            return decide(NOT_RUN, Optional.empty(), true);
+        }
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory("msrconf-bisect-");
+            KernelMatrix.KernelResult r = KernelMatrix.runOne(kernel, new KernelMatrix.Options(specs, only, scratch,
+                    KernelTarget.defaultCache(), GUEST_TIMEOUT, 1), out);
+            if (r.summary().isEmpty()) {
+                return new Outcome(SKIP, "the kernel could not be tested: " + r.failure());
+            }
+            RunSummary summary = r.summary().get();
+            summary.cases().stream().filter(c -> c.status().isFailure())
+                    .forEach(c -> out.println(c.status() + " " + c.key() + ": " + why(c)));
+            Optional<String> kvmUnavailable = "yes".equals(summary.environment().get("kvm.available")) ? Optional.empty()
+                    : Optional.of("no usable /dev/kvm in the guest running " + r.release()
+                            + " (KVM modules: " + r.kvmModule() + ")");
+            return decide(summary, kvmUnavailable, false);
         } catch (IOException | RuntimeException e) {
             return new Outcome(SKIP, "the run could not complete: " + e);
         } finally {

@@ -39,7 +39,7 @@ public final class Main {
                      OUT/summary.json, OUT/allure-results/, OUT/html/index.html and OUT/single/index.html
                    msrconf list [--specs DIR] [--only REGEX]
                      list the cases and any spec errors
-            """ + CompareCommand.USAGE + BisectRunCommand.USAGE + FuzzCommand.USAGE + BenchCommand.USAGE;
+            """ + CompareCommand.USAGE + MatrixCommand.USAGE + BisectRunCommand.USAGE + FuzzCommand.USAGE + BenchCommand.USAGE;
 
     private Main() {
     }
@@ -57,6 +57,9 @@ public final class Main {
         }
         if (args.length > 0 && args[0].equals("bench")) {
             return BenchCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
+        if (args.length > 0 && args[0].equals("matrix")) {
+            return MatrixCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         if (args.length > 0 && args[0].equals("bisect-run")) {
             return BisectRunCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);

@@ -54,7 +54,10 @@ public final class SpecWriter {
         sb.append("    cites: ").append(quote(c.citation())).append('\n');
         if (!c.kernels().equals(KernelRange.DEFAULT)) {
             sb.append("    kernel: { since: \"").append(c.kernels().since()).append('"')
-              .append(c.kernels().before() == null ? "" : ", before: \"" + c.kernels().before() + "\"").append(" }\n");
+              .append(c.kernels().before() == null ? "" : ", before: \"" + c.kernels().before() + "\"")
+              .append(c.kernels().backported().isEmpty() ? "" : ", backported: [" + c.kernels().backported().stream()
+                      .map(b -> "\"" + b + "\"").collect(java.util.stream.Collectors.joining(", ")) + "]")
+              .append(" }\n");
         }
         sb.append("    vcpu: ").append(vcpu(c.vcpu())).append('\n');
         sb.append("    steps:\n");

@@ -24,7 +24,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 final class YamlReader {
 
-    private static final List<String> KERNEL_KEYS = List.of("since", "before");
+    private static final List<String> KERNEL_KEYS = List.of("since", "before", "backported");
     private static final Pattern VERSION = Pattern.compile("\\d{1,4}\\.\\d{1,4}(?:\\.\\d{1,4})?");
     static final BigInteger U8_MAX = BigInteger.valueOf(0xff);
     static final BigInteger U32_MAX = BigInteger.valueOf(0xffff_ffffL);
@@ -335,11 +335,36 @@ final class YamlReader {
         if (errorCount() != before) {
             return null;
         }
+        List<KernelVersion> backported = new ArrayList<>();
+        if (m.has("backported")) {
+            List<Node> items = list(m.get("backported"), m.path("backported"), true);
+            for (int i = 0; items != null && i < items.size(); i++) {
+                KernelVersion b = version(items.get(i), m.path("backported") + "[" + i + "]");
+                if (b != null) {
+                    backported.add(b);
+                }
+            }
+        }
+        if (errorCount() != before) {
+            return null;
+        }
         if (until != null && since.compareTo(until) >= 0) {
             error(node, path, "empty range: since " + since + " is not before " + until);
             return null;
         }
-        return new KernelRange(since, until);
+        KernelVersion bound = until != null ? until : since;
+        Set<String> series = new java.util.HashSet<>();
+        for (KernelVersion b : backported) {
+            if (!series.add(b.major() + "." + b.minor())) {
+                error(node, path + ".backported", b + ": the " + b.major() + "." + b.minor() + " series is listed twice");
+                return null;
+            }
+            if (b.compareTo(bound) >= 0) {
+                error(node, path + ".backported", b + " is not older than " + bound + ": a backport lands in an earlier series");
+                return null;
+            }
+        }
+        return new KernelRange(since, until, backported);
     }
 
     private KernelVersion version(Node node, String path) {

@@ -4,6 +4,7 @@ import io.msrconf.backend.Backend;
 import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.guest.Payload;
+import io.msrconf.matrix.KernelMatrix;
 import io.msrconf.report.AllureOutputs;
 import io.msrconf.report.CitationLinks;
 import io.msrconf.report.KnownDeviation;
@@ -229,16 +230,22 @@ public class ConformanceSuite {
         // Replace the suite labels Allure derives from the JUnit class, so the tree is backend > area.
         Allure.getLifecycle().updateTestCase(t -> t.getLabels().removeIf(l -> l.getName().endsWith("uite")));
         Allure.epic("KVM MSR filter semantics");
-        Allure.label("parentSuite", backend);
+        // In a kernel matrix several kernels' results share one report: the kernel is then part of the
+        // tree and of the history id, so the same case on two kernels is two tests, not a retry.
+        boolean kernelDimension = Boolean.getBoolean(KernelMatrix.KERNEL_DIMENSION);
+        String kernel = host.kernelRelease() + " " + host.kvmModule();
+        Allure.label("parentSuite", kernelDimension ? backend + " on " + kernel : backend);
         Allure.suite(c.area());
         Allure.feature(c.area());
         Allure.story(c.title());
         Allure.parameter("backend", backend);
         Allure.parameter("kernel", host.kernelRelease());
+        Allure.parameter("kvm module", host.kvmModule());
+        Allure.parameter("cpu", host.cpuModel());
         Allure.label("caseId", c.id());
         Allure.getLifecycle().updateTestCase(t -> {
             t.setTestCaseId(c.id());
-            t.setHistoryId(c.id() + "@" + backend);
+            t.setHistoryId(c.id() + "@" + backend + (kernelDimension ? "@" + kernel : ""));
         });
         Allure.description("Checks: " + c.citation().strip() + "\n\nSpec: " + c.source() + "\n\nHost: " + host.describe());
         CitationLinks.of(c.citation()).forEach(l -> Allure.link(l.name(), l.url()));
@@ -247,6 +254,8 @@ public class ConformanceSuite {
     private static Map<String, String> environment() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("kernel.release", host.kernelRelease());
+        env.put("kernel.version", host.kernelVersion().toString());   // what kernel ranges are checked against
+        env.put("kernel.build", host.kernelBuild());
         env.put("kvm.module", host.kvmModule());
         env.put("cpu.model", host.cpuModel());
         env.putAll(KvmFacts.read());

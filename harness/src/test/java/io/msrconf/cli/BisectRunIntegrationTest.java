@@ -48,7 +48,7 @@ class BisectRunIntegrationTest {
     }
 
     /** The first case of the real filter-ranges.yaml, with its denied read expected to complete instead of #GP. */
-    private static String wrongCopyOfFirstRangesCase() throws IOException {
+    static String wrongCopyOfFirstRangesCase() throws IOException {
         String spec = Files.readString(SPECS.resolve("filter-ranges.yaml"));
         int start = spec.indexOf("  - id: ranges.read-only-range-denies-reads-only\n");
         int end = spec.indexOf("\n  - id: ", start + 1);

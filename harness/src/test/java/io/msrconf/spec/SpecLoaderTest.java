@@ -649,6 +649,32 @@ class SpecLoaderTest {
     }
 
     @Test
+    void backportsMustBeEarlierSeriesThanTheirBound() {
+        assertThat(errors("""
+                area: filter-ranges
+                cases:
+                  - id: c.one
+                    title: t
+                    cites: c
+                    kernel: { since: "5.12", backported: ["5.13.2"] }
+                    steps: [ { run: [ { rdmsr: 0x10, expect: ok } ] } ]
+                  - id: c.two
+                    title: t
+                    cites: c
+                    kernel: { before: "5.18", backported: ["5.15.40", "5.15.41"] }
+                    steps: [ { run: [ { rdmsr: 0x10, expect: ok } ] } ]
+                  - id: c.three
+                    title: t
+                    cites: c
+                    kernel: { since: "5.12", backported: "5.10.27" }
+                    steps: [ { run: [ { rdmsr: 0x10, expect: ok } ] } ]
+                """)).containsExactly(
+                AT + "6: cases[0].kernel.backported: 5.13.2 is not older than 5.12: a backport lands in an earlier series",
+                AT + "11: cases[1].kernel.backported: 5.15.41: the 5.15 series is listed twice",
+                AT + "16: cases[2].kernel.backported: expected a list, got \"5.10.27\"");
+    }
+
+    @Test
     void idsMustBeLowercaseDottedNames() {
         assertThat(errors("""
                 area: filter-ranges

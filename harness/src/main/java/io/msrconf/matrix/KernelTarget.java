@@ -1,0 +1,153 @@
+package io.msrconf.matrix;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One kernel of a matrix, as the user names it:
+ * <ul>
+ *   <li>{@code host}: the kernel this machine runs, tested directly;</li>
+ *   <li>{@code debian:SERIES}: the newest Debian kernel of a series (5.10, 6.1, 6.12), fetched and cached;</li>
+ *   <li>{@code IMAGE[,modules=DIR]}: a kernel image the user built (bzImage/vmlinuz), with the
+ *       {@code lib/modules/RELEASE} tree of its modules unless KVM and 9p are built in.</li>
+ * </ul>
+ */
+public record KernelTarget(String spec, Kind kind, String series, Path image, Optional<Path> modules) {
+
+    public enum Kind { HOST, DEBIAN, IMAGE }
+
+    public static final List<String> DEBIAN_SERIES = List.of("5.10", "6.1", "6.12");
+    /**
+     * Module parameters for every booted kernel: the forced-emulation prefix lets the side-effect cases
+     * send one instruction through KVM's instruction emulator (x86.c handle_ud(); off by default, and not
+     * something msrconf changes on the host's own KVM).
+     */
+    public static final Map<String, String> GUEST_MODULE_PARAMETERS = Map.of("kvm", "force_emulation_prefix=1");
+    /** The matrix's default: the three Debian kernels, then the host's own. */
+    public static final List<String> DEFAULT_MATRIX = List.of("debian:5.10", "debian:6.1", "debian:6.12", "host");
+
+    public static KernelTarget parse(String spec) {
+        String s = spec.strip();
+        if (s.equals("host")) {
+            return new KernelTarget(s, Kind.HOST, "", null, Optional.empty());
+        }
+        if (s.startsWith("debian:")) {
+            String series = s.substring("debian:".length());
+            if (!DEBIAN_SERIES.contains(series)) {
+                throw new IllegalArgumentException("kernel '" + spec + "': Debian series must be one of " + DEBIAN_SERIES);
+            }
+            return new KernelTarget(s, Kind.DEBIAN, series, null, Optional.empty());
+        }
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("empty kernel name (expected host, debian:SERIES or IMAGE[,modules=DIR])");
+        }
+        String[] parts = s.split(",", -1);
+        Path image = Path.of(parts[0]).toAbsolutePath().normalize();
+        Optional<Path> modules = Optional.empty();
+        for (int i = 1; i < parts.length; i++) {
+            if (!parts[i].startsWith("modules=") || parts[i].length() == "modules=".length()) {
+                throw new IllegalArgumentException("kernel '" + spec + "': unknown option '" + parts[i] + "' (expected modules=DIR)");
+            }
+            modules = Optional.of(Path.of(parts[i].substring("modules=".length())).toAbsolutePath().normalize());
+        }
+        if (!Files.isRegularFile(image)) {
+            throw new IllegalArgumentException("kernel image " + image + " does not exist or is not a file");
+        }
+        if (modules.isPresent() && !Files.isDirectory(modules.get())) {
+            throw new IllegalArgumentException("module directory " + modules.get() + " does not exist");
+        }
+        return new KernelTarget(s, Kind.IMAGE, "", image, modules);
+    }
+
+    /** How the matrix names this kernel before it has run (afterwards the guest's own release names it). */
+    public String label() {
+        return switch (kind) {
+            case HOST -> "host";
+            case DEBIAN -> "debian-" + series;
+            case IMAGE -> image.getFileName().toString();
+        };
+    }
+
+    /**
+     * The kernel to boot: the image and modules as given, or the Debian package fetched into
+     * {@code cache} (by matrix/fetch-debian-kernel.sh; the network is used only when the series is not cached).
+     */
+    public QemuGuest.Kernel bootable(Path cache) {
+        return switch (kind) {
+            case HOST -> throw new IllegalStateException("the host kernel is not booted under QEMU");
+            case IMAGE -> new QemuGuest.Kernel(image, modules, GUEST_MODULE_PARAMETERS);
+            case DEBIAN -> debian(fetchDebian(series, cache));
+        };
+    }
+
+    /** The image and module tree inside an extracted Debian kernel package. */
+    static QemuGuest.Kernel debian(Path extracted) {
+        try (Stream<Path> boot = Files.list(extracted.resolve("boot"))) {
+            Path image = boot.filter(p -> p.getFileName().toString().startsWith("vmlinuz-")).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no boot/vmlinuz-* in " + extracted));
+            String release = image.getFileName().toString().substring("vmlinuz-".length());
+            // Debian 12 keeps modules under lib/modules, Debian 13 under usr/lib/modules.
+            Path modules = Stream.of("lib/modules/", "usr/lib/modules/").map(d -> extracted.resolve(d + release))
+                    .filter(Files::isDirectory).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no lib/modules/" + release + " in " + extracted));
+            return new QemuGuest.Kernel(image, Optional.of(modules), GUEST_MODULE_PARAMETERS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the kernel package in " + extracted + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where Debian kernels are cached: $MSRCONF_KERNEL_CACHE, else $XDG_CACHE_HOME/msrconf/kernels, else ~/.cache/msrconf/kernels. */
+    public static Path defaultCache() {
+        String explicit = System.getenv("MSRCONF_KERNEL_CACHE");
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("msrconf").resolve("kernels");
+    }
+
+    /** Runs the fetch script (from the classpath, so the jar works anywhere) and returns the extracted package. */
+    static Path fetchDebian(String series, Path cache) {
+        try {
+            Path script = Files.createTempFile("msrconf-fetch-", ".sh", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            try {
+                try (InputStream in = KernelTarget.class.getResourceAsStream("/matrix/fetch-debian-kernel.sh")) {
+                    if (in == null) {
+                        throw new IllegalStateException("/matrix/fetch-debian-kernel.sh is missing from the classpath");
+                    }
+                    Files.write(script, in.readAllBytes());
+                }
+                Process p = new ProcessBuilder("bash", script.toString(), series, cache.toString())
+                        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                String out;
+                try (InputStream stdout = p.getInputStream()) {
+                    out = new String(stdout.readAllBytes(), StandardCharsets.UTF_8).strip();
+                }
+                if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException("fetching the Debian " + series + " kernel failed (see the messages above)");
+                }
+                return Path.of(out.lines().reduce((a, b) -> b).orElseThrow(
+                        () -> new IllegalStateException("the fetch script printed no directory")));
+            } finally {
+                Files.deleteIfExists(script);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot fetch the Debian " + series + " kernel: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while fetching the Debian " + series + " kernel", e);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.msrconf.matrix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.msrconf.kvm.Kvm;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The kernel matrix end to end, as CI runs it: Debian's 6.1 kernel booted under QEMU and the host's own
+ * kernel, a few cases each, then the table, matrix.json and the merged Allure results.
+ */
+class KernelMatrixIntegrationTest {
+
+    private static final String FEW_CASES = "^(ranges\\.read-only-range-denies-reads-only|x2apic\\.enabled-exempt-from-deny-all-filter"
+            + "|validation\\.unknown-filter-flags-are-refused)$";
+
+    @Test
+    void debian61AndTheHostSideBySide(@TempDir Path out) throws Exception {
+        GuestKernels.cachedDebian61();
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+        int status = io.msrconf.cli.MainAccess.run(new String[] {"matrix", "--kernel", "debian:6.1", "--kernel", "host",
+                "--only", FEW_CASES, "--specs", "../specs", "--out", out.toString(), "--no-html"},
+                new PrintStream(stdout, true, StandardCharsets.UTF_8), new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        String table = stdout.toString(StandardCharsets.UTF_8);
+
+        boolean hostKvm = Kvm.unavailableReason().isEmpty();
+        assertThat(status).as(table + stderr).isZero();   // without KVM on the host its cases are skipped, which is no failure
+        assertThat(table).as(table).containsPattern("(?m)^  A  6\\.1\\.0-\\d+-amd64  kvm_amd  .+  \\(debian:6\\.1, \\d+ s\\)$");
+        assertThat(table).as(table).containsPattern("(?m)^  B  \\S+  \\S+  .+  \\(host, \\d+ s\\)$");
+        assertThat(table).as(table).contains(hostKvm ? "same on every kernel: 3 cases (3 pass)" : "outcome differs between kernels (3)");
+
+        JsonNode matrix = new ObjectMapper().readTree(out.resolve("matrix.json").toFile());
+        assertThat(matrix.get("kernels")).allSatisfy(k -> assertThat(k.get("ran").asBoolean()).isTrue());
+        assertThat(matrix.get("kernels").get(0).get("key").get("kvmModule").asText()).isEqualTo("kvm_amd");
+        // Each kernel's own summary is there for `msrconf compare`.
+        assertThat(out.resolve(matrix.get("kernels").get(0).get("summary").asText())).isRegularFile();
+
+        // One Allure results directory, every result naming its kernel: the same case on two kernels is two tests.
+        List<JsonNode> results;
+        try (Stream<Path> files = Files.list(out.resolve("allure-results"))) {
+            results = files.filter(f -> f.getFileName().toString().endsWith("-result.json"))
+                    .map(f -> read(f)).collect(Collectors.toList());
+        }
+        assertThat(results).hasSize(6);
+        Set<String> historyIds = results.stream().map(r -> r.get("historyId").asText()).collect(Collectors.toSet());
+        assertThat(historyIds).hasSize(6).anyMatch(h -> h.endsWith("@kvm@" + matrixRelease(matrix, 0) + " kvm_amd"));
+        assertThat(results.stream().flatMap(r -> Stream.of(r.get("labels")).flatMap(l -> java.util.stream.StreamSupport.stream(l.spliterator(), false)))
+                .filter(l -> l.get("name").asText().equals("parentSuite")).map(l -> l.get("value").asText()).distinct())
+                .hasSize(2).anyMatch(s -> s.startsWith("kvm on 6.1.0-"));
+        assertThat(Files.readString(out.resolve("allure-results/environment.properties"), StandardCharsets.ISO_8859_1))
+                .contains("A kernel=6.1.0-").contains("B kernel=");
+    }
+
+    private static String matrixRelease(JsonNode matrix, int k) {
+        return matrix.get("kernels").get(k).get("key").get("kernelRelease").asText();
+    }
+
+    private static JsonNode read(Path f) {
+        try {
+            return new ObjectMapper().readTree(f.toFile());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

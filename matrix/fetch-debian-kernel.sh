@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Fetches the newest Debian kernel of one series (5.10 = bullseye, 6.1 = bookworm, 6.12 = trixie) into a
+# cache and prints the directory it was extracted into (it holds boot/vmlinuz-* and lib/modules/<release>
+# or usr/lib/modules/<release>). A series already in the cache is reused without touching the network,
+# unless MSRCONF_REFRESH_KERNELS=1.
+#
+# apt runs with a private configuration (its own sources list, lists, cache, and an empty dpkg status),
+# so nothing on the system changes. The mirror is read from the system's own apt sources: this script
+# names no host.
+#
+# usage: fetch-debian-kernel.sh SERIES CACHE_DIR
+set -euo pipefail
+
+series=${1:?usage: fetch-debian-kernel.sh SERIES CACHE_DIR}
+cache=${2:?usage: fetch-debian-kernel.sh SERIES CACHE_DIR}
+case "$series" in
+  5.10) suite=bullseye ;;
+  6.1) suite=bookworm ;;
+  6.12) suite=trixie ;;
+  *) echo "fetch-debian-kernel: no Debian suite is known for series '$series' (known: 5.10, 6.1, 6.12)" >&2; exit 2 ;;
+esac
+
+mkdir -p "$cache"
+current="$cache/debian-$series"
+if [ -L "$current" ] && [ -d "$current/" ] && [ "${MSRCONF_REFRESH_KERNELS:-0}" != 1 ]; then
+  readlink -f "$current"
+  exit 0
+fi
+
+for tool in apt-get apt-cache dpkg-deb; do
+  command -v "$tool" >/dev/null || { echo "fetch-debian-kernel: $tool is missing (a Debian-based host is needed to fetch Debian kernels)" >&2; exit 3; }
+done
+
+# The first Debian archive in the system's sources (deb822 .sources files, then sources.list).
+mirror=""
+for f in /etc/apt/sources.list.d/*.sources; do
+  [ -f "$f" ] || continue
+  mirror=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) { print $i; exit } }' "$f")
+  [ -n "$mirror" ] && break
+done
+if [ -z "$mirror" ]; then
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    mirror=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\/.*\/debian\/?$/) { print $i; exit } }' "$f")
+    [ -n "$mirror" ] && break
+  done
+fi
+[ -n "$mirror" ] || { echo "fetch-debian-kernel: no Debian mirror (a URI ending in /debian) in /etc/apt/sources.list*" >&2; exit 3; }
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+[ -f "$keyring" ] || { echo "fetch-debian-kernel: $keyring is missing (package debian-archive-keyring)" >&2; exit 3; }
+
+apt_dir="$cache/apt-$suite"
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$cache/debs"
+echo "deb [signed-by=$keyring] $mirror $suite main" > "$apt_dir/sources.list"
+apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+          -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o Dir::State::status=/dev/null
+          -o APT::Architecture=amd64 -o APT::Sandbox::User=root)
+echo "fetch-debian-kernel: updating the $suite package list from $mirror" >&2
+apt-get "${apt_opts[@]}" -qq update >&2
+
+# Plain amd64 flavour only (not cloud, rt or dbg), newest ABI first: linux-image-6.1.0-50-amd64-unsigned,
+# linux-image-6.12.117+deb13-amd64-unsigned.
+series_re=${series//./\\.}
+pkg=$(apt-cache "${apt_opts[@]}" pkgnames "linux-image-$series." \
+      | grep -E "^linux-image-$series_re\.[0-9]+(-[0-9]+|\+deb[0-9]+)-amd64-unsigned\$" | sort -V | tail -1 || true)
+[ -n "$pkg" ] || { echo "fetch-debian-kernel: no linux-image-$series.*-amd64-unsigned package in $suite" >&2; exit 4; }
+
+version=$(apt-cache "${apt_opts[@]}" show "$pkg" | awk '/^Version:/ { print $2; exit }')
+dest="$cache/$pkg-$version"
+if [ ! -f "$dest/.complete" ]; then
+  echo "fetch-debian-kernel: downloading $pkg $version" >&2
+  (cd "$cache/debs" && apt-get "${apt_opts[@]}" -qq download "$pkg=$version" >&2)
+  deb=$(ls -t "$cache/debs/${pkg}_"*.deb | head -1)
+  rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
+  dpkg-deb -x "$deb" "$dest.tmp"
+  touch "$dest.tmp/.complete"
+  rm -rf "$dest" && mv "$dest.tmp" "$dest"
+  rm -f "$deb"
+fi
+ln -sfn "$(basename "$dest")" "$current"
+readlink -f "$current"
