@@ -144,7 +144,7 @@ public final class MatrixReport {
                 }
                 if (c.status().isFailure() || (differs && c.status() != Status.PASSED)) {
                     lines.add(letter(k) + " " + r.id() + ": " + c.status().name().toLowerCase().replace('_', ' ') + ": "
-                            + firstLine(c.message()));
+                            + reason(c));
                 } else if (differs && r.observationDiffers()) {
                     lines.add(letter(k) + " " + r.id() + ": observed " + String.join(" | ", c.observation().stream()
                             .map(String::strip).filter(l -> !l.startsWith("step")).toList()));
@@ -165,6 +165,12 @@ public final class MatrixReport {
             case KNOWN_DEVIATION -> "known";
             case DEVIATION_NOT_REPRODUCED -> "NOTREP";
         };
+    }
+
+    /** The first line of a message that says something: a failure's message starts with a headline repeating the case. */
+    static String reason(CaseEntry c) {
+        return c.message().lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith(c.key()))
+                .findFirst().orElse(firstLine(c.message()));
     }
 
     private static String firstLine(String s) {

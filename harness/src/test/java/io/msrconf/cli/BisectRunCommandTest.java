@@ -83,7 +83,7 @@ class BisectRunCommandTest {
         Run unknown = run("bisect-run", "--backend", "kvm");
         assertThat(unknown.code).isEqualTo(128);
         assertThat(unknown.err).startsWith("msrconf bisect-run: unknown or incomplete option '--backend'\n"
-                + "usage: msrconf bisect-run [--specs DIR] [--only REGEX]\n");
+                + "usage: msrconf bisect-run [--kernel IMAGE[,modules=DIR]] [--specs DIR] [--only REGEX]\n");
         assertThat(run("bisect-run", "--specs", "no/such/dir").err)
                 .startsWith("msrconf bisect-run: spec directory no/such/dir does not exist (pass --specs)\n");
         assertThat(run("bisect-run", "--specs", "../specs", "--only", "(").code).isEqualTo(128);
@@ -97,7 +97,8 @@ class BisectRunCommandTest {
         Run r = run();
         assertThat(r.code).isEqualTo(2);
         assertThat(r.err).contains("\n       msrconf compare BEFORE.json AFTER.json\n")
-                .contains("\n       msrconf bisect-run [--specs DIR] [--only REGEX]\n");
+                .contains("\n       msrconf matrix [--kernel K]... [--only REGEX] [--specs DIR] [--out DIR] [--parallel N]\n")
+                .contains("\n       msrconf bisect-run [--kernel IMAGE[,modules=DIR]] [--specs DIR] [--only REGEX]\n");
     }
 
     record Run(int code, String out, String err) {

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,7 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
  * built at each step: the image is booted under QEMU and the suite runs inside it. Debian's 6.1 kernel
  * stands in for a freshly built one. Judged by the process exit code: 0 good, 1 bad, 125 skip.
  */
-@Execution(ExecutionMode.CONCURRENT)   // each test boots its own guest; QEMU runs one vCPU thread each
+// Each test boots its own guest (QEMU runs one vCPU thread each), so they run side by side; isolated,
+// so that no other class (e.g. KvmSmokeTest's fd-leak count) runs while they hold pipes and processes.
+@Isolated
+@Execution(ExecutionMode.CONCURRENT)
 class BisectRunKernelImageTest {
 
     private static final Path SPECS = Path.of("../specs");

@@ -37,7 +37,7 @@ class MatrixReportTest {
                 entry("c.observed", Status.PASSED, "", "  RDMSR(0x10): completed with value 0x1"));
         KernelResult host = kernel("host", "6.18.44", "kvm_pvm", dir,
                 entry("a.same", Status.PASSED, "", "  RDMSR(0x10): #GP"),
-                entry("b.differs", Status.FAILED, "Expected #GP on RDMSR(0x174), got no exit\nmore"),
+                entry("b.differs", Status.FAILED, "b.differs [kvm] title of b.differs\nExpected #GP on RDMSR(0x174), got no exit\nmore"),
                 entry("c.observed", Status.PASSED, "", "  RDMSR(0x10): completed with value 0x2"));
         KernelResult broken = new KernelResult(KernelTarget.parse("debian:6.1"), Optional.empty(),
                 "the guest did not power off within 300 s", dir.resolve("x"), Duration.ofSeconds(300));
