@@ -1,7 +1,8 @@
 /*
  * msr_script: runs the MSR script table at SCRIPT_TABLE in order. For each entry it performs
- * RDMSR or WRMSR and records the value read, or the exception the access raised, then reports
- * REPORT_DONE through one OUT to REPORT_PORT. See guest-payloads/README.md for the ABI.
+ * RDMSR or WRMSR, or RDMSR or RDTSC behind KVM's forced-emulation prefix, and records the value
+ * read, or the exception the instruction raised, then reports REPORT_DONE through one OUT to
+ * REPORT_PORT. See guest-payloads/README.md for the ABI.
  *
  * Register use (the exception handler relies on it): r13 = current entry, rbx = table header.
  * The harness enters at payload_entry in 64-bit mode, CPL 0, IF = 0, with a valid stack.
@@ -25,6 +26,10 @@ next_entry:
         je      do_rdmsr
         cmp     $OP_WRMSR, %eax
         je      do_wrmsr
+        cmp     $OP_FEP_RDMSR, %eax
+        je      do_fep_rdmsr
+        cmp     $OP_FEP_RDTSC, %eax
+        je      do_fep_rdtsc
         movw    $OUTCOME_BAD_OP, ENT_OUTCOME(%r13)
         jmp     entry_finished
 
@@ -32,6 +37,7 @@ do_rdmsr:
         .globl rdmsr_insn
 rdmsr_insn:
         rdmsr
+.Lrecord_edx_eax:                        /* the value read (RDMSR, RDTSC) is EDX:EAX */
         shl     $32, %rdx
         mov     %eax, %eax
         or      %rax, %rdx
@@ -47,6 +53,30 @@ wrmsr_insn:
         wrmsr
         movw    $OUTCOME_COMPLETED, ENT_OUTCOME(%r13)
         jmp     entry_finished
+
+        /*
+         * Forced emulation: KVM's #UD handler recognises the prefix, moves RIP past it and runs the
+         * next instruction through its instruction emulator. The global label after each prefix
+         * is where an exception of the emulated instruction points (and lets objdump resynchronise
+         * after the "kvm" signature bytes, which are not code).
+         */
+do_fep_rdmsr:
+        .globl fep_rdmsr_prefix
+fep_rdmsr_prefix:
+        KVM_FEP
+        .globl fep_rdmsr_insn
+fep_rdmsr_insn:
+        rdmsr
+        jmp     .Lrecord_edx_eax
+
+do_fep_rdtsc:
+        .globl fep_rdtsc_prefix
+fep_rdtsc_prefix:
+        KVM_FEP
+        .globl fep_rdtsc_insn
+fep_rdtsc_insn:
+        rdtsc
+        jmp     .Lrecord_edx_eax
 
         .globl fault_resume
 fault_resume:                           /* the handler resumes here after a faulting access */
@@ -73,6 +103,19 @@ exception_common:
         cmp     %rdx, %rax
         je      access_faulted
         lea     wrmsr_insn(%rip), %rdx
+        cmp     %rdx, %rax
+        je      access_faulted
+        /* An emulated instruction faults at itself; without forced emulation the prefix's UD2 faults. */
+        lea     fep_rdmsr_insn(%rip), %rdx
+        cmp     %rdx, %rax
+        je      access_faulted
+        lea     fep_rdtsc_insn(%rip), %rdx
+        cmp     %rdx, %rax
+        je      access_faulted
+        lea     fep_rdmsr_prefix(%rip), %rdx
+        cmp     %rdx, %rax
+        je      access_faulted
+        lea     fep_rdtsc_prefix(%rip), %rdx
         cmp     %rdx, %rax
         je      access_faulted
         /* Anything else is a payload or harness bug (the frame is above the two saved registers). */

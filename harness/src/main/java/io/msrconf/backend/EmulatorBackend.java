@@ -98,6 +98,9 @@ public final class EmulatorBackend implements Backend {
         ram.write(GuestLayout.PAYLOAD_BASE, payload.image());
         GuestLayout.StartState start = GuestLayout.startState(payload);
         KvmModel model = new KvmModel(start.efer(), mutations);
+        // The model is of a kvm module loaded with force_emulation_prefix=1, as msrconf's kernel matrix loads
+        // it: cases with forced-emulated accesses run here, and on KVM only where that parameter is set.
+        model.setForcedEmulationPrefix(true);
         if (!c.vcpu().userspaceExits().isEmpty() && model.enableUserSpaceMsr(c.vcpu().exitReasonMask()) != 0) {
             throw new IllegalStateException("the model refused KVM_CAP_X86_USER_SPACE_MSR mask " + c.vcpu().exitReasonMask());
         }

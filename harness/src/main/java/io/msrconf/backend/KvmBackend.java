@@ -24,6 +24,10 @@ import io.msrconf.spec.Case;
 import io.msrconf.spec.MsrOp;
 import io.msrconf.spec.Step;
 import io.msrconf.spec.UserspaceAnswer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,12 +54,16 @@ public final class KvmBackend implements Backend {
     /** IA32_APIC_BASE: base 0xfee00000 | BSP (bit 8) | EN (bit 11) | EXTD (bit 10, x2APIC mode). */
     static final int MSR_IA32_APIC_BASE = 0x1b;
     static final long APIC_BASE_X2APIC = 0xfee00000L | 1 << 8 | 1 << 11 | 1 << 10;
+    /** The kvm module parameter that makes KVM honour its forced-emulation prefix (x86.c handle_ud()). */
+    static final Path FORCE_EMULATION_PREFIX = Path.of("/sys/module/kvm/parameters/force_emulation_prefix");
     /** A run's exit budget: far above what any script needs (one exit per access at most, plus the report). */
     private static final int MAX_EXITS_PER_RUN = 4 * MsrScriptTable.MAX_ENTRIES + 16;
 
     private final Kvm kvm;
     private final String unavailable;
     private final Capabilities capabilities;
+    /** Why KVM here does not honour its forced-emulation prefix; empty when it does. Read once per backend. */
+    private final Optional<String> noForcedEmulation;
     private final CpuidEntries cpuid;
     private final Payload payload;
     private final byte[] systemTables;
@@ -98,6 +106,7 @@ public final class KvmBackend implements Backend {
     private KvmBackend(Kvm kvm, String unavailable, Duration runTimeout, Payload payload, boolean reuse) {
         this.kvm = kvm;
         this.capabilities = kvm == null ? null : Capabilities.of(kvm::checkExtension);
+        this.noForcedEmulation = kvm == null ? Optional.empty() : forcedEmulationUnavailable(FORCE_EMULATION_PREFIX);
         this.unavailable = unavailable;
         this.runTimeout = runTimeout;
         this.runTimeoutNanos = runTimeout.toNanos();
@@ -173,7 +182,34 @@ public final class KvmBackend implements Backend {
         if (unavailable != null) {
             return Optional.of(unavailable);
         }
-        return missingCapability(c, capabilities);
+        Optional<String> missing = missingCapability(c, capabilities);
+        if (missing.isPresent() || !c.usesForcedEmulation()) {
+            return missing;
+        }
+        return noForcedEmulation;
+    }
+
+    /**
+     * Why KVM does not honour its forced-emulation prefix, from the kvm module parameter
+     * force_emulation_prefix ({@code parameter}): missing, 0 (an int since 6.1, a bool "N" before), or
+     * unreadable. Empty when it is set (1, or "Y"; newer kernels also take 3, which adds clearing RF).
+     */
+    static Optional<String> forcedEmulationUnavailable(Path parameter) {
+        String value;
+        try {
+            value = Files.readString(parameter).trim();
+        } catch (NoSuchFileException e) {
+            return Optional.of(forcedEmulationReason(parameter, "is missing"));
+        } catch (IOException e) {
+            return Optional.of(forcedEmulationReason(parameter, "cannot be read (" + e.getMessage() + ")"));
+        }
+        boolean on = value.equals("Y") || value.equals("y") || value.matches("[0-9]+") && !value.matches("0+");
+        return on ? Optional.empty() : Optional.of(forcedEmulationReason(parameter, "is " + value));
+    }
+
+    private static String forcedEmulationReason(Path parameter, String state) {
+        return "needs KVM's forced-emulation prefix: " + parameter + " " + state + " on this kernel"
+                + " (msrconf's kernel matrix loads kvm with force_emulation_prefix=1)";
     }
 
     /** The KVM_CHECK_EXTENSION answers the cases depend on, asked once per backend. */

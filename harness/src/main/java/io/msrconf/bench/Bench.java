@@ -331,6 +331,7 @@ public final class Bench {
         ram.write(GuestLayout.PAYLOAD_BASE, payload.image());
         GuestLayout.StartState start = GuestLayout.startState(payload);
         KvmModel model = new KvmModel(start.efer(), Set.of());
+        model.setForcedEmulationPrefix(true);   // as EmulatorBackend
         if (!c.vcpu().userspaceExits().isEmpty()) {
             model.enableUserSpaceMsr(c.vcpu().exitReasonMask());
         }

@@ -209,7 +209,7 @@ public final class Generators {
         Arbitrary<UserspaceAnswer> answer = Arbitraries.frequencyOf(
                 Tuple.of(4, Arbitraries.of(Arrays.stream(ANSWER_DATA).boxed().toList()).map(d -> new UserspaceAnswer(0, d))),
                 Tuple.of(1, Arbitraries.just(UserspaceAnswer.REFUSE)));
-        return Combinators.combine(target, Arbitraries.integers().between(0, 0xffff), Arbitraries.of(MsrOp.values()),
+        return Combinators.combine(target, Arbitraries.integers().between(0, 0xffff), Arbitraries.of(MsrOp.RDMSR, MsrOp.WRMSR),
                 Arbitraries.longs(), answer).as(Draw::new);
     }
 

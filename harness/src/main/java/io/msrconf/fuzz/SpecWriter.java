@@ -208,7 +208,12 @@ public final class SpecWriter {
     }
 
     private static String access(Access a) {
-        String op = a.op() == MsrOp.RDMSR ? "rdmsr: " + hex(a.index()) : "wrmsr: " + hex(a.index()) + ", value: " + hex(a.value());
+        String op = switch (a.op()) {
+            case RDMSR -> "rdmsr: " + hex(a.index());
+            case WRMSR -> "wrmsr: " + hex(a.index()) + ", value: " + hex(a.value());
+            case FEP_RDMSR -> "fep-rdmsr: " + hex(a.index());
+            case FEP_RDTSC -> "fep-rdtsc: true";
+        };
         String expect = a.exit() == null ? guest(a.guest(), a.op()) : exit(a.exit(), a.guest(), a.op());
         return "{ " + op + ", expect: " + expect + " }";
     }
@@ -232,6 +237,9 @@ public final class SpecWriter {
         ValueExpectation v = ((GuestExpectation.Completes) g).value();
         if (v.equals(ValueExpectation.ANY)) {
             return "ok";
+        }
+        if (v.equals(ValueExpectation.NONZERO)) {
+            return "nonzero";
         }
         if (op == MsrOp.WRMSR) {
             throw new IllegalArgumentException("the spec format has no value expectation for a WRMSR: " + v.describe());

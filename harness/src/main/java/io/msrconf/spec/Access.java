@@ -2,13 +2,18 @@ package io.msrconf.spec;
 
 /**
  * One guest MSR access of a run step and what must happen to it: at most one userspace exit
- * ({@code exit == null}: none may happen) and the guest's final outcome.
+ * ({@code exit == null}: none may happen) and the guest's final outcome. For {@link MsrOp#FEP_RDTSC}
+ * {@code index} is the MSR the instruction reads as a side effect, IA32_TSC.
  */
 public record Access(MsrOp op, int index, long value, ExpectedExit exit, GuestExpectation guest, SourceRef source) {
 
-    /** "RDMSR(0x10)" or "WRMSR(0x10, 0x1)": how failure messages name the access. */
+    /** "RDMSR(0x10)", "WRMSR(0x10, 0x1)", "forced-emulated RDMSR(0x10)" or "forced-emulated RDTSC": how failure messages name the access. */
     public String describe() {
-        return op == MsrOp.RDMSR ? "RDMSR(0x" + Integer.toHexString(index) + ")"
-                : "WRMSR(0x" + Integer.toHexString(index) + ", 0x" + Long.toHexString(value) + ")";
+        return switch (op) {
+            case RDMSR -> "RDMSR(0x" + Integer.toHexString(index) + ")";
+            case WRMSR -> "WRMSR(0x" + Integer.toHexString(index) + ", 0x" + Long.toHexString(value) + ")";
+            case FEP_RDMSR -> "forced-emulated RDMSR(0x" + Integer.toHexString(index) + ")";
+            case FEP_RDTSC -> "forced-emulated RDTSC";
+        };
     }
 }

@@ -21,4 +21,9 @@ public record Case(String id, String title, String area, String citation, Kernel
     public boolean usesFilter() {
         return steps.stream().anyMatch(s -> s instanceof Step.SetFilter);
     }
+
+    /** Whether any access runs behind KVM's forced-emulation prefix: then the case needs kvm.force_emulation_prefix. */
+    public boolean usesForcedEmulation() {
+        return steps.stream().anyMatch(s -> s instanceof Step.RunGuest r && r.accesses().stream().anyMatch(a -> a.op().forcedEmulation()));
+    }
 }

@@ -12,7 +12,6 @@ import io.msrconf.kvm.Errno;
 import io.msrconf.spec.ExitReason;
 import io.msrconf.spec.ExpectedExit;
 import io.msrconf.spec.GuestExpectation;
-import io.msrconf.spec.MsrOp;
 import io.msrconf.spec.Step;
 import io.msrconf.spec.Vectors;
 import java.util.ArrayList;
@@ -171,7 +170,7 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
             if (x.reason() != exit.reason().bit) {
                 wrong.add("reason " + ExitReason.nameOf(x.reason()));
             }
-            if (x.op() != a.op()) {
+            if (x.op() != a.op().exitOp()) {
                 wrong.add("a " + x.op() + " exit");
             }
             if (x.index() != a.index()) {
@@ -197,7 +196,7 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
                 boolean denied = r instanceof GuestResult.Faulted && exit == null;
                 out.add(new Mismatch(denied ? Mismatch.Kind.FILTER_OVER_ENFORCED : Mismatch.Kind.WRONG_RESULT, where,
                         "Expected " + a.describe() + " to " + c.describe() + after + ", got: it " + r.describe()));
-            } else if (a.op() == MsrOp.RDMSR && !c.value().matches(done.value())) {
+            } else if (a.op().readsValue() && !c.value().matches(done.value())) {
                 out.add(new Mismatch(Mismatch.Kind.WRONG_RESULT, where, "Expected " + a.describe() + " to read "
                         + c.value().describe() + after + ", got " + String.format("0x%x", done.value())));
             }

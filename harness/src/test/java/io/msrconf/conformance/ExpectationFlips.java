@@ -90,6 +90,9 @@ final class ExpectationFlips {
     }
 
     private static ValueExpectation otherValue(ValueExpectation v) {
+        if (v.negated()) {
+            return v.opposite();    // "nonzero" becomes "exactly 0": flipping one bit of "not 0" would still pass
+        }
         long lowestChecked = Long.lowestOneBit(v.mask());
         return new ValueExpectation(v.value() ^ lowestChecked, v.mask());
     }

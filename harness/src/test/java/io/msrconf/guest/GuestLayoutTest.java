@@ -45,6 +45,8 @@ class GuestLayoutTest {
                 Map.entry("ENT_SIZE", (long) MsrScriptTable.ENT_SIZE),
                 Map.entry("OP_RDMSR", (long) MsrOp.RDMSR.scriptCode),
                 Map.entry("OP_WRMSR", (long) MsrOp.WRMSR.scriptCode),
+                Map.entry("OP_FEP_RDMSR", (long) MsrOp.FEP_RDMSR.scriptCode),
+                Map.entry("OP_FEP_RDTSC", (long) MsrOp.FEP_RDTSC.scriptCode),
                 Map.entry("OUTCOME_COMPLETED", (long) MsrScriptTable.OUTCOME_COMPLETED),
                 Map.entry("OUTCOME_FAULTED", (long) MsrScriptTable.OUTCOME_FAULTED));
         expected.forEach((name, value) -> assertThat(payload.symbol(name)).as("abi.inc %s", name).contains(value));

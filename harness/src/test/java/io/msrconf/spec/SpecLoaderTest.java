@@ -260,7 +260,7 @@ class SpecLoaderTest {
 
         assertThat(set.cases()).extracting(Case::id).containsExactly("c.one", "c.three");
         assertThat(set.errors()).extracting(SpecError::toString).containsExactly(
-                AT + "4: cases[1].steps[0].run[0].expect: expected ok, gp, {value: ...}, {fault: ...}"
+                AT + "4: cases[1].steps[0].run[0].expect: expected ok, gp, nonzero, {value: ...}, {fault: ...}"
                         + " or {exit: ...}, got \"fine\"");
     }
 
@@ -274,7 +274,7 @@ class SpecLoaderTest {
                 """))).containsExactly(
                 AT + "8: cases[0].steps[0].run[0].rdmsr: expected an unsigned 32-bit integer, got \"0x1_0\"",
                 AT + "9: cases[0].steps[0].run[1].value: expected an unsigned 64-bit integer, got \"yes\"",
-                AT + "10: cases[0].steps[0].run[2].expect: expected ok, gp, {value: ...}, {fault: ...} or {exit: ...},"
+                AT + "10: cases[0].steps[0].run[2].expect: expected ok, gp, nonzero, {value: ...}, {fault: ...} or {exit: ...},"
                         + " got \"maybe\"");
     }
 
@@ -596,11 +596,11 @@ class SpecLoaderTest {
                 """)).containsExactly(
                 AT + "9: cases[0].steps[0].run[0].value: only a wrmsr has a value: RDMSR writes nothing",
                 AT + "10: cases[0].steps[0].run[1].value: required key is missing",
-                AT + "11: cases[0].steps[0].run[2]: give rdmsr or wrmsr, not both",
-                AT + "12: cases[0].steps[0].run[3]: needs rdmsr or wrmsr",
+                AT + "11: cases[0].steps[0].run[2]: give one access kind, got rdmsr and wrmsr",
+                AT + "12: cases[0].steps[0].run[3]: needs one of rdmsr, wrmsr, fep-rdmsr, fep-rdtsc",
                 AT + "13: cases[0].steps[0].run[4].expect: a WRMSR reads no value: expect ok",
                 AT + "14: cases[0].steps[0].run[5].expect.answer.error: expected an unsigned 8-bit integer, got 256",
-                AT + "14: cases[0].steps[0].run[5].expect.then: the guest outcome after the exit is ok, gp,"
+                AT + "14: cases[0].steps[0].run[5].expect.then: the guest outcome after the exit is ok, gp, nonzero,"
                         + " {value: ...} or {fault: ...}: an access has at most one exit",
                 AT + "15: cases[0].steps[0].run[6].expect.answer: required key is missing",
                 AT + "15: cases[0].steps[0].run[6].expect.then: required key is missing",
@@ -608,7 +608,7 @@ class SpecLoaderTest {
                         + " so KVM never exits with it",
                 AT + "16: cases[0].steps[0].run[7].expect.then.fault: expected an unsigned 8-bit integer, got 256",
                 AT + "17: cases[0].steps[0].run[8].expect.fault: unknown key; allowed: value, mask",
-                AT + "18: cases[0].steps[0].run[9].expect: expected ok, gp, {value: ...}, {fault: ...}"
+                AT + "18: cases[0].steps[0].run[9].expect: expected ok, gp, nonzero, {value: ...}, {fault: ...}"
                         + " or {exit: ...}, got a map with keys vlaue",
                 AT + "19: cases[0].steps[0].run[10].expect: required key is missing");
     }

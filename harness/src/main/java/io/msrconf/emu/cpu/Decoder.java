@@ -8,7 +8,7 @@ package io.msrconf.emu.cpu;
  *
  * <p>Every opcode is one of: executed (an {@link Op} the interpreter implements), known to be undefined
  * (#UD: UD2 and what objdump prints as "(bad)"), known by name but not executed
- * ({@link Op#UNIMPLEMENTED}: CPUID, RDTSC, SYSCALL, RCL, ENTER, far RET, ...), or unknown (string
+ * ({@link Op#UNIMPLEMENTED}: CPUID, RDTSCP, SYSCALL, RCL, ENTER, far RET, ...), or unknown (string
  * instructions, x87, SSE, far CALL/JMP, ...). The decoder never guesses: what it does not know it
  * reports as unknown, and the interpreter stops on it. The objdump agreement is tested on random
  * instructions against the real objdump (DecoderObjdumpTest); the one known difference is an
@@ -23,6 +23,23 @@ package io.msrconf.emu.cpu;
 public final class Decoder {
 
     public static final int MAX_LENGTH = 15;
+
+    /**
+     * KVM's forced-emulation prefix (arch/x86/include/asm/emulate_prefix.h, __KVM_EMULATE_PREFIX):
+     * {@code ud2; .ascii "kvm"}. It is a UD2 followed by three bytes of data, not an instruction: the CPU
+     * raises #UD on the UD2, and KVM (kvm.force_emulation_prefix) then skips all five bytes.
+     */
+    private static final byte[] KVM_FORCED_EMULATION_PREFIX = {0x0f, 0x0b, 'k', 'v', 'm'};
+
+    /** The length of KVM's forced-emulation prefix. */
+    public static final int KVM_FORCED_EMULATION_PREFIX_LENGTH = KVM_FORCED_EMULATION_PREFIX.length;
+
+    /** Whether {@code code[offset..]} starts with KVM's forced-emulation prefix (handle_ud()'s memcmp). */
+    public static boolean isKvmForcedEmulationPrefix(byte[] code, int offset) {
+        return offset >= 0 && offset + KVM_FORCED_EMULATION_PREFIX.length <= code.length
+                && java.util.Arrays.equals(code, offset, offset + KVM_FORCED_EMULATION_PREFIX.length,
+                        KVM_FORCED_EMULATION_PREFIX, 0, KVM_FORCED_EMULATION_PREFIX.length);
+    }
 
     // Operand forms: where the operands come from (E = ModRM r/m, G = ModRM reg, I = immediate).
     private static final int F_NONE = 0;
@@ -239,7 +256,7 @@ public final class Decoder {
         TWO_BYTE[0x20] = unimplemented("mov", F_GE, S_N, N_PLAIN, MOD_IS_REG);
         TWO_BYTE[0x22] = unimplemented("mov", F_GE, S_N, N_PLAIN, MOD_IS_REG);
         TWO_BYTE[0x30] = spec("wrmsr", Op.WRMSR, 0, F_NONE, S_N, I_NONE, N_PLAIN, 0);
-        TWO_BYTE[0x31] = unimplemented("rdtsc", F_NONE, S_N, N_PLAIN, 0);
+        TWO_BYTE[0x31] = spec("rdtsc", Op.RDTSC, 0, F_NONE, S_N, I_NONE, N_PLAIN, 0);
         TWO_BYTE[0x32] = spec("rdmsr", Op.RDMSR, 0, F_NONE, S_N, I_NONE, N_PLAIN, 0);
         TWO_BYTE[0x33] = unimplemented("rdpmc", F_NONE, S_N, N_PLAIN, 0);
         TWO_BYTE[0xa2] = unimplemented("cpuid", F_NONE, S_N, N_PLAIN, 0);

@@ -16,6 +16,9 @@ import java.util.Objects;
  */
 final class Interpreter {
 
+    /** IA32_TSC, which em_rdtsc() reads. */
+    private static final int MSR_IA32_TSC = 0x10;
+
     private final Cpu cpu;
     private final Mmu mmu;
     private final ExceptionDelivery delivery;
@@ -464,6 +467,7 @@ final class Interpreter {
                     throw GuestFault.gp(0);
                 }
             }
+            case RDTSC -> loadEdxEax(msrs.tsc());
             case IRET -> {
                 String notImplemented = delivery.iretq();
                 return notImplemented == null ? null : unimplemented(d.length, notImplemented);
@@ -493,7 +497,13 @@ final class Interpreter {
                 mmu.write(at, 2, gdt ? cpu.gdtLimit : cpu.idtLimit, d.stackSegment);
                 mmu.write(at + 2, 8, gdt ? cpu.gdtBase : cpu.idtBase, d.stackSegment);
             }
-            case UNDEFINED -> throw GuestFault.of(GuestFault.UD, 0);
+            case UNDEFINED -> {
+                if (msrs.forcedEmulationPrefix()
+                        && Decoder.isKvmForcedEmulationPrefix(instructionBytes(Decoder.KVM_FORCED_EMULATION_PREFIX_LENGTH), 0)) {
+                    return forcedEmulation();
+                }
+                throw GuestFault.of(GuestFault.UD, 0);
+            }
             case TOO_LONG -> throw GuestFault.gp(0);
             case UNIMPLEMENTED, UNKNOWN -> {
                 return unimplemented(d.isKnown() ? d.length : Decoder.MAX_LENGTH, d.mnemonic);
@@ -501,6 +511,39 @@ final class Interpreter {
         }
         cpu.rip = next;
         return null;
+    }
+
+    /**
+     * KVM's handle_ud() with kvm.force_emulation_prefix: the #UD of the prefix's UD2 goes to KVM, which
+     * moves RIP past the prefix ("kvm_rip_write(vcpu, kvm_rip_read(vcpu) + sizeof(sig))") and runs the
+     * next instruction through its instruction emulator (EMULTYPE_TRAP_UD_FORCED). An exception that
+     * instruction raises points at it, past the prefix. Only the instructions the payloads force are
+     * modelled; any other is reported as not implemented, never guessed.
+     */
+    private CpuExit forcedEmulation() {
+        cpu.rip += Decoder.KVM_FORCED_EMULATION_PREFIX_LENGTH;
+        DecodedInstruction e = fetch();
+        switch (e.op) {
+            case RDTSC -> {
+                // em_rdtsc(): "u64 tsc = 0; ctxt->ops->get_msr(ctxt, MSR_IA32_TSC, &tsc);" -- the result is not
+                // checked, so a read that fails leaves 0 in EDX:EAX. The read is a side effect: the model decides
+                // whether the filter applies to it (not since 5.18).
+                MsrResult read = Objects.requireNonNull(msrs.emulatorImplicitRead(MSR_IA32_TSC),
+                        "MsrPort.emulatorImplicitRead returned null");
+                loadEdxEax(read instanceof MsrResult.Done done ? done.value() : 0);
+                cpu.rip += e.length;
+                return null;
+            }
+            case RDMSR, WRMSR -> {
+                // em_rdmsr()/em_wrmsr(): the emulator's *_with_filter hooks, i.e. the same filter check,
+                // userspace exits and #GP as an intercepted RDMSR/WRMSR (kvm_emulate_rdmsr/wrmsr).
+                return execute(e);
+            }
+            default -> {
+                return unimplemented(e.length, "forced emulation of " + e.mnemonic
+                        + " (the model runs only RDTSC, RDMSR and WRMSR behind KVM's forced-emulation prefix)");
+            }
+        }
     }
 
     private void alu(DecodedInstruction d, int size) {

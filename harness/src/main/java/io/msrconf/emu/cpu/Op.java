@@ -54,6 +54,8 @@ enum Op {
     OUT,
     RDMSR,
     WRMSR,
+    /** Natively, the time-stamp counter ({@link MsrPort#tsc()}); behind KVM's forced-emulation prefix, em_rdtsc(). */
+    RDTSC,
     IRET,
     INT3,
     INT,

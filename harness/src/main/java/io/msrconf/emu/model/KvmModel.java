@@ -20,6 +20,8 @@ public final class KvmModel implements MsrPort {
     private final MsrFileModel msrs;
     /** kvm->arch.user_space_msr_mask (KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) args[0]). */
     private int userSpaceMsrMask;
+    /** The kvm module parameter force_emulation_prefix (0 unless the kernel command line sets it). */
+    private boolean forcedEmulationPrefix;
 
     public KvmModel(long efer, Set<Mutation> mutations) {
         this.mutations = mutations.isEmpty() ? Set.of() : EnumSet.copyOf(mutations);
@@ -89,6 +91,40 @@ public final class KvmModel implements MsrPort {
                 : filteredAfterLookup(msrs.write(index, value, false), index, FilterModel.TYPE_WRITE);
         long exitData = mutations.contains(Mutation.WRMSR_EXIT_DATA_TRUNCATED) ? value & 0xffffffffL : value;
         return r == 0 ? new MsrResult.Done(value) : toUserspaceOrFault(r, exitData);
+    }
+
+    /** Models a kvm module loaded with force_emulation_prefix=1 ({@code on}) or without it. */
+    public void setForcedEmulationPrefix(boolean on) {
+        forcedEmulationPrefix = on;
+    }
+
+    /** handle_ud(): "if (fep_flags && ... memcmp(sig, kvm_emulate_prefix, sizeof(sig)) == 0)". */
+    @Override
+    public boolean forcedEmulationPrefix() {
+        return forcedEmulationPrefix;
+    }
+
+    /**
+     * The emulator's get_msr hook for side-effect reads (kvm_emulator_get_msr() -> __kvm_emulate_msr_read();
+     * emulator_get_msr() -> kvm_get_msr() from 5.18 until the msrs.c split): no kvm_msr_allowed(), no
+     * kvm_msr_user_space(). Only em_rdmsr()/em_wrmsr() use the *_with_filter hooks, which are the
+     * guest path of {@link #rdmsr}/{@link #wrmsr}. Api.rst: "MSR accesses that are side effects of
+     * instruction execution (emulated or native) are not filtered".
+     */
+    @Override
+    public MsrResult emulatorImplicitRead(int index) {
+        if (mutations.contains(Mutation.SIDE_EFFECT_READS_FILTERED) && !filter.allowed(index, FilterModel.TYPE_READ)) {
+            // Before 5.18: __kvm_get_msr() returned KVM_MSR_RET_FILTERED for every guest read (exits off).
+            return new MsrResult.Fault();
+        }
+        MsrFileModel.Access a = msrs.read(index);
+        return a.ret() == 0 ? new MsrResult.Done(a.value()) : new MsrResult.Fault();
+    }
+
+    /** A native RDTSC: the hardware reads the TSC, KVM is not involved. */
+    @Override
+    public long tsc() {
+        return msrs.tsc();
     }
 
     /**

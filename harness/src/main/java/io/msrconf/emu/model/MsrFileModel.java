@@ -62,7 +62,7 @@ public final class MsrFileModel {
         }
         switch (msr) {
             case MSR_IA32_TSC:
-                return Access.ok(++tscReads);   // the cases accept any TSC value; it only must be readable
+                return Access.ok(tsc());
             case MSR_IA32_APICBASE:
                 return Access.ok(lapic.apicBase());
             case MSR_EFER:
@@ -73,6 +73,18 @@ public final class MsrFileModel {
                 }
                 return unknownOrLimitation(msr, "reads");
         }
+    }
+
+    /**
+     * The guest TSC. A real vCPU's TSC starts at 0 when the vCPU is created (kvm_arch_vcpu_postcreate():
+     * kvm_synchronize_tsc(vcpu, 0)) and counts while the harness sets the VM up, so a guest never reads 0;
+     * the model has no clock, so each read returns the next value of 1, 2, 3, ...: increasing like a TSC
+     * and never 0. That keeps "nonzero" true on both backends, and a filtered side-effect read, which
+     * yields 0 (em_rdtsc()'s "u64 tsc = 0"), distinguishable from a real one. The cases check no other
+     * property of the value (it counts time).
+     */
+    public long tsc() {
+        return ++tscReads;
     }
 
     public int write(int msr, long value, boolean hostInitiated) {

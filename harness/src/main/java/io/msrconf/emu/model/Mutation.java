@@ -47,5 +47,11 @@ public enum Mutation {
     /** The filter is consulted after the MSR is looked up: unknown MSRs exit UNKNOWN although denied. */
     FILTER_CHECKED_AFTER_LOOKUP,
     /** x2APIC registers readable/writable even when x2APIC mode is off. */
-    X2APIC_MODE_IGNORED
+    X2APIC_MODE_IGNORED,
+    /**
+     * Side-effect MSR reads are filtered (pre-5.18 behaviour): KVM's instruction emulator reads MSRs for
+     * other instructions (em_rdtsc() reads IA32_TSC) through the filter, as before ac8d6cad3c7b "KVM: x86:
+     * Only do MSR filtering when access MSR by rdmsr/wrmsr" moved the check out of __kvm_get_msr().
+     */
+    SIDE_EFFECT_READS_FILTERED
 }

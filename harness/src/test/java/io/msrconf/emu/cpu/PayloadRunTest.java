@@ -77,6 +77,57 @@ class PayloadRunTest {
                 .isEqualTo(new CpuExit.PortOut(GuestLayout.REPORT_PORT, 4, GuestLayout.REPORT_DONE));
     }
 
+    /** The fake port, with KVM's forced-emulation prefix honoured or not and a fixed side-effect TSC read. */
+    private static MsrPort withForcedEmulation(TestGuest.FakeMsrs msrs, boolean on) {
+        return new MsrPort() {
+            @Override
+            public MsrResult rdmsr(int index) {
+                return msrs.rdmsr(index);
+            }
+
+            @Override
+            public MsrResult wrmsr(int index, long value) {
+                return msrs.wrmsr(index, value);
+            }
+
+            @Override
+            public boolean forcedEmulationPrefix() {
+                return on;
+            }
+
+            @Override
+            public MsrResult emulatorImplicitRead(int index) {
+                return index == 0x10 ? new MsrResult.Done(0x77_0000_0001L) : new MsrResult.Fault();
+            }
+        };
+    }
+
+    @Test
+    void forcedEmulationEntriesRecordTheValueOrTheFaultOfTheEmulatedInstruction() {
+        List<Access> accesses = List.of(
+                access(MsrOp.FEP_RDTSC, 0x10, 0),
+                access(MsrOp.FEP_RDMSR, 0x174, 0),
+                access(MsrOp.FEP_RDMSR, 0x175, 0));
+        TestGuest.FakeMsrs msrs = new TestGuest.FakeMsrs().read(0x175, new MsrResult.Done(0x1234));
+
+        Guest on = new Guest(Payload.MSR_SCRIPT);
+        on.ram.write(GuestLayout.SCRIPT_TABLE, MsrScriptTable.encode(accesses));
+        assertThat(on.cpu.run(on.ram, withForcedEmulation(msrs, true), BUDGET))
+                .isEqualTo(new CpuExit.PortOut(GuestLayout.REPORT_PORT, 4, GuestLayout.REPORT_DONE));
+        assertThat(MsrScriptTable.results(on.ram.read(GuestLayout.SCRIPT_TABLE, MsrScriptTable.size(3)), 3)).containsExactly(
+                new GuestResult.Completed(0x77_0000_0001L),
+                new GuestResult.Faulted(13, 0),
+                new GuestResult.Completed(0x1234));
+
+        // Without forced emulation the prefix's UD2 faults: recorded as the entry's #UD, and the script goes on.
+        Guest off = new Guest(Payload.MSR_SCRIPT);
+        off.ram.write(GuestLayout.SCRIPT_TABLE, MsrScriptTable.encode(accesses));
+        assertThat(off.cpu.run(off.ram, withForcedEmulation(msrs, false), BUDGET))
+                .isEqualTo(new CpuExit.PortOut(GuestLayout.REPORT_PORT, 4, GuestLayout.REPORT_DONE));
+        assertThat(MsrScriptTable.results(off.ram.read(GuestLayout.SCRIPT_TABLE, MsrScriptTable.size(3)), 3)).containsExactly(
+                new GuestResult.Faulted(6, 0), new GuestResult.Faulted(6, 0), new GuestResult.Faulted(6, 0));
+    }
+
     @Test
     void anUnexpectedUd2IsRecordedAndReported() {
         Guest g = new Guest("test_unexpected_ud");

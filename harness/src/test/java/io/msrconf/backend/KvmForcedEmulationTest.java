@@ -1,0 +1,66 @@
+package io.msrconf.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.msrconf.kvm.Kvm;
+import io.msrconf.spec.Case;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A case with a forced-emulated access runs on KVM only where kvm.force_emulation_prefix is set; elsewhere
+ * it is skipped with the reason, never run (its prefix would only raise #UD) and never passed.
+ */
+class KvmForcedEmulationTest {
+
+    private static final Case FORCED_RDTSC = SelfTestCases.parse("""
+            area: self-test
+            cases:
+              - id: self.fep-rdtsc
+                title: one forced-emulated RDTSC
+                cites: harness self-test
+                steps:
+                  - run:
+                      - { fep-rdtsc: true, expect: nonzero }
+            """);
+
+    private static Optional<String> withParameter(Path dir, String content) throws IOException {
+        Path p = dir.resolve("force_emulation_prefix");
+        Files.writeString(p, content);
+        return KvmBackend.forcedEmulationUnavailable(p);
+    }
+
+    @Test
+    void theModuleParameterDecides(@TempDir Path dir) throws IOException {
+        Path p = dir.resolve("force_emulation_prefix");
+        assertThat(withParameter(dir, "0\n")).contains("needs KVM's forced-emulation prefix: " + p
+                + " is 0 on this kernel (msrconf's kernel matrix loads kvm with force_emulation_prefix=1)");
+        assertThat(withParameter(dir, "N\n")).hasValueSatisfying(r -> assertThat(r).contains(p + " is N on this kernel"));
+        assertThat(withParameter(dir, "1\n")).isEmpty();
+        assertThat(withParameter(dir, "3\n")).as("6.1+: bit 1 adds clearing RFLAGS.RF").isEmpty();
+        assertThat(withParameter(dir, "Y\n")).as("5.10: a bool").isEmpty();
+        assertThat(KvmBackend.forcedEmulationUnavailable(dir.resolve("absent"))).hasValueSatisfying(r ->
+                assertThat(r).contains(dir.resolve("absent") + " is missing on this kernel"));
+    }
+
+    @Test
+    void onThisMachineTheCaseIsSkippedExactlyWhenTheParameterIsOff() {
+        Kvm.unavailableReason().ifPresent(Assumptions::abort);
+        Optional<String> parameter = KvmBackend.forcedEmulationUnavailable(KvmBackend.FORCE_EMULATION_PREFIX);
+        try (KvmBackend kvm = KvmBackend.open()) {
+            assertThat(kvm.cannotRun(FORCED_RDTSC)).isEqualTo(parameter);
+            assertThat(kvm.cannotRun(SelfTestCases.ONE_READ)).as("a case without forced emulation").isEmpty();
+        }
+    }
+
+    @Test
+    void onlyCasesWithAForcedEmulatedAccessNeedIt() {
+        assertThat(FORCED_RDTSC.usesForcedEmulation()).isTrue();
+        assertThat(SelfTestCases.ONE_READ.usesForcedEmulation()).isFalse();
+    }
+}
