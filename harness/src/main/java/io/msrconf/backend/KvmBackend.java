@@ -21,6 +21,7 @@ import io.msrconf.kvm.Vm;
 import io.msrconf.kvm.sys.KvmIoctls;
 import io.msrconf.spec.Access;
 import io.msrconf.spec.Case;
+import io.msrconf.spec.CpuidFeature;
 import io.msrconf.spec.MsrOp;
 import io.msrconf.spec.Step;
 import io.msrconf.spec.UserspaceAnswer;
@@ -183,10 +184,36 @@ public final class KvmBackend implements Backend {
             return Optional.of(unavailable);
         }
         Optional<String> missing = missingCapability(c, capabilities);
+        if (missing.isEmpty()) {
+            missing = presentCpuidFeature(c, cpuid);
+        }
         if (missing.isPresent() || !c.usesForcedEmulation()) {
             return missing;
         }
         return noForcedEmulation;
+    }
+
+    /**
+     * Why the case cannot run with the CPUID KVM supports: a feature the case needs the vCPU to lack
+     * is there (with it, KVM supports the MSRs the case expects it not to).
+     */
+    static Optional<String> presentCpuidFeature(Case c, CpuidEntries supported) {
+        for (CpuidFeature f : c.vcpu().cpuidLacks()) {
+            boolean present = supported.entry(f.function, 0).map(e -> {
+                int reg = switch (f.register) {
+                    case EAX -> e.eax();
+                    case EBX -> e.ebx();
+                    case ECX -> e.ecx();
+                    case EDX -> e.edx();
+                };
+                return (reg >>> f.bit & 1) != 0;
+            }).orElse(false);
+            if (present) {
+                return Optional.of("needs a vCPU without " + f.describe() + ", but KVM_GET_SUPPORTED_CPUID reports it on this"
+                        + " host (the vCPU gets exactly that CPUID)");
+            }
+        }
+        return Optional.empty();
     }
 
     /**

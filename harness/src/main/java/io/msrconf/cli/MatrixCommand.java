@@ -24,12 +24,13 @@ final class MatrixCommand {
     /** Main's usage text, continued: indented to follow its first line. */
     static final String USAGE = """
                    msrconf matrix [--kernel K]... [--only REGEX] [--specs DIR] [--out DIR] [--parallel N]
-                                  [--timeout SECONDS] [--no-html]
+                                  [--timeout SECONDS] [--ignore-kernel-ranges] [--no-html]
                      run the KVM cases on several kernels (default: debian:5.10 debian:6.1 debian:6.12 host);
                      K is host, debian:5.10|6.1|6.12 (fetched and cached), or IMAGE[,modules=DIR] for a
                      kernel you built (booted under QEMU); prints case x kernel with the differences first
                      and writes OUT/matrix.json, OUT/kernels/*/results/summary.json, OUT/allure-results/ and
-                     OUT/html/index.html (default OUT: reports/matrix)
+                     OUT/html/index.html (default OUT: reports/matrix); --ignore-kernel-ranges runs every
+                     case on every kernel, to see each per-version expectation fail where it does not apply
             """;
 
     private MatrixCommand() {
@@ -42,12 +43,17 @@ final class MatrixCommand {
         int parallel = Math.max(1, Runtime.getRuntime().availableProcessors());
         Duration timeout = Duration.ofMinutes(5);
         boolean html = true;
+        boolean ignoreRanges = false;
         List<KernelTarget> targets = new ArrayList<>();
         try {
             for (int i = 0; i < args.length; i++) {
                 String opt = args[i];
                 if (opt.equals("--no-html")) {
                     html = false;
+                    continue;
+                }
+                if (opt.equals("--ignore-kernel-ranges")) {
+                    ignoreRanges = true;
                     continue;
                 }
                 if (i + 1 >= args.length || !List.of("--kernel", "--only", "--specs", "--out", "--parallel", "--timeout").contains(opt)) {
@@ -88,7 +94,7 @@ final class MatrixCommand {
                 + " (kernel cache " + KernelTarget.defaultCache() + ")");
         long start = System.nanoTime();
         List<KernelMatrix.KernelResult> results = KernelMatrix.run(targets,
-                new KernelMatrix.Options(specs, only, outDir, KernelTarget.defaultCache(), timeout, parallel), out);
+                new KernelMatrix.Options(specs, only, outDir, KernelTarget.defaultCache(), timeout, parallel, ignoreRanges), out);
         MatrixReport report = new MatrixReport(results);
         out.println();
         out.print(report.table());

@@ -115,7 +115,9 @@ public final class SpecWriter {
     private static String vcpu(VcpuSetup v) {
         String exits = v.userspaceExits().isEmpty() ? ""
                 : ", exits: [" + EnumSet.copyOf(v.userspaceExits()).stream().map(Enum::name).collect(Collectors.joining(", ")) + "]";
-        return "{ x2apic: " + v.x2apic() + exits + " }";
+        String lacks = v.cpuidLacks().isEmpty() ? ""
+                : ", cpuid-lacks: [" + EnumSet.copyOf(v.cpuidLacks()).stream().map(Enum::name).collect(Collectors.joining(", ")) + "]";
+        return "{ x2apic: " + v.x2apic() + exits + lacks + " }";
     }
 
     private static String step(Step step) {

@@ -22,6 +22,25 @@ public final class CpuidEntries {
         this.memory = memory;
     }
 
+    /** A {@code struct kvm_cpuid2} holding exactly these entries (for tests, and for edited CPUID tables). */
+    public static CpuidEntries of(java.util.List<CpuidEntry> entries) {
+        Memory m = new Memory(KvmLayouts.Cpuid2.ENTRIES + (long) Math.max(1, entries.size()) * KvmLayouts.CpuidEntry2.SIZE);
+        m.clear();
+        m.setInt(KvmLayouts.Cpuid2.NENT, entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            CpuidEntry e = entries.get(i);
+            long at = KvmLayouts.Cpuid2.ENTRIES + (long) i * KvmLayouts.CpuidEntry2.SIZE;
+            m.setInt(at + KvmLayouts.CpuidEntry2.FUNCTION, e.function());
+            m.setInt(at + KvmLayouts.CpuidEntry2.INDEX, e.index());
+            m.setInt(at + KvmLayouts.CpuidEntry2.FLAGS, e.flags());
+            m.setInt(at + KvmLayouts.CpuidEntry2.EAX, e.eax());
+            m.setInt(at + KvmLayouts.CpuidEntry2.EBX, e.ebx());
+            m.setInt(at + KvmLayouts.CpuidEntry2.ECX, e.ecx());
+            m.setInt(at + KvmLayouts.CpuidEntry2.EDX, e.edx());
+        }
+        return new CpuidEntries(m);
+    }
+
     public Memory memory() {
         return memory;
     }

@@ -31,11 +31,22 @@ public final class KernelMatrix {
     /** System property: label the Allure results with the kernel so that several kernels share one report. */
     public static final String KERNEL_DIMENSION = "msrconf.kernelDimension";
 
-    public record Options(Path specs, String only, Path outDir, Path kernelCache, Duration timeout, int parallel) {
+    /**
+     * System property: run every case whatever its kernel range, to show what a kernel does with the
+     * expectations of other versions (each per-version case must then fail where it does not apply).
+     */
+    public static final String IGNORE_KERNEL_RANGES = "msrconf.ignoreKernelRanges";
+
+    public record Options(Path specs, String only, Path outDir, Path kernelCache, Duration timeout, int parallel,
+                          boolean ignoreKernelRanges) {
 
         public Options {
             specs = specs.toAbsolutePath().normalize();
             outDir = outDir.toAbsolutePath().normalize();
+        }
+
+        public Options(Path specs, String only, Path outDir, Path kernelCache, Duration timeout, int parallel) {
+            this(specs, only, outDir, kernelCache, timeout, parallel, false);
         }
     }
 
@@ -159,7 +170,8 @@ public final class KernelMatrix {
                 "-D" + KERNEL_DIMENSION + "=true",
                 "-Djava.io.tmpdir=" + dir.resolve("tmp"),
                 "-Djna.tmpdir=" + dir.resolve("tmp"),
-                "-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8"));
+                "-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8",
+                "-D" + IGNORE_KERNEL_RANGES + "=" + options.ignoreKernelRanges()));
         if (inGuest) {
             // Under TCG the JIT's second tier costs more than it gains for a run of a few seconds.
             argv.add("-XX:TieredStopAtLevel=1");

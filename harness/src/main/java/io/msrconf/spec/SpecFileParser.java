@@ -39,7 +39,8 @@ final class SpecFileParser {
      */
     static final int MAX_GENERATED_NMSRS = 0x10000;
 
-    private static final List<String> VCPU_KEYS = List.of("x2apic", "exits");
+    private static final List<String> VCPU_KEYS = List.of("x2apic", "exits", "cpuid-lacks");
+    private static final Map<String, CpuidFeature> CPUID_FEATURES = cpuidFeatures();
     private static final List<String> STEP_KEYS = List.of("set-filter", "run", "host-set-msrs", "host-get-msrs", "expect");
     private static final List<String> FILTER_KEYS = List.of("default", "flags", "ranges");
     private static final List<String> RANGE_KEYS = List.of("flags", "base", "nmsrs", "allow", "deny", "bitmap");
@@ -173,7 +174,26 @@ final class SpecFileParser {
                 }
             }
         }
-        return reader.errorCount() == before ? new VcpuSetup(x2apic, exits) : null;
+        Set<CpuidFeature> lacks = EnumSet.noneOf(CpuidFeature.class);
+        List<Node> features = m.has("cpuid-lacks") ? reader.list(m.get("cpuid-lacks"), m.path("cpuid-lacks"), true) : List.of();
+        if (features != null) {
+            for (int i = 0; i < features.size(); i++) {
+                String itemPath = YamlReader.item(m.path("cpuid-lacks"), i);
+                CpuidFeature f = reader.choice(features.get(i), itemPath, "a CPUID feature", CPUID_FEATURES);
+                if (f != null && !lacks.add(f)) {
+                    reader.error(features.get(i), itemPath, f + " is listed twice");
+                }
+            }
+        }
+        return reader.errorCount() == before ? new VcpuSetup(x2apic, exits, lacks) : null;
+    }
+
+    private static Map<String, CpuidFeature> cpuidFeatures() {
+        Map<String, CpuidFeature> m = new java.util.LinkedHashMap<>();
+        for (CpuidFeature f : CpuidFeature.values()) {
+            m.put(f.name(), f);
+        }
+        return m;
     }
 
     private List<Step> steps(Node node, String path, Set<ExitReason> exits) {

@@ -649,6 +649,21 @@ class SpecLoaderTest {
     }
 
     @Test
+    void cpuidPreconditionsNameKnownFeatures() {
+        assertThat(errors("""
+                area: filter-ranges
+                cases:
+                  - id: c.one
+                    title: t
+                    cites: c
+                    vcpu: { cpuid-lacks: [PERFCTR_CORE, SVM, PERFCTR_CORE] }
+                    steps: [ { run: [ { rdmsr: 0x10, expect: ok } ] } ]
+                """)).containsExactly(
+                AT + "6: cases[0].vcpu.cpuid-lacks[1]: expected a CPUID feature (one of DS, PDCM, PERFCTR_CORE), got \"SVM\"",
+                AT + "6: cases[0].vcpu.cpuid-lacks[2]: PERFCTR_CORE is listed twice");
+    }
+
+    @Test
     void backportsMustBeEarlierSeriesThanTheirBound() {
         assertThat(errors("""
                 area: filter-ranges

@@ -79,16 +79,22 @@ public final class KvmModel implements MsrPort {
             r = MsrFileModel.RET_FILTERED;
         } else {
             MsrFileModel.Access a = msrs.read(index);
-            r = filteredAfterLookup(a.ret(), index, FilterModel.TYPE_READ);
+            r = filteredAfterLookup(pre63PmuError(a.ret(), index), index, FilterModel.TYPE_READ);
             value = a.value();
         }
         return r == 0 ? new MsrResult.Done(value) : toUserspaceOrFault(r, 0);
     }
 
+    /** {@link Mutation#UNSUPPORTED_PMU_MSRS_INVALID}: the pre-6.3 plain 1 for known-but-unsupported PMU MSRs. */
+    private int pre63PmuError(int r, int index) {
+        return r == MsrFileModel.RET_UNSUPPORTED && MsrFileModel.isUnsupportedPmuMsr(index)
+                && mutations.contains(Mutation.UNSUPPORTED_PMU_MSRS_INVALID) ? 1 : r;
+    }
+
     @Override
     public MsrResult wrmsr(int index, long value) {
         int r = filteredBeforeLookup(index, FilterModel.TYPE_WRITE) ? MsrFileModel.RET_FILTERED
-                : filteredAfterLookup(msrs.write(index, value, false), index, FilterModel.TYPE_WRITE);
+                : filteredAfterLookup(pre63PmuError(msrs.write(index, value, false), index), index, FilterModel.TYPE_WRITE);
         long exitData = mutations.contains(Mutation.WRMSR_EXIT_DATA_TRUNCATED) ? value & 0xffffffffL : value;
         return r == 0 ? new MsrResult.Done(value) : toUserspaceOrFault(r, exitData);
     }

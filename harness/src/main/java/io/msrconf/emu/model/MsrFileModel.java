@@ -115,11 +115,25 @@ public final class MsrFileModel {
     }
 
     /**
+     * PMU MSRs KVM knows but does not support for the modelled vCPU, which has no vPMU features (no DS,
+     * PDCM or PERFCTR_CORE; cases touching these MSRs require that with vcpu.cpuid-lacks):
+     * IA32_PEBS_ENABLE, PEBS_DATA_CFG, IA32_DS_AREA and the AMD core counters MSR_F15H_PERF_CTL0..CTR5.
+     * Since 2de154f541fc (6.3) they take kvm_get_msr_common()'s default path, "return
+     * KVM_MSR_RET_UNSUPPORTED" (an UNKNOWN exit), like an MSR KVM does not know at all.
+     */
+    static boolean isUnsupportedPmuMsr(int msr) {
+        return msr == 0x3f1 || msr == 0x3f2 || msr == 0x600 || msr >= 0xc0010200 && msr <= 0xc001020b;
+    }
+
+    /**
      * An index outside every range where architectural or paravirtual MSRs live is one KVM cannot know
      * (kvm_get_msr_common()'s default case: KVM_MSR_RET_UNSUPPORTED). Inside those ranges the model does
      * not guess: KVM may emulate an MSR there that the model does not.
      */
     private static Access unknownOrLimitation(int msr, String what) {
+        if (isUnsupportedPmuMsr(msr)) {
+            return Access.failed(RET_UNSUPPORTED);
+        }
         long m = Integer.toUnsignedLong(msr);
         boolean architecturalRange = m < 0x2000 || m >= 0x40000000L && m < 0x40000200L
                 || m >= 0x4b564d00L && m < 0x4b564e00L || m >= 0xc0000000L && m < 0xc0012000L;

@@ -53,5 +53,10 @@ public enum Mutation {
      * other instructions (em_rdtsc() reads IA32_TSC) through the filter, as before ac8d6cad3c7b "KVM: x86:
      * Only do MSR filtering when access MSR by rdmsr/wrmsr" moved the check out of __kvm_get_msr().
      */
-    SIDE_EFFECT_READS_FILTERED
+    SIDE_EFFECT_READS_FILTERED,
+    /**
+     * PMU MSRs KVM knows but does not support for the vCPU fail guest accesses with a plain 1 (an INVAL
+     * exit), as kvm_get_msr_common() did before 2de154f541fc (6.3) instead of KVM_MSR_RET_UNSUPPORTED.
+     */
+    UNSUPPORTED_PMU_MSRS_INVALID
 }
