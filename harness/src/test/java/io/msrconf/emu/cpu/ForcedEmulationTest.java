@@ -3,8 +3,6 @@ package io.msrconf.emu.cpu;
 import static io.msrconf.emu.cpu.TestGuest.CODE;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,49 +14,10 @@ class ForcedEmulationTest {
 
     private static final String PREFIX = "0f 0b 6b 76 6d";
 
-    /** A port with forced emulation on or off, RDMSR answered from a table, and side-effect reads recorded. */
-    private static final class Port implements MsrPort {
-        final boolean fep;
-        final TestGuest.FakeMsrs msrs = new TestGuest.FakeMsrs();
-        MsrResult implicitRead = new MsrResult.Done(0x1_2345_6789L);
-        final List<Integer> implicitReads = new ArrayList<>();
-        long tsc = 0xabcdL;
-
-        Port(boolean fep) {
-            this.fep = fep;
-        }
-
-        @Override
-        public MsrResult rdmsr(int index) {
-            return msrs.rdmsr(index);
-        }
-
-        @Override
-        public MsrResult wrmsr(int index, long value) {
-            return msrs.wrmsr(index, value);
-        }
-
-        @Override
-        public boolean forcedEmulationPrefix() {
-            return fep;
-        }
-
-        @Override
-        public MsrResult emulatorImplicitRead(int index) {
-            implicitReads.add(index);
-            return implicitRead;
-        }
-
-        @Override
-        public long tsc() {
-            return tsc;
-        }
-    }
-
     @Test
     void withoutForcedEmulationThePrefixRaisesUdAtTheUd2() {
         TestGuest g = TestGuest.running(PREFIX, "0f 31", "f4");      // KVM_FEP; rdtsc; hlt
-        Port port = new Port(false);
+        TestGuest.ForcedEmulationPort port = new TestGuest.ForcedEmulationPort(false);
         assertThat(g.run(port)).isEqualTo(TestGuest.inStub(GuestFault.UD));
         assertThat(g.stack(0)).as("RIP pushed for #UD (no error code): the UD2 of the prefix").isEqualTo(CODE);
         assertThat(port.implicitReads).isEmpty();
@@ -67,7 +26,7 @@ class ForcedEmulationTest {
     @Test
     void forcedRdtscReadsTheTscThroughTheEmulatorsSideEffectRead() {
         TestGuest g = TestGuest.running(PREFIX, "0f 31", "f4");
-        Port port = new Port(true);
+        TestGuest.ForcedEmulationPort port = new TestGuest.ForcedEmulationPort(true);
         assertThat(g.run(port)).isEqualTo(new CpuExit.Halted(CODE + 8));
         assertThat(port.implicitReads).containsExactly(0x10);
         assertThat(g.cpu.reg(Cpu.RAX)).isEqualTo(0x2345_6789L);
@@ -80,7 +39,7 @@ class ForcedEmulationTest {
                 "48 c7 c0 ff ff ff ff",     // mov $-1,%rax
                 "48 c7 c2 ff ff ff ff",     // mov $-1,%rdx
                 PREFIX, "0f 31", "f4");
-        Port port = new Port(true);
+        TestGuest.ForcedEmulationPort port = new TestGuest.ForcedEmulationPort(true);
         port.implicitRead = new MsrResult.Fault();
         assertThat(g.run(port)).isEqualTo(new CpuExit.Halted(CODE + 22));
         assertThat(g.cpu.reg(Cpu.RAX)).isZero();
@@ -90,7 +49,7 @@ class ForcedEmulationTest {
     @Test
     void nativeRdtscReadsTheTscWithoutAnyMsrAccess() {
         TestGuest g = TestGuest.running("0f 31", "f4");
-        Port port = new Port(true);
+        TestGuest.ForcedEmulationPort port = new TestGuest.ForcedEmulationPort(true);
         assertThat(g.run(port)).isEqualTo(new CpuExit.Halted(CODE + 3));
         assertThat(g.cpu.reg(Cpu.RAX)).isEqualTo(0xabcd);
         assertThat(port.implicitReads).isEmpty();
@@ -99,7 +58,7 @@ class ForcedEmulationTest {
     @Test
     void aForcedRdmsrFaultsAtTheInstructionAfterThePrefix() {
         TestGuest g = TestGuest.running("b9 74 01 00 00", PREFIX, "0f 32", "f4");   // mov $0x174,%ecx; KVM_FEP; rdmsr
-        Port port = new Port(true);        // the fake faults on every MSR it has no answer for
+        TestGuest.ForcedEmulationPort port = new TestGuest.ForcedEmulationPort(true);        // the fake faults on every MSR it has no answer for
         assertThat(g.run(port)).isEqualTo(TestGuest.inStub(GuestFault.GP));
         assertThat(g.stack(0)).as("error code").isZero();
         assertThat(g.stack(1)).as("RIP: the RDMSR after the prefix").isEqualTo(CODE + 10);
@@ -109,7 +68,7 @@ class ForcedEmulationTest {
     @Test
     void aForcedRdmsrExitsToUserspaceAndCompletesPastTheRdmsr() {
         TestGuest g = TestGuest.running("b9 74 01 00 00", PREFIX, "0f 32", "f4");
-        Port port = new Port(true);
+        TestGuest.ForcedEmulationPort port = new TestGuest.ForcedEmulationPort(true);
         port.msrs.read(0x174, new MsrResult.ExitToUserspace(4, 0));
         assertThat(g.run(port)).isEqualTo(new CpuExit.MsrExit(false, 0x174, 4, 0));
         assertThat(g.cpu.rip()).as("RIP during the exit: the RDMSR, past the prefix").isEqualTo(CODE + 10);
@@ -122,14 +81,14 @@ class ForcedEmulationTest {
     @Test
     void onlyTheExactSignatureIsThePrefix() {
         TestGuest g = TestGuest.running("0f 0b 6b 76 6e", "0f 31", "f4");     // ud2; "kvn"
-        assertThat(g.run(new Port(true))).isEqualTo(TestGuest.inStub(GuestFault.UD));
+        assertThat(g.run(new TestGuest.ForcedEmulationPort(true))).isEqualTo(TestGuest.inStub(GuestFault.UD));
         assertThat(g.stack(0)).isEqualTo(CODE);
     }
 
     @Test
     void anInstructionTheModelDoesNotEmulateBehindThePrefixIsNotGuessed() {
         TestGuest g = TestGuest.running(PREFIX, "90", "f4");        // KVM_FEP; nop
-        CpuExit exit = g.run(new Port(true));
+        CpuExit exit = g.run(new TestGuest.ForcedEmulationPort(true));
         assertThat(exit).isInstanceOf(CpuExit.Unimplemented.class);
         assertThat(exit.describe()).contains("forced emulation of nop");
     }

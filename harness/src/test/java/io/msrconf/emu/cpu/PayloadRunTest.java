@@ -79,27 +79,9 @@ class PayloadRunTest {
 
     /** The fake port, with KVM's forced-emulation prefix honoured or not and a fixed side-effect TSC read. */
     private static MsrPort withForcedEmulation(TestGuest.FakeMsrs msrs, boolean on) {
-        return new MsrPort() {
-            @Override
-            public MsrResult rdmsr(int index) {
-                return msrs.rdmsr(index);
-            }
-
-            @Override
-            public MsrResult wrmsr(int index, long value) {
-                return msrs.wrmsr(index, value);
-            }
-
-            @Override
-            public boolean forcedEmulationPrefix() {
-                return on;
-            }
-
-            @Override
-            public MsrResult emulatorImplicitRead(int index) {
-                return index == 0x10 ? new MsrResult.Done(0x77_0000_0001L) : new MsrResult.Fault();
-            }
-        };
+        TestGuest.ForcedEmulationPort port = new TestGuest.ForcedEmulationPort(on, msrs);
+        port.implicitRead = new MsrResult.Done(0x77_0000_0001L);
+        return port;
     }
 
     @Test

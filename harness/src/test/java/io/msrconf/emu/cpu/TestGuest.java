@@ -6,7 +6,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -134,6 +136,50 @@ final class TestGuest {
         public MsrResult wrmsr(int index, long value) {
             written.put(index, value);
             return writes.getOrDefault(index, new MsrResult.Fault());
+        }
+    }
+
+    /** A port with forced emulation on or off, RDMSR answered from a table, and side-effect reads recorded. */
+    static final class ForcedEmulationPort implements MsrPort {
+        final boolean fep;
+        final TestGuest.FakeMsrs msrs;
+        MsrResult implicitRead = new MsrResult.Done(0x1_2345_6789L);
+        final List<Integer> implicitReads = new ArrayList<>();
+        long tsc = 0xabcdL;
+
+        ForcedEmulationPort(boolean fep) {
+            this(fep, new FakeMsrs());
+        }
+
+        ForcedEmulationPort(boolean fep, FakeMsrs msrs) {
+            this.fep = fep;
+            this.msrs = msrs;
+        }
+
+        @Override
+        public MsrResult rdmsr(int index) {
+            return msrs.rdmsr(index);
+        }
+
+        @Override
+        public MsrResult wrmsr(int index, long value) {
+            return msrs.wrmsr(index, value);
+        }
+
+        @Override
+        public boolean forcedEmulationPrefix() {
+            return fep;
+        }
+
+        @Override
+        public MsrResult emulatorImplicitRead(int index) {
+            implicitReads.add(index);
+            return implicitRead;
+        }
+
+        @Override
+        public long tsc() {
+            return tsc;
         }
     }
 }
