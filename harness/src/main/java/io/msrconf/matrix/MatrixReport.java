@@ -151,6 +151,11 @@ public final class MatrixReport {
                 }
             }
         }
+        for (int k = 0; k < kernels.size(); k++) {
+            if (kernels.get(k).summary().isEmpty()) {
+                lines.add(letter(k) + " did not run: " + kernels.get(k).failure().strip().replace("\n", "\n    "));
+            }
+        }
         if (!lines.isEmpty()) {
             out.append("\nwhy:\n");
             lines.forEach(l -> out.append("  ").append(l).append('\n'));
@@ -243,6 +248,10 @@ public final class MatrixReport {
                         environment.put(letter(kernels.indexOf(r)) + " " + key, v);
                     }
                 }));
+                if (r.summary().isEmpty()) {
+                    notRunResult(r, merged);
+                    continue;
+                }
                 Path results = r.dir().resolve("results").resolve("allure-results");
                 if (!Files.isDirectory(results)) {
                     continue;
@@ -258,5 +267,45 @@ public final class MatrixReport {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot merge the Allure results into " + merged + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The Allure message of a kernel that did not run; reports/categories.json files it under "Kernel did not run". */
+    public static String notRunMessage(KernelResult r) {
+        return "kernel " + r.target().spec() + " did not run: " + r.failure();
+    }
+
+    /**
+     * A kernel that did not run still shows in the report: one broken test saying why, with the end of
+     * its console and of the suite's output inside it attached (what a triager reads first).
+     */
+    private static void notRunResult(KernelResult r, Path merged) throws IOException {
+        String uuid = java.util.UUID.randomUUID().toString();
+        String attachment = uuid + "-attachment.txt";
+        StringBuilder logs = new StringBuilder();
+        for (String name : List.of("console.log", "run.log", "qemu.log")) {
+            Path log = r.dir().resolve(name);
+            if (Files.isRegularFile(log)) {
+                List<String> lines = new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+                logs.append("==> ").append(log).append(" (last ").append(Math.min(200, lines.size())).append(" lines) <==\n");
+                lines.subList(Math.max(0, lines.size() - 200), lines.size()).forEach(l -> logs.append(l).append('\n'));
+            }
+        }
+        Files.writeString(merged.resolve(attachment), logs.length() == 0 ? "(no console or run log was written)\n" : logs.toString());
+        long now = System.currentTimeMillis();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("uuid", uuid);
+        result.put("historyId", "kernel-not-run@" + r.target().spec());
+        result.put("testCaseId", "kernel-not-run");
+        result.put("name", "kernel " + r.target().spec() + " did not run");
+        result.put("status", "broken");
+        result.put("stage", "finished");
+        result.put("statusDetails", Map.of("message", notRunMessage(r), "trace", ""));
+        result.put("labels", List.of(Map.of("name", "parentSuite", "value", "kvm on " + r.target().spec() + " (not run)"),
+                Map.of("name", "suite", "value", "kernel matrix"), Map.of("name", "epic", "value", "KVM MSR filter semantics")));
+        result.put("parameters", List.of(Map.of("name", "kernel", "value", r.target().spec())));
+        result.put("attachments", List.of(Map.of("name", "console and run logs (tail)", "source", attachment, "type", "text/plain")));
+        result.put("start", now - r.elapsed().toMillis());
+        result.put("stop", now);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(merged.resolve(uuid + "-result.json").toFile(), result);
     }
 }

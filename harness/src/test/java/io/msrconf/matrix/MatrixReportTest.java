@@ -59,10 +59,36 @@ class MatrixReportTest {
                 "  A b.differs: skipped: the case applies to kernels >= 5.12; this is 5.10",
                 "  B b.differs: failed: Expected #GP on RDMSR(0x174), got no exit",
                 "  A c.observed: observed RDMSR(0x10): completed with value 0x1",
-                "  B c.observed: observed RDMSR(0x10): completed with value 0x2");
+                "  B c.observed: observed RDMSR(0x10): completed with value 0x2",
+                "  C did not run: the guest did not power off within 300 s");
         assertThat(report.differingCases()).containsExactly("b.differs");
         assertThat(report.anyFailure()).isTrue();
         assertThat(report.allKernelsRan()).isFalse();
+    }
+
+    @Test
+    void aKernelThatDidNotRunIsABrokenTestInTheReportWithItsConsole(@TempDir Path dir) throws Exception {
+        Path kernelDir = Files.createDirectories(dir.resolve("kernels/debian-6.1"));
+        Files.writeString(kernelDir.resolve("console.log"), "msrconf-guest: FATAL: cannot mount the host's root over 9p\n");
+        KernelResult broken = new KernelResult(KernelTarget.parse("debian:6.1"), Optional.empty(),
+                "the guest did not power off within 300 s", kernelDir, Duration.ofSeconds(300));
+        Path merged = dir.resolve("allure-results");
+
+        new MatrixReport(List.of(broken)).mergeAllure(merged);
+
+        List<Path> results;
+        try (var files = Files.list(merged)) {
+            results = files.filter(f -> f.getFileName().toString().endsWith("-result.json")).toList();
+        }
+        assertThat(results).hasSize(1);
+        JsonNode r = new ObjectMapper().readTree(results.get(0).toFile());
+        assertThat(r.get("status").asText()).isEqualTo("broken");
+        assertThat(r.get("name").asText()).isEqualTo("kernel debian:6.1 did not run");
+        assertThat(r.get("statusDetails").get("message").asText()).isEqualTo("kernel debian:6.1 did not run: the guest did not power off within 300 s");
+        assertThat(Files.readString(merged.resolve(r.get("attachments").get(0).get("source").asText())))
+                .contains("cannot mount the host's root over 9p");
+        assertThat(Files.readString(merged.resolve("environment.properties"), java.nio.charset.StandardCharsets.ISO_8859_1))
+                .contains("A kernel=NOT RUN (debian\\:6.1)\\: the guest did not power off within 300 s");
     }
 
     @Test

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.emu.model.Mutation;
 import io.msrconf.guest.Payload;
+import io.msrconf.matrix.KernelMatrix;
+import io.msrconf.matrix.KernelTarget;
+import io.msrconf.matrix.MatrixReport;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.KernelRange;
 import io.msrconf.spec.KernelVersion;
@@ -142,6 +145,14 @@ class CategoriesTest {
             String reproducedNoMore = ConformanceSuite.deviationNotReproducedMessage(c, known, HostInfo.read());
             assertThat(categoriesOf("failed", reproducedNoMore)).containsExactly("Known deviation no longer reproduces");
         }
+    }
+
+    @Test
+    void aKernelThatDidNotRunIsItsOwnCategory() {
+        KernelMatrix.KernelResult notRun = new KernelMatrix.KernelResult(KernelTarget.parse("debian:6.12"), java.util.Optional.empty(),
+                "QEMU exited with status 1 before the command finished\n  last lines of qemu.log:\n    qemu: linux kernel too old",
+                Path.of("x"), Duration.ZERO);
+        assertThat(categoriesOf("broken", MatrixReport.notRunMessage(notRun))).containsExactly("Kernel did not run (kernel matrix)");
     }
 
     @Test
