@@ -130,8 +130,9 @@ public final class KernelMatrix {
             if (Files.isRegularFile(summaryFile)) {
                 return done(progress, new KernelResult(target, Optional.of(SummaryJson.read(summaryFile)), "", dir, elapsed(start)));
             }
-            return done(progress, new KernelResult(target, Optional.empty(),
-                    failure.isEmpty() ? "the run wrote no summary.json (see " + dir + ")" : failure, dir, elapsed(start)));
+            // The suite ran to its end without a summary: it refused its input or crashed; run.log says which.
+            return done(progress, new KernelResult(target, Optional.empty(), failure.isEmpty()
+                    ? "the suite wrote no summary.json" + QemuGuest.lastLines(dir.resolve("run.log")) : failure, dir, elapsed(start)));
         } catch (IOException | RuntimeException e) {
             return done(progress, new KernelResult(target, Optional.empty(), e.getMessage(), dir, elapsed(start)));
         }

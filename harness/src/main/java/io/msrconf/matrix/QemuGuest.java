@@ -213,9 +213,9 @@ public final class QemuGuest {
     }
 
     /** The last lines of the console (what the guest printed last) and of QEMU's own output, for a failure message. */
-    private static String lastLines(Path console, Path qemuLog) {
+    static String lastLines(Path... logs) {
         StringBuilder sb = new StringBuilder();
-        for (Path p : List.of(console, qemuLog)) {
+        for (Path p : logs) {
             try {
                 if (!Files.isRegularFile(p)) {
                     continue;
