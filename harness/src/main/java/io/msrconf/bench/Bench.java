@@ -24,17 +24,16 @@ import io.msrconf.suite.CaseRunner;
 import io.msrconf.suite.HostInfo;
 import io.msrconf.suite.SuiteConfig;
 import io.msrconf.suite.SuiteLauncher;
+import io.msrconf.util.FileTrees;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The performance benchmark behind {@code msrconf bench}: the spec cases as the workload, run in one
@@ -181,7 +180,7 @@ public final class Bench {
                 out.printf("  JUnit suite as `msrconf run --no-html` runs it (both backends, differential, Allure results, summary): %.1f ms%n",
                         t / 1e6);
             } finally {
-                deleteTree(dir);
+                FileTrees.delete(dir);
             }
         }
 
@@ -405,13 +404,5 @@ public final class Bench {
         long[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted.length == 0 ? 0 : sorted[sorted.length / 2];
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -13,20 +13,17 @@ import io.msrconf.spec.SpecLoader;
 import io.msrconf.spec.SpecSet;
 import io.msrconf.suite.SuiteConfig;
 import io.msrconf.suite.SuiteLauncher;
+import io.msrconf.util.FileTrees;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * {@code msrconf bisect-run}: one step of {@code git bisect run}. Runs the conformance suite on this
@@ -124,19 +121,8 @@ final class BisectRunCommand {
         if (kvmUnavailable.isPresent() || specErrors) {
             return decide(NOT_RUN, kvmUnavailable, specErrors);
         }
-        Path scratch = null;
-        try {
-            scratch = Files.createTempDirectory("msrconf-bisect-");
-            RunSummary summary = SuiteLauncher.run(new SuiteConfig(specs, List.of(KvmBackend.NAME), only,
-                    scratch.resolve("summary.json"), scratch.resolve("allure-results")));
-            summary.cases().stream().filter(c -> c.status().isFailure())
-                    .forEach(c -> out.println(c.status() + " " + c.key() + ": " + why(c)));
-            return decide(summary, Optional.empty(), false);
-        } catch (IOException | RuntimeException e) {
-            return new Outcome(SKIP, "the run could not complete: " + e);
-        } finally {
-            deleteTree(scratch);
-        }
+        return inScratch(scratch -> judged(SuiteLauncher.run(new SuiteConfig(specs, List.of(KvmBackend.NAME), only,
+                scratch.resolve("summary.json"), scratch.resolve("allure-results"))), Optional.empty(), out));
     }
 
     /**
@@ -147,21 +133,31 @@ final class BisectRunCommand {
         if (specErrors) {
             return decide(NOT_RUN, Optional.empty(), true);
         }
-        Path scratch = null;
-        try {
-            scratch = Files.createTempDirectory("msrconf-bisect-");
+        return inScratch(scratch -> {
             KernelMatrix.KernelResult r = KernelMatrix.runOne(kernel, new KernelMatrix.Options(specs, only, scratch,
                     KernelTarget.defaultCache(), GUEST_TIMEOUT, 1), out);
             if (r.summary().isEmpty()) {
                 return new Outcome(SKIP, "the kernel could not be tested: " + r.failure());
             }
             RunSummary summary = r.summary().get();
-            summary.cases().stream().filter(c -> c.status().isFailure())
-                    .forEach(c -> out.println(c.status() + " " + c.key() + ": " + why(c)));
             Optional<String> kvmUnavailable = "yes".equals(summary.environment().get("kvm.available")) ? Optional.empty()
                     : Optional.of("no usable /dev/kvm in the guest running " + r.release()
                             + " (KVM modules: " + r.kvmModule() + ")");
-            return decide(summary, kvmUnavailable, false);
+            return judged(summary, kvmUnavailable, out);
+        });
+    }
+
+    /** A step's work, given a temporary directory for its results. */
+    private interface ScratchStep {
+        Outcome run(Path scratch) throws IOException;
+    }
+
+    /** Runs {@code step} in a fresh temporary directory, removed afterwards; a run that cannot complete is a skip. */
+    private static Outcome inScratch(ScratchStep step) {
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory("msrconf-bisect-");
+            return step.run(scratch);
         } catch (IOException | RuntimeException e) {
             return new Outcome(SKIP, "the run could not complete: " + e);
         } finally {
@@ -169,10 +165,11 @@ final class BisectRunCommand {
         }
     }
 
-    /** The first line of a failure's message that says what went wrong, skipping a headline that repeats the case. */
-    private static String why(CaseEntry c) {
-        return c.message().lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith(c.key()))
-                .findFirst().orElse(c.title());
+    /** Lists the failed cases, then decides. */
+    private static Outcome judged(RunSummary summary, Optional<String> kvmUnavailable, PrintStream out) {
+        summary.cases().stream().filter(c -> c.status().isFailure())
+                .forEach(c -> out.println(c.status() + " " + c.key() + ": " + c.reason()));
+        return decide(summary, kvmUnavailable, false);
     }
 
     /** The step's exit code for git: see {@link #decide}. */
@@ -206,11 +203,7 @@ final class BisectRunCommand {
                     + (skipReasons.size() == 2 ? " (and 1 other reason)"
                     : skipReasons.size() > 2 ? " (and " + (skipReasons.size() - 1) + " other reasons)" : ""));
         }
-        Map<Status, Long> counts = s.cases().stream()
-                .collect(Collectors.groupingBy(CaseEntry::status, () -> new EnumMap<>(Status.class), Collectors.counting()));
-        return new Outcome(GOOD, counts.entrySet().stream()
-                .map(e -> e.getValue() + " " + e.getKey().name().toLowerCase().replace('_', ' '))
-                .collect(Collectors.joining(", ")));
+        return new Outcome(GOOD, s.statusCounts());
     }
 
     private static int usageError(String message, PrintStream err) {
@@ -224,10 +217,8 @@ final class BisectRunCommand {
         if (dir == null) {
             return;
         }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            FileTrees.delete(dir);
         } catch (IOException e) {
             // The directory is under the system temp directory, which is cleaned independently.
         }

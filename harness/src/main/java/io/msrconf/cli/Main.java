@@ -9,19 +9,18 @@ import io.msrconf.spec.SpecSet;
 import io.msrconf.suite.HostInfo;
 import io.msrconf.suite.SuiteConfig;
 import io.msrconf.suite.SuiteLauncher;
+import io.msrconf.util.FileTrees;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The msrconf command line. {@code run} executes the conformance suite (the same JUnit suite
@@ -123,7 +122,7 @@ public final class Main {
     private static int runSuite(SuiteConfig config, Path outDir, boolean html, PrintStream out, PrintStream err) {
         out.println("msrconf: running on " + HostInfo.read().describe() + " (backends: " + String.join(", ", config.backends()) + ")");
         try {
-            deleteTree(config.allureResults());   // results are per run; the trend lives in the HTML report's history
+            FileTrees.delete(config.allureResults());   // results are per run; the trend lives in the HTML report's history
         } catch (IOException e) {
             err.println("msrconf: cannot clear " + config.allureResults() + ": " + e.getMessage());
             return 2;
@@ -152,16 +151,5 @@ public final class Main {
             }
         }
         return failed == 0 ? 0 : 1;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

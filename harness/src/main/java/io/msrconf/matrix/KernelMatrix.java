@@ -3,9 +3,9 @@ package io.msrconf.matrix;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.report.RunSummary;
 import io.msrconf.report.SummaryJson;
+import io.msrconf.util.FileTrees;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,7 +108,7 @@ public final class KernelMatrix {
         long start = System.nanoTime();
         Path dir = options.outDir().resolve("kernels").resolve(target.label());
         try {
-            deleteTree(dir.resolve("results"));
+            FileTrees.delete(dir.resolve("results"));
             Files.createDirectories(dir.resolve("tmp"));
             Files.createDirectories(dir.resolve("results"));
             String failure;
@@ -140,10 +140,7 @@ public final class KernelMatrix {
 
     private static KernelResult done(PrintStream progress, KernelResult r) {
         if (r.summary().isPresent()) {
-            String counts = r.summary().get().cases().stream()
-                    .collect(Collectors.groupingBy(c -> c.status().name().toLowerCase().replace('_', ' '), Collectors.counting()))
-                    .entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
-                    .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+            String counts = r.summary().get().statusCounts();
             say(progress, r.target(), r.release() + " (" + r.kvmModule() + ", " + r.cpuModel() + "): " + counts
                     + " in " + r.elapsed().toSeconds() + " s");
         } else {
@@ -213,18 +210,5 @@ public final class KernelMatrix {
         return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
                 .filter(e -> !e.isEmpty()).map(e -> Path.of(e).toAbsolutePath().normalize().toString())
                 .collect(Collectors.joining(java.io.File.pathSeparator));
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 }

@@ -7,6 +7,7 @@ import io.msrconf.report.AllureOutputs;
 import io.msrconf.report.RunSummary;
 import io.msrconf.report.RunSummary.CaseEntry;
 import io.msrconf.report.RunSummary.Status;
+import io.msrconf.util.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -144,7 +145,7 @@ public final class MatrixReport {
                 }
                 if (c.status().isFailure() || (differs && c.status() != Status.PASSED)) {
                     lines.add(letter(k) + " " + r.id() + ": " + c.status().name().toLowerCase().replace('_', ' ') + ": "
-                            + reason(c));
+                            + c.reason());
                 } else if (differs && r.observationDiffers()) {
                     lines.add(letter(k) + " " + r.id() + ": observed " + String.join(" | ", c.observation().stream()
                             .map(String::strip).filter(l -> !l.startsWith("step")).toList()));
@@ -170,12 +171,6 @@ public final class MatrixReport {
             case KNOWN_DEVIATION -> "known";
             case DEVIATION_NOT_REPRODUCED -> "NOTREP";
         };
-    }
-
-    /** The first line of a message that says something: a failure's message starts with a headline repeating the case. */
-    static String reason(CaseEntry c) {
-        return c.message().lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith(c.key()))
-                .findFirst().orElse(firstLine(c.message()));
     }
 
     private static String firstLine(String s) {
@@ -234,7 +229,7 @@ public final class MatrixReport {
      */
     public void mergeAllure(Path merged) {
         try {
-            KernelMatrix.deleteTree(merged);
+            FileTrees.delete(merged);
             Files.createDirectories(merged);
             Map<String, String> environment = new LinkedHashMap<>();
             Set<String> perRunFiles = Set.of("environment.properties", "categories.json", "executor.json");

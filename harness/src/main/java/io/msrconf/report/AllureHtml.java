@@ -1,5 +1,6 @@
 package io.msrconf.report;
 
+import io.msrconf.util.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,13 +17,11 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -264,7 +263,7 @@ public final class AllureHtml {
                 // another run finished first; its copy is as good as ours
             }
         } finally {
-            deleteTree(staging);
+            FileTrees.delete(staging);
         }
         return dir;
     }
@@ -295,16 +294,5 @@ public final class AllureHtml {
             Files.setPosixFilePermissions(launcher, permissions);
         }
         return launcher;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 }

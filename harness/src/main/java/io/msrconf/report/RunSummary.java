@@ -1,7 +1,9 @@
 package io.msrconf.report;
 
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The machine-readable result of one run: the environment it ran in (kernel release, KVM module,
@@ -38,6 +40,23 @@ public record RunSummary(Map<String, String> environment, List<CaseEntry> cases)
         public String key() {
             return id + " [" + backend + "]";
         }
+
+        /**
+         * The first line of the message that says something: a failure's message starts with a headline
+         * repeating the case, a skip's is the reason itself. The title when there is nothing else.
+         */
+        public String reason() {
+            return message.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith(key()))
+                    .findFirst().orElse(title);
+        }
+    }
+
+    /** How many cases ended in each status, in the order of {@link Status}: "44 passed, 4 skipped". */
+    public String statusCounts() {
+        Map<Status, Long> counts = cases.stream().collect(Collectors.groupingBy(
+                CaseEntry::status, () -> new EnumMap<>(Status.class), Collectors.counting()));
+        return counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey().name().toLowerCase().replace('_', ' '))
+                .collect(Collectors.joining(", "));
     }
 
     public enum Status {
