@@ -1,6 +1,6 @@
 package io.msrconf.backend;
 
-import io.msrconf.spec.Vectors;
+import io.msrconf.abi.Vectors;
 
 /** What the guest recorded for one script entry (guest ABI: ENT_OUTCOME, ENT_RESULT, ENT_VECTOR, ENT_ERROR). */
 public sealed interface GuestResult {

@@ -1,15 +1,16 @@
 package io.msrconf.backend;
 
-import static io.msrconf.kvm.sys.KvmIoctls.KVM_CAP_IRQCHIP;
-import static io.msrconf.kvm.sys.KvmIoctls.KVM_CAP_X86_MSR_FILTER;
-import static io.msrconf.kvm.sys.KvmIoctls.KVM_CAP_X86_USER_SPACE_MSR;
+import static io.msrconf.abi.KvmCap.KVM_CAP_IRQCHIP;
+import static io.msrconf.abi.KvmCap.KVM_CAP_X86_MSR_FILTER;
+import static io.msrconf.abi.KvmCap.KVM_CAP_X86_USER_SPACE_MSR;
 
+import io.msrconf.abi.KvmExit;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.guest.GuestLayout;
 import io.msrconf.guest.MsrScriptTable;
 import io.msrconf.guest.Payload;
 import io.msrconf.kvm.CpuidEntries;
-import io.msrconf.kvm.Errno;
+import io.msrconf.abi.Errno;
 import io.msrconf.kvm.GuestMemory;
 import io.msrconf.kvm.Kvm;
 import io.msrconf.kvm.KvmException;
@@ -434,16 +435,16 @@ public final class KvmBackend implements Backend {
                 return crashed(vcpu, "KVM_RUN failed with " + Errno.describe(rc));
             }
             int reason = run.exitReason();
-            if (reason == KvmIoctls.KVM_EXIT_IO) {
-                boolean out = run.ioDirection() == KvmIoctls.KVM_EXIT_IO_OUT;
+            if (reason == KvmExit.KVM_EXIT_IO) {
+                boolean out = run.ioDirection() == KvmExit.KVM_EXIT_IO_OUT;
                 Optional<RunEnd> end = GuestReport.of(run.ioPort(), out, run.ioSize(), run.ioCount(), run.ioDataU32());
                 if (end.isPresent()) {
                     return end.get();
                 }
                 return crashed(vcpu, GuestReport.describeStray(run.ioPort(), out, run.ioSize(), run.ioCount(), run.ioDataU32()));
             }
-            if (reason == KvmIoctls.KVM_EXIT_X86_RDMSR || reason == KvmIoctls.KVM_EXIT_X86_WRMSR) {
-                MsrOp op = reason == KvmIoctls.KVM_EXIT_X86_RDMSR ? MsrOp.RDMSR : MsrOp.WRMSR;
+            if (reason == KvmExit.KVM_EXIT_X86_RDMSR || reason == KvmExit.KVM_EXIT_X86_WRMSR) {
+                MsrOp op = reason == KvmExit.KVM_EXIT_X86_RDMSR ? MsrOp.RDMSR : MsrOp.WRMSR;
                 MsrExit exit = new MsrExit(op, run.msrReason(), run.msrIndex(), run.msrData());
                 // The guest counts finished entries, so the exit belongs to entry number "completed".
                 long completed = Integer.toUnsignedLong(memory.readU32(GuestLayout.SCRIPT_TABLE + MsrScriptTable.HDR_COMPLETED));

@@ -1,6 +1,6 @@
 package io.msrconf.backend;
 
-import io.msrconf.spec.ExitReason;
+import io.msrconf.abi.ExitReason;
 import io.msrconf.spec.MsrOp;
 
 /** A KVM_EXIT_X86_RDMSR/WRMSR as userspace saw it: reason bits, MSR index and data, as raw as KVM gave them. */

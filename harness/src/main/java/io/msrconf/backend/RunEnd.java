@@ -1,6 +1,6 @@
 package io.msrconf.backend;
 
-import io.msrconf.spec.Vectors;
+import io.msrconf.abi.Vectors;
 
 /** How a guest run ended. Only {@link Reported} is a normal end; the others carry what a developer needs. */
 public sealed interface RunEnd {

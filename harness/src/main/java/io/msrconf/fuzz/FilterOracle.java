@@ -1,9 +1,10 @@
 package io.msrconf.fuzz;
 
+import io.msrconf.abi.Msr;
 import io.msrconf.filter.BitmapMemory;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
-import io.msrconf.kvm.Errno;
+import io.msrconf.abi.Errno;
 import io.msrconf.spec.MsrOp;
 
 /**
@@ -67,7 +68,7 @@ public final class FilterOracle {
      */
     public static boolean allowed(MsrFilter installed, int index, MsrOp op) {
         long msr = index & U32;
-        if (msr >= 0x800 && msr <= 0x8ff) {
+        if (Msr.isX2apic(index)) {
             return true;   // "x2APIC MSRs do not support filtering"
         }
         if (installed == null) {

@@ -1,10 +1,11 @@
 package io.msrconf.fuzz;
 
+import io.msrconf.abi.Msr;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.spec.Access;
 import io.msrconf.spec.Case;
-import io.msrconf.spec.ExitReason;
+import io.msrconf.abi.ExitReason;
 import io.msrconf.spec.ExpectedExit;
 import io.msrconf.spec.GuestExpectation;
 import io.msrconf.spec.KernelRange;
@@ -50,7 +51,6 @@ public final class Generators {
 
     /** jqwik's size hint, as in a property of 1000 tries: lists and numbers cover their whole span. */
     private static final int GEN_SIZE = 1000;
-    private static final int MSR_EFER = 0xc0000080;
     private static final long[] CANONICAL = {0, 0x1000, 0x7fff_ffff_f000L, 0xffff_8000_0000_0000L, 0xffff_ffff_8100_0000L};
     private static final long[] ANSWER_DATA = {0, 1, 0x1234, 0xdead_beef_0000_0000L, -1L};
 
@@ -182,7 +182,7 @@ public final class Generators {
                 case UNKNOWN -> Generators.UNKNOWN;
             };
             int msr = from.get(pick % from.size());
-            MsrOp o = msr == MSR_EFER ? MsrOp.RDMSR : op;   // EFER writes are outside the model
+            MsrOp o = msr == Msr.MSR_EFER ? MsrOp.RDMSR : op;   // EFER writes are outside the model
             return new Access(o, msr, o == MsrOp.WRMSR ? validValue(msr, rawValue) : 0, exit(vcpu),
                     new GuestExpectation.Completes(ValueExpectation.ANY), GENERATED);
         }

@@ -5,7 +5,7 @@ import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.spec.Access;
 import io.msrconf.spec.Case;
-import io.msrconf.spec.ExitReason;
+import io.msrconf.abi.ExitReason;
 import io.msrconf.spec.ExpectedExit;
 import io.msrconf.spec.GuestExpectation;
 import io.msrconf.spec.KernelRange;

@@ -1,5 +1,6 @@
 package io.msrconf.fuzz;
 
+import io.msrconf.abi.Msr;
 import io.msrconf.backend.AccessOutcome;
 import io.msrconf.backend.GuestResult;
 import io.msrconf.backend.MsrExit;
@@ -7,10 +8,10 @@ import io.msrconf.backend.Observation;
 import io.msrconf.backend.StepOutcome;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
-import io.msrconf.kvm.Errno;
+import io.msrconf.abi.Errno;
 import io.msrconf.spec.Access;
 import io.msrconf.spec.Case;
-import io.msrconf.spec.ExitReason;
+import io.msrconf.abi.ExitReason;
 import io.msrconf.spec.ExpectedExit;
 import io.msrconf.spec.GuestExpectation;
 import io.msrconf.spec.KernelRange;
@@ -34,7 +35,6 @@ public final class SpecWriter {
     /** allow:/deny: lists at most this many MSRs; beyond, the bitmap is written out as hex. */
     private static final int MAX_LISTED = 8;
     /** IA32_TSC: its value counts time, so a read of it expects any value. */
-    private static final int MSR_IA32_TSC = 0x10;
 
     private SpecWriter() {
     }
@@ -104,7 +104,7 @@ public final class SpecWriter {
         }
         GuestExpectation guest = access.guest();
         if (outcome.result() instanceof GuestResult.Completed done) {
-            boolean anyValue = access.op() == MsrOp.WRMSR || access.index() == MSR_IA32_TSC;
+            boolean anyValue = access.op() == MsrOp.WRMSR || access.index() == Msr.MSR_IA32_TSC;
             guest = new GuestExpectation.Completes(anyValue ? ValueExpectation.ANY : ValueExpectation.exactly(done.value()));
         } else if (outcome.result() instanceof GuestResult.Faulted fault) {
             guest = new GuestExpectation.Faults(fault.vector());

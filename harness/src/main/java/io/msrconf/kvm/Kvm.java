@@ -2,6 +2,7 @@ package io.msrconf.kvm;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import io.msrconf.abi.Errno;
 import io.msrconf.kvm.sys.KvmIoctls;
 import io.msrconf.kvm.sys.KvmLayouts;
 import io.msrconf.kvm.sys.LibC;

@@ -1,5 +1,7 @@
 package io.msrconf.kvm;
 
+import io.msrconf.abi.Errno;
+
 /** A KVM (or libc) call that failed with an errno the caller did not ask to see as data. */
 public final class KvmException extends RuntimeException {
 

@@ -1,6 +1,7 @@
 package io.msrconf.kvm;
 
 import com.sun.jna.Pointer;
+import io.msrconf.abi.KvmExit;
 import io.msrconf.kvm.sys.KvmIoctls;
 import io.msrconf.kvm.sys.KvmLayouts;
 import java.util.Arrays;
@@ -28,7 +29,7 @@ public final class KvmRun {
     }
 
     public String exitReasonName() {
-        return KvmIoctls.exitReasonName(exitReason());
+        return KvmExit.name(exitReason());
     }
 
     public boolean immediateExit() {
@@ -129,17 +130,17 @@ public final class KvmRun {
     /** The exit in one line, with the fields that matter for its reason. */
     public String describe() {
         int reason = exitReason();
-        String name = KvmIoctls.exitReasonName(reason);
+        String name = KvmExit.name(reason);
         return switch (reason) {
-            case KvmIoctls.KVM_EXIT_IO -> String.format("%s %s port=0x%x size=%d count=%d", name,
-                    ioDirection() == KvmIoctls.KVM_EXIT_IO_OUT ? "out" : "in", ioPort(), ioSize(), ioCount());
-            case KvmIoctls.KVM_EXIT_X86_RDMSR, KvmIoctls.KVM_EXIT_X86_WRMSR -> String.format(
+            case KvmExit.KVM_EXIT_IO -> String.format("%s %s port=0x%x size=%d count=%d", name,
+                    ioDirection() == KvmExit.KVM_EXIT_IO_OUT ? "out" : "in", ioPort(), ioSize(), ioCount());
+            case KvmExit.KVM_EXIT_X86_RDMSR, KvmExit.KVM_EXIT_X86_WRMSR -> String.format(
                     "%s reason=%d index=0x%x data=0x%x", name, msrReason(), msrIndex(), msrData());
-            case KvmIoctls.KVM_EXIT_FAIL_ENTRY -> String.format("%s hardware_entry_failure_reason=0x%x cpu=%d",
+            case KvmExit.KVM_EXIT_FAIL_ENTRY -> String.format("%s hardware_entry_failure_reason=0x%x cpu=%d",
                     name, failEntryReason(), failEntryCpu());
-            case KvmIoctls.KVM_EXIT_INTERNAL_ERROR -> String.format("%s suberror=%d data=%s", name,
+            case KvmExit.KVM_EXIT_INTERNAL_ERROR -> String.format("%s suberror=%d data=%s", name,
                     internalSuberror(), hex(internalData()));
-            case KvmIoctls.KVM_EXIT_UNKNOWN -> String.format("%s hardware_exit_reason=0x%x", name,
+            case KvmExit.KVM_EXIT_UNKNOWN -> String.format("%s hardware_exit_reason=0x%x", name,
                     hardwareExitReason());
             default -> name;
         };

@@ -1,5 +1,7 @@
 package io.msrconf.spec;
 
+import io.msrconf.abi.Vectors;
+
 /**
  * What the guest must end up seeing for one access, after any userspace exit was answered.
  * {@link #describe} reads after "Expected RDMSR(0x10) to ...".

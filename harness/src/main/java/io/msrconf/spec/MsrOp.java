@@ -19,9 +19,6 @@ public enum MsrOp {
      */
     FEP_RDTSC(4);
 
-    /** IA32_TSC: the MSR a forced-emulated RDTSC reads. */
-    public static final int MSR_IA32_TSC = 0x10;
-
     public final int scriptCode;
 
     MsrOp(int scriptCode) {

@@ -1,7 +1,9 @@
 package io.msrconf.spec;
 
-import io.msrconf.kvm.Errno;
+import io.msrconf.abi.Errno;
 
+import io.msrconf.abi.ExitReason;
+import io.msrconf.abi.Msr;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.spec.YamlReader.YamlMap;
@@ -489,7 +491,7 @@ final class SpecFileParser {
                     + YamlReader.describe(node));
             return null;
         }
-        return MsrOp.MSR_IA32_TSC;
+        return Msr.MSR_IA32_TSC;
     }
 
     private record Outcome(ExpectedExit exit, GuestExpectation guest) {

@@ -1,5 +1,6 @@
 package io.msrconf.spec;
 
+import io.msrconf.abi.ExitReason;
 import java.util.EnumSet;
 import java.util.Set;
 

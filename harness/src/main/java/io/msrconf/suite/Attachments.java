@@ -2,7 +2,7 @@ package io.msrconf.suite;
 
 import io.msrconf.backend.StepOutcome;
 import io.msrconf.guest.Payload;
-import io.msrconf.kvm.Errno;
+import io.msrconf.abi.Errno;
 import io.msrconf.report.FilterDump;
 import io.msrconf.spec.Access;
 import io.msrconf.spec.Case;

@@ -1,5 +1,6 @@
 package io.msrconf.suite;
 
+import io.msrconf.abi.Msr;
 import io.msrconf.backend.AccessOutcome;
 import io.msrconf.backend.GuestResult;
 import io.msrconf.backend.MsrExit;
@@ -25,7 +26,7 @@ import java.util.stream.Collectors;
 public final class Differential {
 
     /** IA32_TSC: its value depends on when it is read. */
-    static final Set<Integer> TIME_DEPENDENT_MSRS = Set.of(0x10);
+    static final Set<Integer> TIME_DEPENDENT_MSRS = Set.of(Msr.MSR_IA32_TSC);
 
     private Differential() {
     }

@@ -1,5 +1,6 @@
 package io.msrconf.verdict;
 
+import io.msrconf.abi.Msr;
 import io.msrconf.backend.AccessOutcome;
 import io.msrconf.backend.GuestResult;
 import io.msrconf.backend.MsrExit;
@@ -8,12 +9,12 @@ import io.msrconf.backend.RunEnd;
 import io.msrconf.backend.StepOutcome;
 import io.msrconf.spec.Access;
 import io.msrconf.spec.Case;
-import io.msrconf.kvm.Errno;
-import io.msrconf.spec.ExitReason;
+import io.msrconf.abi.Errno;
+import io.msrconf.abi.ExitReason;
 import io.msrconf.spec.ExpectedExit;
 import io.msrconf.spec.GuestExpectation;
 import io.msrconf.spec.Step;
-import io.msrconf.spec.Vectors;
+import io.msrconf.abi.Vectors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -131,17 +132,13 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
     static void judgeAccess(Access a, AccessOutcome got, String where, List<Mismatch> out) {
         int before = out.size();
         judgeAccessOutcome(a, got, where, out);
-        if (isX2apic(a.index())) {
+        if (Msr.isX2apic(a.index())) {
             // Any mismatch in 0x800-0x8ff is, first of all, the x2APIC exemption not holding.
             for (int i = before; i < out.size(); i++) {
                 Mismatch m = out.get(i);
                 out.set(i, new Mismatch(Mismatch.Kind.X2APIC_EXEMPTION, m.step(), m.message()));
             }
         }
-    }
-
-    private static boolean isX2apic(int msr) {
-        return Integer.compareUnsigned(msr, 0x800) >= 0 && Integer.compareUnsigned(msr, 0x8ff) <= 0;
     }
 
     private static void judgeAccessOutcome(Access a, AccessOutcome got, String where, List<Mismatch> out) {

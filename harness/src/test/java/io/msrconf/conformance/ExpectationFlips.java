@@ -2,7 +2,7 @@ package io.msrconf.conformance;
 
 import io.msrconf.spec.Access;
 import io.msrconf.spec.Case;
-import io.msrconf.spec.ExitReason;
+import io.msrconf.abi.ExitReason;
 import io.msrconf.spec.ExpectedExit;
 import io.msrconf.spec.GuestExpectation;
 import io.msrconf.spec.Step;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.spec.Case;
-import io.msrconf.spec.ExitReason;
+import io.msrconf.abi.ExitReason;
 import io.msrconf.spec.KernelRange;
 import io.msrconf.spec.Step;
 import io.msrconf.spec.VcpuSetup;

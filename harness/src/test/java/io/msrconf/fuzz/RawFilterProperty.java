@@ -9,7 +9,7 @@ import io.msrconf.backend.KvmBackend;
 import io.msrconf.backend.Observation;
 import io.msrconf.backend.StepOutcome;
 import io.msrconf.filter.MsrFilter;
-import io.msrconf.kvm.Errno;
+import io.msrconf.abi.Errno;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.GuestExpectation;
 import io.msrconf.suite.Differential;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.msrconf.abi.Errno;
+import io.msrconf.abi.KvmCap;
 import io.msrconf.emu.model.FilterModel;
 import io.msrconf.filter.BitmapMemory;
 import io.msrconf.filter.FilterRange;
@@ -38,7 +40,7 @@ class BitmapMemoryKvmTest {
 
     @BeforeEach
     void needKvmWithMsrFilter() {
-        assumeTrue(KVM.kvm().checkExtension(KvmIoctls.KVM_CAP_X86_MSR_FILTER) != 0, "KVM lacks KVM_CAP_X86_MSR_FILTER");
+        assumeTrue(KVM.kvm().checkExtension(KvmCap.KVM_CAP_X86_MSR_FILTER) != 0, "KVM lacks KVM_CAP_X86_MSR_FILTER");
     }
 
 

@@ -6,6 +6,10 @@ import static org.assertj.core.data.Offset.offset;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.jna.Pointer;
+import io.msrconf.abi.Errno;
+import io.msrconf.abi.ExitReason;
+import io.msrconf.abi.KvmCap;
+import io.msrconf.abi.KvmExit;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.kvm.sys.KvmIoctls;
@@ -56,8 +60,8 @@ class KvmSmokeTest {
     @Test
     void systemIoctls() {
         assertThat(KVM.kvm().apiVersion()).isEqualTo(12);
-        assertThat(KVM.kvm().checkExtension(KvmIoctls.KVM_CAP_IRQCHIP)).isPositive();
-        assertThat(KVM.kvm().checkExtension(KvmIoctls.KVM_CAP_IMMEDIATE_EXIT)).isPositive();
+        assertThat(KVM.kvm().checkExtension(KvmCap.KVM_CAP_IRQCHIP)).isPositive();
+        assertThat(KVM.kvm().checkExtension(KvmCap.KVM_CAP_IMMEDIATE_EXIT)).isPositive();
         assertThat(KVM.kvm().vcpuMmapSize()).isGreaterThanOrEqualTo(4096);
         CpuidEntries cpuid = KVM.kvm().supportedCpuid();
         assertThat(cpuid.count()).isPositive();
@@ -106,7 +110,7 @@ class KvmSmokeTest {
     @Test
     void msrFilterValidationReturnsErrno() {
         try (Vm vm = KVM.kvm().createVm()) {
-            assumeTrue(vm.checkExtension(KvmIoctls.KVM_CAP_X86_MSR_FILTER) > 0, "no KVM_CAP_X86_MSR_FILTER");
+            assumeTrue(vm.checkExtension(KvmCap.KVM_CAP_X86_MSR_FILTER) > 0, "no KVM_CAP_X86_MSR_FILTER");
             assertThat(vm.setMsrFilter(new MsrFilter(MsrFilter.DEFAULT_DENY, List.of())))
                     .as("DEFAULT_DENY without ranges").isEqualTo(Errno.EINVAL);
             assertThat(vm.setMsrFilter(new MsrFilter(0x80, List.of())))
@@ -126,8 +130,8 @@ class KvmSmokeTest {
     @Test
     void deniedGuestMsrAccessesExitToUserspace() {
         try (Vm vm = KVM.kvm().createVm(); Vcpu vcpu = realModeVcpu(vm, MSR_ACCESSES)) {
-            assumeTrue(vm.checkExtension(KvmIoctls.KVM_CAP_X86_USER_SPACE_MSR) > 0, "no KVM_CAP_X86_USER_SPACE_MSR");
-            vm.enableCap(KvmIoctls.KVM_CAP_X86_USER_SPACE_MSR, KvmIoctls.KVM_MSR_EXIT_REASON_FILTER);
+            assumeTrue(vm.checkExtension(KvmCap.KVM_CAP_X86_USER_SPACE_MSR) > 0, "no KVM_CAP_X86_USER_SPACE_MSR");
+            vm.enableCap(KvmCap.KVM_CAP_X86_USER_SPACE_MSR, ExitReason.FILTER.bit);
             assertThat(vm.setMsrFilter(new MsrFilter(MsrFilter.DEFAULT_DENY,
                     List.of(FilterRange.allowing(MsrFilter.RANGE_READ, MSR_IA32_APIC_BASE, 1, MSR_IA32_APIC_BASE)))))
                     .isZero();
@@ -135,8 +139,8 @@ class KvmSmokeTest {
             KvmRun run = vcpu.runState();
 
             assertThat(vcpu.run(deadline)).isZero();
-            assertThat(run.exitReason()).as(run.describe()).isEqualTo(KvmIoctls.KVM_EXIT_X86_RDMSR);
-            assertThat(run.msrReason()).isEqualTo(KvmIoctls.KVM_MSR_EXIT_REASON_FILTER);
+            assertThat(run.exitReason()).as(run.describe()).isEqualTo(KvmExit.KVM_EXIT_X86_RDMSR);
+            assertThat(run.msrReason()).isEqualTo(ExitReason.FILTER.bit);
             assertThat(run.msrIndex()).isEqualTo(MSR_IA32_TSC);
             run.setMsrError(0);
             run.setMsrData(0x42);
@@ -145,7 +149,7 @@ class KvmSmokeTest {
             assertReported(vcpu);
 
             assertThat(vcpu.run(deadline)).isZero();
-            assertThat(run.exitReason()).as(run.describe()).isEqualTo(KvmIoctls.KVM_EXIT_X86_WRMSR);
+            assertThat(run.exitReason()).as(run.describe()).isEqualTo(KvmExit.KVM_EXIT_X86_WRMSR);
             assertThat(run.msrIndex()).isEqualTo(MSR_IA32_TSC);
             assertThat(run.msrData()).isEqualTo(0xdead);
             assertThat(run.msrError()).isZero();
@@ -153,7 +157,7 @@ class KvmSmokeTest {
 
             assertThat(vcpu.run(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100)))
                     .as("the guest went on to its final loop").isEqualTo(Errno.EINTR);
-            assertThatThrownBy(() -> vm.enableCap(KvmIoctls.KVM_CAP_X86_USER_SPACE_MSR, 1, 2, 3, 4, 5))
+            assertThatThrownBy(() -> vm.enableCap(KvmCap.KVM_CAP_X86_USER_SPACE_MSR, 1, 2, 3, 4, 5))
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }
@@ -166,7 +170,7 @@ class KvmSmokeTest {
             long late = System.nanoTime() - deadline;
             assertThat(late).as("returned %d ms after the deadline", late / 1_000_000)
                     .isNotNegative().isLessThan(TimeUnit.MILLISECONDS.toNanos(200));
-            assertThat(vcpu.runState().exitReason()).isEqualTo(KvmIoctls.KVM_EXIT_INTR);
+            assertThat(vcpu.runState().exitReason()).isEqualTo(KvmExit.KVM_EXIT_INTR);
             assertThat(vcpu.runState().immediateExit()).as("immediate_exit is cleared").isFalse();
             assertThat(vcpu.getRegs().rip()).as("still in the loop").isEqualTo(LOOP);
 
@@ -284,8 +288,8 @@ class KvmSmokeTest {
 
     private static void assertReported(Vcpu vcpu) {
         KvmRun run = vcpu.runState();
-        assertThat(run.exitReason()).as(run.describe()).isEqualTo(KvmIoctls.KVM_EXIT_IO);
-        assertThat(run.ioDirection()).isEqualTo(KvmIoctls.KVM_EXIT_IO_OUT);
+        assertThat(run.exitReason()).as(run.describe()).isEqualTo(KvmExit.KVM_EXIT_IO);
+        assertThat(run.ioDirection()).isEqualTo(KvmExit.KVM_EXIT_IO_OUT);
         assertThat(run.ioPort()).isEqualTo(REPORT_PORT);
         assertThat(run.ioSize()).isEqualTo(4);
         assertThat(run.ioCount()).isEqualTo(1);

@@ -3,6 +3,10 @@ package io.msrconf.kvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.msrconf.abi.Errno;
+import io.msrconf.abi.ExitReason;
+import io.msrconf.abi.KvmCap;
+import io.msrconf.abi.KvmExit;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.kvm.sys.KvmIoctls;
 import io.msrconf.kvm.sys.KvmLayouts;
@@ -50,12 +54,12 @@ class UapiLayoutTest {
 
     @Test
     void exitReasonNamesMatchTheConstants() throws IllegalAccessException {
-        for (Field f : numericConstants(KvmIoctls.class)) {
+        for (Field f : numericConstants(KvmExit.class)) {
             if (f.getName().startsWith("KVM_EXIT_") && !f.getName().startsWith("KVM_EXIT_IO_")) {
-                assertThat(KvmIoctls.exitReasonName(f.getInt(null))).as(f.getName()).isEqualTo(f.getName());
+                assertThat(KvmExit.name(f.getInt(null))).as(f.getName()).isEqualTo(f.getName());
             }
         }
-        assertThat(KvmIoctls.exitReasonName(1000)).isEqualTo("KVM_EXIT_? (1000)");
+        assertThat(KvmExit.name(1000)).isEqualTo("KVM_EXIT_? (1000)");
     }
 
     @Test
@@ -85,11 +89,16 @@ class UapiLayoutTest {
             c.put("Registers." + name, "offsetof(struct kvm_regs, " + name + ")");
         }
         // these classes name their constants exactly as the C headers do
-        for (Class<?> cls : List.of(KvmIoctls.class, LibC.class, Errno.class)) {
+        for (Class<?> cls : List.of(KvmIoctls.class, KvmCap.class, KvmExit.class, LibC.class, Errno.class)) {
             for (Field f : numericConstants(cls)) {
                 java.put(cls.getSimpleName() + "." + f.getName(), ((Number) f.get(null)).longValue());
                 c.put(cls.getSimpleName() + "." + f.getName(), f.getName());
             }
+        }
+        // the userspace MSR exit reasons, as KVM_ENABLE_CAP and kvm_run.msr.reason take them
+        for (ExitReason r : ExitReason.values()) {
+            java.put("ExitReason." + r, (long) r.bit);
+            c.put("ExitReason." + r, "KVM_MSR_EXIT_REASON_" + r);
         }
         // the filter value type's constants are marshalled as they are
         java.put("MsrFilter.DEFAULT_ALLOW", (long) MsrFilter.DEFAULT_ALLOW);

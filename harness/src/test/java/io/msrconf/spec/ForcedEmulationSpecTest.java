@@ -2,6 +2,7 @@ package io.msrconf.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.msrconf.abi.ExitReason;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

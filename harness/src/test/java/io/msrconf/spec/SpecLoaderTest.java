@@ -2,6 +2,7 @@ package io.msrconf.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.msrconf.abi.ExitReason;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
 import java.io.IOException;

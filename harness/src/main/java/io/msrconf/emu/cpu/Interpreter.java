@@ -5,6 +5,7 @@ import static io.msrconf.emu.cpu.DecodedInstruction.K_E;
 import static io.msrconf.emu.cpu.DecodedInstruction.K_G;
 import static io.msrconf.emu.cpu.DecodedInstruction.K_IMM;
 
+import io.msrconf.abi.Msr;
 import java.math.BigInteger;
 import java.util.Objects;
 
@@ -17,7 +18,6 @@ import java.util.Objects;
 final class Interpreter {
 
     /** IA32_TSC, which em_rdtsc() reads. */
-    private static final int MSR_IA32_TSC = 0x10;
 
     private final Cpu cpu;
     private final Mmu mmu;
@@ -528,7 +528,7 @@ final class Interpreter {
                 // em_rdtsc(): "u64 tsc = 0; ctxt->ops->get_msr(ctxt, MSR_IA32_TSC, &tsc);" -- the result is not
                 // checked, so a read that fails leaves 0 in EDX:EAX. The read is a side effect: the model decides
                 // whether the filter applies to it (not since 5.18).
-                MsrResult read = Objects.requireNonNull(msrs.emulatorImplicitRead(MSR_IA32_TSC),
+                MsrResult read = Objects.requireNonNull(msrs.emulatorImplicitRead(Msr.MSR_IA32_TSC),
                         "MsrPort.emulatorImplicitRead returned null");
                 loadEdxEax(read instanceof MsrResult.Done done ? done.value() : 0);
                 cpu.rip += e.length;

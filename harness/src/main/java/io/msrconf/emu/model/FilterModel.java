@@ -1,9 +1,10 @@
 package io.msrconf.emu.model;
 
+import io.msrconf.abi.Msr;
 import io.msrconf.filter.BitmapMemory;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
-import io.msrconf.kvm.Errno;
+import io.msrconf.abi.Errno;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -109,7 +110,7 @@ public final class FilterModel {
     /** kvm_msr_allowed(vcpu, index, type). */
     public boolean allowed(int index, int type) {
         // "x2APIC MSRs do not support filtering."
-        if (Integer.compareUnsigned(index, 0x800) >= 0 && Integer.compareUnsigned(index, 0x8ff) <= 0
+        if (Msr.isX2apic(index)
                 && !mutations.contains(Mutation.X2APIC_EXEMPTION_LOST)) {
             return true;
         }

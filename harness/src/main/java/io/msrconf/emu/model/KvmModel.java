@@ -3,7 +3,7 @@ package io.msrconf.emu.model;
 import io.msrconf.emu.cpu.MsrPort;
 import io.msrconf.emu.cpu.MsrResult;
 import io.msrconf.filter.MsrFilter;
-import io.msrconf.spec.ExitReason;
+import io.msrconf.abi.ExitReason;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -32,7 +32,7 @@ public final class KvmModel implements MsrPort {
     /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR): 0, or EINVAL for bits outside the valid mask. */
     public int enableUserSpaceMsr(int mask) {
         if ((mask & ~(ExitReason.INVAL.bit | ExitReason.UNKNOWN.bit | ExitReason.FILTER.bit)) != 0) {
-            return io.msrconf.kvm.Errno.EINVAL;
+            return io.msrconf.abi.Errno.EINVAL;
         }
         userSpaceMsrMask = mask;
         return 0;

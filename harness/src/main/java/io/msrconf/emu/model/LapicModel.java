@@ -1,5 +1,6 @@
 package io.msrconf.emu.model;
 
+import io.msrconf.abi.Msr;
 import java.util.Set;
 
 /**
@@ -9,10 +10,6 @@ import java.util.Set;
  */
 public final class LapicModel {
 
-    static final long APIC_BASE_BSP = 1L << 8;
-    static final long APIC_BASE_EXTD = 1L << 10;
-    static final long APIC_BASE_EN = 1L << 11;
-    static final long APIC_DEFAULT_PHYS_BASE = 0xfee00000L;
     /** lapic.c: "#define APIC_VERSION 0x14UL". */
     static final int APIC_VERSION = 0x14;
     /**
@@ -32,7 +29,7 @@ public final class LapicModel {
         this.vcpuId = vcpuId;
         this.mutations = mutations;
         // kvm_lapic_reset(): kvm_apic_set_base(vcpu, APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE | BSP)
-        this.apicBase = APIC_DEFAULT_PHYS_BASE | APIC_BASE_EN | (vcpuId == 0 ? APIC_BASE_BSP : 0);
+        this.apicBase = Msr.APIC_DEFAULT_BASE | Msr.APIC_BASE_ENABLE | (vcpuId == 0 ? Msr.APIC_BASE_BSP : 0);
     }
 
     public long apicBase() {
@@ -40,19 +37,19 @@ public final class LapicModel {
     }
 
     public boolean x2apicMode() {
-        return (apicBase & (APIC_BASE_EN | APIC_BASE_EXTD)) == (APIC_BASE_EN | APIC_BASE_EXTD);
+        return (apicBase & (Msr.APIC_BASE_ENABLE | Msr.APIC_BASE_EXTD)) == (Msr.APIC_BASE_ENABLE | Msr.APIC_BASE_EXTD);
     }
 
     /** kvm_apic_set_base(): 0, or 1 for a refused value or mode transition (-> #GP / INVAL). */
     public int setApicBase(long value, boolean hostInitiated) {
-        boolean en = (value & APIC_BASE_EN) != 0;
-        boolean extd = (value & APIC_BASE_EXTD) != 0;
+        boolean en = (value & Msr.APIC_BASE_ENABLE) != 0;
+        boolean extd = (value & Msr.APIC_BASE_EXTD) != 0;
         if ((value & RESERVED_BITS) != 0 || (!en && extd)) {
             return 1;   // reserved bits, or LAPIC_MODE_INVALID (EXTD without EN)
         }
         if (!hostInitiated) {
             boolean wasX2 = x2apicMode();
-            boolean wasDisabled = (apicBase & APIC_BASE_EN) == 0;
+            boolean wasDisabled = (apicBase & Msr.APIC_BASE_ENABLE) == 0;
             if (wasX2 && en && !extd || wasDisabled && en && extd) {
                 return 1;   // x2APIC -> xAPIC, or disabled -> x2APIC, are architecturally illegal
             }

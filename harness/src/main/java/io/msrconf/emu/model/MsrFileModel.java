@@ -1,5 +1,17 @@
 package io.msrconf.emu.model;
 
+import static io.msrconf.abi.Msr.MSR_EFER;
+import static io.msrconf.abi.Msr.MSR_IA32_APICBASE;
+import static io.msrconf.abi.Msr.MSR_IA32_SYSENTER_CS;
+import static io.msrconf.abi.Msr.MSR_IA32_SYSENTER_EIP;
+import static io.msrconf.abi.Msr.MSR_IA32_SYSENTER_ESP;
+import static io.msrconf.abi.Msr.MSR_IA32_TSC;
+import static io.msrconf.abi.Msr.MSR_CSTAR;
+import static io.msrconf.abi.Msr.MSR_LSTAR;
+import static io.msrconf.abi.Msr.MSR_STAR;
+import static io.msrconf.abi.Msr.MSR_SYSCALL_MASK;
+
+import io.msrconf.abi.Msr;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,17 +25,6 @@ public final class MsrFileModel {
     /** arch/x86/kvm/msrs.h (x86.h before): KVM_MSR_RET_UNSUPPORTED, KVM_MSR_RET_FILTERED. */
     public static final int RET_UNSUPPORTED = 2;
     public static final int RET_FILTERED = 3;
-
-    static final int MSR_IA32_TSC = 0x10;
-    static final int MSR_IA32_APICBASE = 0x1b;
-    static final int MSR_IA32_SYSENTER_CS = 0x174;
-    static final int MSR_IA32_SYSENTER_ESP = 0x175;
-    static final int MSR_IA32_SYSENTER_EIP = 0x176;
-    static final int MSR_EFER = 0xc0000080;
-    static final int MSR_STAR = 0xc0000081;
-    static final int MSR_LSTAR = 0xc0000082;
-    static final int MSR_CSTAR = 0xc0000083;
-    static final int MSR_SYSCALL_MASK = 0xc0000084;
 
     /** The result of a read or write: KVM's return code and, for a read, the value. */
     public record Access(int ret, long value) {
@@ -57,7 +58,7 @@ public final class MsrFileModel {
     }
 
     public Access read(int msr) {
-        if (msr >= 0x800 && msr <= 0x8ff) {
+        if (Msr.isX2apic(msr)) {
             return lapic.x2apicRead(msr);
         }
         switch (msr) {
@@ -88,7 +89,7 @@ public final class MsrFileModel {
     }
 
     public int write(int msr, long value, boolean hostInitiated) {
-        if (msr >= 0x800 && msr <= 0x8ff) {
+        if (Msr.isX2apic(msr)) {
             return lapic.x2apicWrite(msr, value);
         }
         switch (msr) {

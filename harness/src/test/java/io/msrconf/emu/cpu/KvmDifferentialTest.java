@@ -3,6 +3,7 @@ package io.msrconf.emu.cpu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.msrconf.abi.KvmExit;
 import io.msrconf.guest.GuestLayout;
 import io.msrconf.guest.Payload;
 import io.msrconf.kvm.GuestMemory;
@@ -84,7 +85,7 @@ class KvmDifferentialTest {
             Payload payload = TestGuest.payload(assemble(blocks));
             KvmOutcome onKvm = runOnKvm(payload, Map.of());
             assertThat(onKvm.exitReason).as("KVM exit: %s; registers:%n%s", onKvm.exitDescription, onKvm.regs.describe())
-                    .isEqualTo(KvmIoctls.KVM_EXIT_IO);
+                    .isEqualTo(KvmExit.KVM_EXIT_IO);
             compare(blocks, results(onKvm.memory), results(runOnEmulator(payload)), mismatches);
         }
         assertThat(mismatches).as("blocks where the emulator and the CPU disagree").isEmpty();
@@ -162,7 +163,7 @@ class KvmDifferentialTest {
         Payload payload = TestGuest.payload(TestGuest.hex(scenario.code));
         KvmOutcome real = runOnKvm(payload, scenario.patches);
         // kvm_pvm fails to emulate INT3 and INT n (it ends KVM_RUN with an emulation failure): nothing to compare.
-        assumeTrue(real.exitReason != KvmIoctls.KVM_EXIT_INTERNAL_ERROR, () -> "this machine's KVM could not run it: "
+        assumeTrue(real.exitReason != KvmExit.KVM_EXIT_INTERNAL_ERROR, () -> "this machine's KVM could not run it: "
                 + real.exitDescription);
 
         GuestRam ram = new GuestRam(GuestLayout.MEMORY_SIZE);
@@ -174,11 +175,11 @@ class KvmDifferentialTest {
 
         String context = String.format("KVM: %s%n%s%ncr2=0x%x%nemulator: %s%n%s", real.exitDescription, real.regs.describe(),
                 real.cr2, exit.describe(), cpu.describe());
-        if (real.exitReason == KvmIoctls.KVM_EXIT_SHUTDOWN) {
+        if (real.exitReason == KvmExit.KVM_EXIT_SHUTDOWN) {
             assertThat(exit).as(context).isInstanceOf(CpuExit.Shutdown.class);
             return;
         }
-        assertThat(real.exitReason).as(context).isEqualTo(KvmIoctls.KVM_EXIT_HLT);
+        assertThat(real.exitReason).as(context).isEqualTo(KvmExit.KVM_EXIT_HLT);
         assertThat(exit).as(context).isEqualTo(new CpuExit.Halted(real.regs.rip()));
         assertThat(new long[] {cpu.reg(Cpu.RAX), cpu.reg(Cpu.RSP), cpu.rflags(), cpu.cr2()}).as("rax, rsp, rflags, cr2; " + context)
                 .containsExactly(real.regs.rax(), real.regs.rsp(), real.regs.rflags(), real.cr2);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.msrconf.filter.BitmapMemory;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
-import io.msrconf.kvm.Errno;
+import io.msrconf.abi.Errno;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.msrconf.spec;
+package io.msrconf.abi;
 
 /** Exception vector mnemonics, for messages. */
 public final class Vectors {

@@ -1,4 +1,4 @@
-package io.msrconf.kvm;
+package io.msrconf.abi;
 
 /**
  * Linux errno numbers (x86-64) that KVM ioctls return, with their names: for messages, and for the

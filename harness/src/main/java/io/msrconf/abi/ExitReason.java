@@ -1,4 +1,4 @@
-package io.msrconf.spec;
+package io.msrconf.abi;
 
 import java.util.Arrays;
 import java.util.Optional;
