@@ -1,5 +1,6 @@
 package io.msrconf.backend;
 
+import io.msrconf.guest.GuestResult;
 import java.util.List;
 import java.util.stream.Collectors;
 

@@ -1,65 +1,67 @@
 package io.msrconf.backend;
 
+import io.msrconf.abi.Msr;
 import io.msrconf.emu.cpu.Cpu;
-import io.msrconf.emu.cpu.CpuExit;
 import io.msrconf.emu.cpu.GuestRam;
 import io.msrconf.emu.model.KvmModel;
 import io.msrconf.emu.model.ModelLimitation;
 import io.msrconf.emu.model.Mutation;
+import io.msrconf.filter.MsrFilter;
 import io.msrconf.guest.GuestLayout;
-import io.msrconf.guest.MsrScriptTable;
 import io.msrconf.guest.Payload;
-import io.msrconf.spec.Access;
+import io.msrconf.kvm.KvmResult;
 import io.msrconf.spec.Case;
-import io.msrconf.spec.MsrOp;
-import io.msrconf.spec.Step;
-import io.msrconf.spec.UserspaceAnswer;
+import io.msrconf.vcpu.GuestMemory;
+import io.msrconf.vcpu.VcpuExit;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs cases on the bundled reference: the same payload bytes, from the same start state, on the pure
  * Java x86-64 interpreter ({@code emu.cpu}), with KVM's MSR behaviour from the model ({@code emu.model}).
- * It needs no /dev/kvm, so the suite runs everywhere, and it is what real KVM is compared against.
+ * It needs no KVM, so the suite runs everywhere, and it is what real KVM is compared against. The steps
+ * and the run loop are the ones every backend uses ({@link CaseExecutor}, {@link GuestRun}).
  */
 public final class EmulatorBackend implements Backend {
 
     public static final String NAME = "emulator";
     /** Instructions per interpreter call between deadline checks. */
     private static final long SLICE = 1_000_000;
-    private static final int MAX_EXITS_PER_RUN = 4 * MsrScriptTable.MAX_ENTRIES + 16;
 
     private final Payload payload;
-    private final byte[] systemTables;
     private final Set<Mutation> mutations;
-    private final Duration runTimeout;
+    private final UnaryOperator<GuestVcpu> vcpuDecorator;
+    private final EngineBackend engine;
     /** The last case dry-run by {@link #cannotRun}, so that {@link #run} does not execute it twice. */
     private Case checked;
     private Observation checkedObservation;
 
-    private EmulatorBackend(Payload payload, Set<Mutation> mutations, Duration runTimeout) {
+    private EmulatorBackend(Payload payload, Set<Mutation> mutations, Duration runTimeout, UnaryOperator<GuestVcpu> vcpuDecorator) {
         this.payload = payload;
-        this.systemTables = GuestLayout.systemTables(payload);
         this.mutations = Set.copyOf(mutations);
-        this.runTimeout = runTimeout;
+        this.vcpuDecorator = vcpuDecorator;
+        this.engine = new EngineBackend(NAME, c -> Optional.empty(), new Vms(), new CaseExecutor(new GuestRun(payload, runTimeout)));
     }
 
     public static EmulatorBackend create() {
-        return new EmulatorBackend(Payload.load(Payload.MSR_SCRIPT), Set.of(), Duration.ofSeconds(5));
+        return new EmulatorBackend(Payload.load(Payload.MSR_SCRIPT), Set.of(), Duration.ofSeconds(5), UnaryOperator.identity());
     }
 
     /** The model built with deliberate bugs: for the mutation check. */
     public static EmulatorBackend withMutations(Set<Mutation> mutations) {
-        return new EmulatorBackend(Payload.load(Payload.MSR_SCRIPT), mutations, Duration.ofSeconds(5));
+        return new EmulatorBackend(Payload.load(Payload.MSR_SCRIPT), mutations, Duration.ofSeconds(5), UnaryOperator.identity());
     }
 
-    /** With another payload: for the self-tests that KvmBackendRunEndTest also runs. */
+    /** With another payload: for the self-tests that the KVM backend runs too. */
     public static EmulatorBackend withPayload(Payload payload, Duration runTimeout) {
-        return new EmulatorBackend(payload, Set.of(), runTimeout);
+        return new EmulatorBackend(payload, Set.of(), runTimeout, UnaryOperator.identity());
+    }
+
+    /** With each vCPU wrapped, e.g. by the benchmark to count the interpreter's instructions and time. */
+    public static EmulatorBackend withVcpuDecorator(UnaryOperator<GuestVcpu> decorator) {
+        return new EmulatorBackend(Payload.load(Payload.MSR_SCRIPT), Set.of(), Duration.ofSeconds(5), decorator);
     }
 
     @Override
@@ -74,7 +76,7 @@ public final class EmulatorBackend implements Backend {
     @Override
     public Optional<String> cannotRun(Case c) {
         try {
-            checkedObservation = execute(c);
+            checkedObservation = engine.run(c);
             checked = c;
             return Optional.empty();
         } catch (ModelLimitation e) {
@@ -89,110 +91,122 @@ public final class EmulatorBackend implements Backend {
             checked = null;
             return checkedObservation;
         }
-        return execute(c);
-    }
-
-    private Observation execute(Case c) {
-        GuestRam ram = new GuestRam(GuestLayout.MEMORY_SIZE);
-        ram.write(GuestLayout.SYSTEM_TABLES_START, systemTables);
-        ram.write(GuestLayout.PAYLOAD_BASE, payload.image());
-        GuestLayout.StartState start = GuestLayout.startState(payload);
-        KvmModel model = new KvmModel(start.efer(), mutations);
-        // The model is of a kvm module loaded with force_emulation_prefix=1, as msrconf's kernel matrix loads
-        // it: cases with forced-emulated accesses run here, and on KVM only where that parameter is set.
-        model.setForcedEmulationPrefix(true);
-        if (!c.vcpu().userspaceExits().isEmpty() && model.enableUserSpaceMsr(c.vcpu().exitReasonMask()) != 0) {
-            throw new IllegalStateException("the model refused KVM_CAP_X86_USER_SPACE_MSR mask " + c.vcpu().exitReasonMask());
-        }
-        if (c.vcpu().x2apic()
-                && model.hostSetMsrs(new int[] {KvmBackend.MSR_IA32_APIC_BASE}, new long[] {KvmBackend.APIC_BASE_X2APIC}) != 1) {
-            throw new IllegalStateException("the model refused IA32_APIC_BASE = x2APIC mode");
-        }
-        List<StepOutcome> outcomes = new ArrayList<>();
-        for (Step step : c.steps()) {
-            outcomes.add(runStep(step, model, ram, start));
-        }
-        return new Observation(NAME, outcomes);
-    }
-
-    private StepOutcome runStep(Step step, KvmModel model, GuestRam ram, GuestLayout.StartState start) {
-        if (step instanceof Step.SetFilter s) {
-            return new StepOutcome.FilterSet(model.setMsrFilter(s.filter()));
-        }
-        if (step instanceof Step.RunGuest r) {
-            return runGuest(r.accesses(), model, ram, start);
-        }
-        if (step instanceof Step.HostSetMsrs h) {
-            return new StepOutcome.HostMsrsSet(model.hostSetMsrs(h.msrs().stream().mapToInt(Step.MsrValue::index).toArray(),
-                    h.msrs().stream().mapToLong(Step.MsrValue::value).toArray()));
-        }
-        Step.HostGetMsrs h = (Step.HostGetMsrs) step;
-        long[] values = new long[h.msrs().size()];
-        int result = model.hostGetMsrs(h.msrs().stream().mapToInt(Step.MsrRead::index).toArray(), values);
-        List<Long> got = new ArrayList<>();
-        for (int i = 0; i < result; i++) {
-            got.add(values[i]);
-        }
-        return new StepOutcome.HostMsrsGot(result, got);
-    }
-
-    private StepOutcome.GuestRan runGuest(List<Access> accesses, KvmModel model, GuestRam ram, GuestLayout.StartState start) {
-        ScriptRun script = new ScriptRun(accesses);
-        ram.write(GuestLayout.SCRIPT_TABLE, script.table());
-        Cpu cpu = Cpu.fromStartState(start);   // every run starts from the layout's start state, as on KVM
-        RunEnd end = runLoop(script, cpu, model, ram);
-        return script.finish(ram.read(GuestLayout.SCRIPT_TABLE, script.tableSize()), end, payload);
-    }
-
-    private RunEnd runLoop(ScriptRun script, Cpu cpu, KvmModel model, GuestRam ram) {
-        long deadline = System.nanoTime() + runTimeout.toNanos();
-        int exits = 0;
-        while (exits < MAX_EXITS_PER_RUN) {
-            CpuExit exit = cpu.run(ram, model, SLICE);
-            if (exit instanceof CpuExit.BudgetExhausted) {
-                if (System.nanoTime() - deadline >= 0) {
-                    return new RunEnd.TimedOut(runTimeout.toMillis(), exits);
-                }
-                continue;
-            }
-            exits++;
-            if (exit instanceof CpuExit.PortOut out) {
-                Optional<RunEnd> end = GuestReport.of(out.port(), true, out.size(), 1, out.value());
-                return end.orElseGet(() -> crashed(cpu, GuestReport.describeStray(out.port(), true, out.size(), 1, out.value())));
-            }
-            if (exit instanceof CpuExit.MsrExit m) {
-                MsrExit seen = new MsrExit(m.write() ? MsrOp.WRMSR : MsrOp.RDMSR, m.reason(), m.index(), m.data());
-                long completed = Integer.toUnsignedLong(ram.readU32(GuestLayout.SCRIPT_TABLE + MsrScriptTable.HDR_COMPLETED));
-                Optional<UserspaceAnswer> answer = script.onMsrExit(completed, seen);
-                if (answer.isEmpty()) {
-                    return crashed(cpu, script.describeStrayExit(completed, seen));
-                }
-                long[] completion = model.completion(answer.get().error(), answer.get().data());
-                cpu.completeMsrExit((int) completion[0], completion[1]);
-                continue;
-            }
-            return crashed(cpu, describe(exit));
-        }
-        return crashed(cpu, "the guest exceeded the exit budget of " + MAX_EXITS_PER_RUN + " exits in one run");
-    }
-
-    private String describe(CpuExit exit) {
-        if (exit instanceof CpuExit.Shutdown s) {
-            return "unexpected exit KVM_EXIT_SHUTDOWN (the emulated CPU shut down: " + s.why() + ")";
-        }
-        if (exit instanceof CpuExit.Unimplemented u) {
-            return String.format("the emulator does not implement '%s' at RIP 0x%x (%s), bytes %s", u.mnemonic(), u.rip(),
-                    payload.symbolize(u.rip()), HexFormat.ofDelimiter(" ").formatHex(u.bytes()));
-        }
-        return "unexpected exit " + exit;
-    }
-
-    private RunEnd crashed(Cpu cpu, String what) {
-        return new RunEnd.Crashed(what, "RIP is at " + payload.symbolize(cpu.rip()) + "\n" + cpu.describe());
+        return engine.run(c);
     }
 
     @Override
     public void close() {
-        // Nothing to release: the emulator holds no native resources.
+        engine.close();
+    }
+
+    /** The interpreter's vCPU: instructions run in slices, so that the run loop sees its deadline. */
+    public interface InterpreterVcpu extends GuestVcpu {
+        /** Instructions executed since the vCPU was last reset to the start state. */
+        long instructionCount();
+    }
+
+    /** A fresh model and RAM per case: the emulator has nothing worth reusing. */
+    private final class Vms implements CaseVmSource {
+
+        private final byte[] systemTables = GuestLayout.systemTables(payload);
+        private final byte[] payloadImage = payload.image();
+        private final GuestLayout.StartState start = GuestLayout.startState(payload);
+
+        @Override
+        public CaseVm open(Case c) {
+            GuestRam ram = new GuestRam(GuestLayout.MEMORY_SIZE);
+            ram.write(GuestLayout.SYSTEM_TABLES_START, systemTables);
+            ram.write(GuestLayout.PAYLOAD_BASE, payloadImage);
+            KvmModel model = new KvmModel(start.efer(), mutations);
+            // The model is of a kvm module loaded with force_emulation_prefix=1, as msrconf loads it in the
+            // kernels it boots: cases with forced-emulated accesses run here, and on KVM only where that is set.
+            model.setForcedEmulationPrefix(true);
+            if (!c.vcpu().userspaceExits().isEmpty() && model.enableUserSpaceMsr(c.vcpu().exitReasonMask()) != 0) {
+                throw new IllegalStateException("the model refused KVM_CAP_X86_USER_SPACE_MSR mask " + c.vcpu().exitReasonMask());
+            }
+            if (c.vcpu().x2apic()
+                    && model.hostSetMsrs(new int[] {Msr.MSR_IA32_APICBASE}, new long[] {Msr.APIC_BASE_X2APIC_BSP}) != 1) {
+                throw new IllegalStateException("the model refused IA32_APIC_BASE = x2APIC mode");
+            }
+            GuestVcpu vcpu = vcpuDecorator.apply(new Vcpu(ram, model, start));
+            return new CaseVm() {
+                @Override
+                public KvmResult setMsrFilter(MsrFilter filter) {
+                    return KvmResult.ofErrno(model.setMsrFilter(filter));
+                }
+
+                @Override
+                public KvmResult hostSetMsrs(int[] indexes, long[] values) {
+                    return KvmResult.ofValue(model.hostSetMsrs(indexes, values));
+                }
+
+                @Override
+                public KvmResult hostGetMsrs(int[] indexes, long[] valuesOut) {
+                    return KvmResult.ofValue(model.hostGetMsrs(indexes, valuesOut));
+                }
+
+                @Override
+                public GuestVcpu vcpu() {
+                    return vcpu;
+                }
+            };
+        }
+
+        @Override
+        public void release(CaseVm vm, boolean atRest) {
+            // nothing to release: the emulator holds no native resources
+        }
+
+        @Override
+        public void close() {
+            // as above
+        }
+    }
+
+    private final class Vcpu implements InterpreterVcpu {
+        private final GuestRam ram;
+        private final KvmModel model;
+        private final GuestLayout.StartState start;
+        private Cpu cpu;
+
+        Vcpu(GuestRam ram, KvmModel model, GuestLayout.StartState start) {
+            this.ram = ram;
+            this.model = model;
+            this.start = start;
+        }
+
+        @Override
+        public void resetToStart() {
+            cpu = Cpu.fromStartState(start);
+        }
+
+        @Override
+        public VcpuExit run(long deadlineNanos) {
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                return new VcpuExit.Interrupted();
+            }
+            return cpu.run(ram, model, SLICE);
+        }
+
+        @Override
+        public void completeMsrExit(int error, long data) {
+            long[] completion = model.completion(error, data);
+            cpu.completeMsrExit((int) completion[0], completion[1]);
+        }
+
+        @Override
+        public GuestMemory memory() {
+            return ram;
+        }
+
+        @Override
+        public String describeState() {
+            return "RIP is at " + payload.symbolize(cpu.rip()) + "\n" + cpu.describe();
+        }
+
+        @Override
+        public long instructionCount() {
+            return cpu.instructionCount();
+        }
     }
 }

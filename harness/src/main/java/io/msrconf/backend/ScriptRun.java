@@ -1,5 +1,6 @@
 package io.msrconf.backend;
 
+import io.msrconf.guest.GuestResult;
 import io.msrconf.guest.MsrScriptTable;
 import io.msrconf.guest.Payload;
 import io.msrconf.spec.Access;

@@ -4,26 +4,21 @@ import io.msrconf.fuzz.Campaign;
 
 import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
-import io.msrconf.emu.cpu.Cpu;
-import io.msrconf.emu.cpu.CpuExit;
-import io.msrconf.emu.cpu.GuestRam;
-import io.msrconf.emu.model.KvmModel;
-import io.msrconf.emu.model.ModelLimitation;
-import io.msrconf.guest.GuestLayout;
-import io.msrconf.guest.MsrScriptTable;
 import io.msrconf.guest.Payload;
+import io.msrconf.backend.GuestVcpu;
+import io.msrconf.backend.TimedCaseVmSource;
 import io.msrconf.kvm.Kvm;
-import io.msrconf.spec.Access;
+import io.msrconf.kvm.local.LocalKvm;
+import io.msrconf.vcpu.GuestMemory;
+import io.msrconf.vcpu.VcpuExit;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.KernelVersion;
 import io.msrconf.spec.SpecLoader;
 import io.msrconf.spec.SpecSet;
-import io.msrconf.spec.Step;
-import io.msrconf.spec.UserspaceAnswer;
-import io.msrconf.suite.CaseRunner;
-import io.msrconf.suite.HostInfo;
-import io.msrconf.suite.SuiteConfig;
-import io.msrconf.suite.SuiteLauncher;
+import io.msrconf.pipeline.CaseRunner;
+import io.msrconf.pipeline.TargetInfo;
+import io.msrconf.report.SuiteRun;
+import java.util.regex.Pattern;
 import io.msrconf.util.FileTrees;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -82,7 +77,7 @@ public final class Bench {
 
     private int run() throws IOException, InterruptedException {
         SpecSet specs = SpecLoader.load(options.specs());
-        HostInfo host = HostInfo.read();
+        TargetInfo host = TargetInfo.read();
         KernelVersion kernel = host.kernelVersion();
         List<Case> all = specs.cases();
         out.printf("msrconf bench: %d spec cases from %s, %d rounds after %d warm-up rounds, medians of rounds%n",
@@ -96,14 +91,14 @@ public final class Bench {
         Figures fresh = null;
         Figures reused = null;
         Figures floor = null;
-        String kvmUnavailable = Kvm.unavailableReason().orElse(null);
+        String kvmUnavailable = LocalKvm.unavailableReason().orElse(null);
         if (kvmUnavailable != null) {
             out.println("\n== KVM: not measured: " + kvmUnavailable);
         } else {
-            try (KvmBackend kvm = KvmBackend.open(); KvmBackend reuse = KvmBackend.openReusing()) {
-                kvmCases = all.stream().filter(c -> c.kernels().contains(kernel) && kvm.cannotRun(c).isEmpty()).toList();
-                fresh = measureKvm(kvm, kvmCases);
-                reused = measureKvm(reuse, kvmCases);
+            try (LocalKvm kvm = LocalKvm.open(); KvmBackend probe = KvmBackend.on(kvm, KvmBackend.Options.defaults())) {
+                kvmCases = all.stream().filter(c -> c.kernels().contains(kernel) && probe.cannotRun(c).isEmpty()).toList();
+                fresh = measureKvm(kvm, KvmBackend.Options.defaults(), kvmCases);
+                reused = measureKvm(kvm, KvmBackend.Options.defaults().reusingVm(), kvmCases);
             }
             try (Floor f = Floor.compile(Floor.locateSource(options.floorSource()))) {
                 Map<String, Long> m = f.measure(payload, kvmCases, options.rounds(), options.warmup());
@@ -123,7 +118,7 @@ public final class Bench {
         }
 
         out.printf("%n== Emulator backend%n");
-        EmulatorFigures emu = measureEmulator(all, payload, kernel);
+        EmulatorFigures emu = measureEmulator(all, kernel);
         out.printf("  per case: %.1f µs (%d cases it runs)%n", us(emu.perCase()), emu.cases());
         out.printf("  guest instructions per second: %.2f million (%d instructions per round, median %.2f ms inside the interpreter)%n",
                 emu.instructionsPerSecond() / 1e6, emu.instructions(), emu.roundNanos() / 1e6);
@@ -135,9 +130,9 @@ public final class Bench {
             Case noExitCase = exitCase(options.exitCount(), false);
             long javaExit;
             long javaNoExit;
-            try (KvmBackend reuse = KvmBackend.openReusing()) {
-                javaExit = runPhaseMedian(reuse, exitCase);
-                javaNoExit = runPhaseMedian(reuse, noExitCase);
+            try (LocalKvm kvm = LocalKvm.open()) {
+                javaExit = runPhaseMedian(kvm, exitCase);
+                javaNoExit = runPhaseMedian(kvm, noExitCase);
             }
             double perExit = javaExit / (double) options.exitCount();
             out.printf("  Java harness: %.2f µs per exit (the same RDMSRs without exits: %.2f µs each)%n",
@@ -174,10 +169,10 @@ public final class Bench {
             Path dir = Files.createTempDirectory("msrconf-bench-suite");
             try {
                 long t0 = System.nanoTime();
-                SuiteLauncher.run(new SuiteConfig(options.specs(), List.of(KvmBackend.NAME, EmulatorBackend.NAME), "",
-                        dir.resolve("summary.json"), dir.resolve("allure-results")));
+                SuiteRun.run(new SuiteRun.Options(options.specs(), Pattern.compile(""), List.of(KvmBackend.NAME, EmulatorBackend.NAME),
+                        dir.resolve("summary.json"), dir.resolve("allure-results"), false, false), null);
                 long t = System.nanoTime() - t0;
-                out.printf("  JUnit suite as `msrconf run --no-html` runs it (both backends, differential, Allure results, summary): %.1f ms%n",
+                out.printf("  the suite as `msrconf run --no-html` runs it (both backends, differential, Allure results, summary): %.1f ms%n",
                         t / 1e6);
             } finally {
                 FileTrees.delete(dir);
@@ -210,11 +205,10 @@ public final class Bench {
         return nanos / 1000.0;
     }
 
-    private Figures measureKvm(KvmBackend backend, List<Case> cases) {
-        long[] phases = new long[KvmBackend.Phase.values().length];
-        backend.setPhaseTimer((phase, nanos) -> phases[phase.ordinal()] += nanos);
+    private Figures measureKvm(Kvm kvm, KvmBackend.Options kvmOptions, List<Case> cases) {
+        long[] phases = new long[TimedCaseVmSource.Phase.values().length];
         long[][] samples = new long[phases.length + 1][options.rounds()];
-        try {
+        try (KvmBackend backend = KvmBackend.timed(kvm, kvmOptions, (phase, nanos) -> phases[phase.ordinal()] += nanos)) {
             for (int round = 0; round < options.warmup() + options.rounds(); round++) {
                 Arrays.fill(phases, 0);
                 long t0 = System.nanoTime();
@@ -229,22 +223,20 @@ public final class Bench {
                     samples[phases.length][round - options.warmup()] = wall / Math.max(1, cases.size());
                 }
             }
-        } finally {
-            backend.setPhaseTimer(null);
         }
         return new Figures(median(samples[0]), median(samples[1]), median(samples[2]), median(samples[3]), median(samples[4]));
     }
 
-    /** The median over rounds of the RUN phase of one case on the backend. */
-    private long runPhaseMedian(KvmBackend backend, Case c) {
+    /** The median over rounds of the RUN phase of one case on a reused VM. */
+    private long runPhaseMedian(Kvm kvm, Case c) {
         long[] run = new long[1];
-        backend.setPhaseTimer((phase, nanos) -> {
-            if (phase == KvmBackend.Phase.RUN) {
+        long[] samples = new long[options.rounds()];
+        TimedCaseVmSource.PhaseTimer timer = (phase, nanos) -> {
+            if (phase == TimedCaseVmSource.Phase.RUN) {
                 run[0] += nanos;
             }
-        });
-        long[] samples = new long[options.rounds()];
-        try {
+        };
+        try (KvmBackend backend = KvmBackend.timed(kvm, KvmBackend.Options.defaults().reusingVm(), timer)) {
             for (int round = 0; round < options.warmup() + options.rounds(); round++) {
                 run[0] = 0;
                 backend.run(c);
@@ -252,8 +244,6 @@ public final class Bench {
                     samples[round - options.warmup()] = run[0];
                 }
             }
-        } finally {
-            backend.setPhaseTimer(null);
         }
         return median(samples);
     }
@@ -280,18 +270,18 @@ public final class Bench {
     }
 
     /**
-     * Per case through the backend as the suite uses it; instructions per second from the same
-     * interpreter loop the backend runs, here with the instruction counter read after each run.
+     * Per case through the backend as the suite uses it; instructions per second from the same backend,
+     * its vCPUs wrapped to count what the interpreter executes and the time spent in it.
      */
-    private EmulatorFigures measureEmulator(List<Case> all, Payload payload, KernelVersion kernel) {
+    private EmulatorFigures measureEmulator(List<Case> all, KernelVersion kernel) {
         List<Case> cases = new ArrayList<>();
+        long[] perCase = new long[options.rounds()];
         try (EmulatorBackend emu = EmulatorBackend.create()) {
             for (Case c : all) {
                 if (c.kernels().contains(kernel) && emu.cannotRun(c).isEmpty()) {
                     cases.add(c);
                 }
             }
-            long[] perCase = new long[options.rounds()];
             for (int round = 0; round < options.warmup() + options.rounds(); round++) {
                 long t0 = System.nanoTime();
                 for (Case c : cases) {
@@ -302,74 +292,65 @@ public final class Bench {
                     perCase[round - options.warmup()] = (System.nanoTime() - t0) / Math.max(1, cases.size());
                 }
             }
-            long[] roundNanos = new long[options.rounds()];
-            long instructions = 0;
+        }
+        long[] counted = new long[2];   // instructions, nanoseconds inside the interpreter
+        long[] roundNanos = new long[options.rounds()];
+        long instructions = 0;
+        try (EmulatorBackend counting = EmulatorBackend.withVcpuDecorator(v -> new CountingVcpu((EmulatorBackend.InterpreterVcpu) v, counted))) {
             for (int round = 0; round < options.warmup() + options.rounds(); round++) {
-                long[] counted = new long[2];   // instructions, nanoseconds inside Cpu.run
+                counted[0] = 0;
+                counted[1] = 0;
                 for (Case c : cases) {
-                    interpret(c, payload, counted);
+                    counting.run(c);
                 }
                 if (round >= options.warmup()) {
                     roundNanos[round - options.warmup()] = counted[1];
                     instructions = counted[0];
                 }
             }
-            long round = median(roundNanos);
-            return new EmulatorFigures(median(perCase), cases.size(), instructions, round,
-                    round == 0 ? 0 : instructions * 1e9 / round);
         }
+        long round = median(roundNanos);
+        return new EmulatorFigures(median(perCase), cases.size(), instructions, round, round == 0 ? 0 : instructions * 1e9 / round);
     }
 
-    /**
-     * The guest runs of a case on the interpreter and the model, as EmulatorBackend runs them; adds the
-     * instructions executed to {@code counted[0]} and the time spent inside Cpu.run to {@code counted[1]}.
-     */
-    private static void interpret(Case c, Payload payload, long[] counted) {
-        GuestRam ram = new GuestRam(GuestLayout.MEMORY_SIZE);
-        ram.write(GuestLayout.SYSTEM_TABLES_START, GuestLayout.systemTables(payload));
-        ram.write(GuestLayout.PAYLOAD_BASE, payload.image());
-        GuestLayout.StartState start = GuestLayout.startState(payload);
-        KvmModel model = new KvmModel(start.efer(), Set.of());
-        model.setForcedEmulationPrefix(true);   // as EmulatorBackend
-        if (!c.vcpu().userspaceExits().isEmpty()) {
-            model.enableUserSpaceMsr(c.vcpu().exitReasonMask());
+    /** Adds what each run of the interpreter executed to {@code counted[0]} and the time it took to {@code counted[1]}. */
+    private static final class CountingVcpu implements GuestVcpu {
+        private final EmulatorBackend.InterpreterVcpu inner;
+        private final long[] counted;
+
+        CountingVcpu(EmulatorBackend.InterpreterVcpu inner, long[] counted) {
+            this.inner = inner;
+            this.counted = counted;
         }
-        if (c.vcpu().x2apic()) {
-            model.hostSetMsrs(new int[] {0x1b}, new long[] {0xfee00000L | 1 << 8 | 1 << 11 | 1 << 10});
+
+        @Override
+        public void resetToStart() {
+            inner.resetToStart();
         }
-        try {
-            for (Step step : c.steps()) {
-                if (step instanceof Step.SetFilter f) {
-                    model.setMsrFilter(f.filter());
-                } else if (step instanceof Step.HostSetMsrs h) {
-                    model.hostSetMsrs(h.msrs().stream().mapToInt(Step.MsrValue::index).toArray(),
-                            h.msrs().stream().mapToLong(Step.MsrValue::value).toArray());
-                } else if (step instanceof Step.RunGuest r) {
-                    ram.write(GuestLayout.SCRIPT_TABLE, MsrScriptTable.encode(r.accesses()));
-                    Cpu cpu = Cpu.fromStartState(start);
-                    int[] exitsSeen = new int[r.accesses().size()];
-                    for (int exits = 0; exits < 4 * MsrScriptTable.MAX_ENTRIES; exits++) {
-                        long t0 = System.nanoTime();
-                        CpuExit exit = cpu.run(ram, model, 1_000_000);
-                        counted[1] += System.nanoTime() - t0;
-                        if (exit instanceof CpuExit.MsrExit) {
-                            int done = ram.readU32(GuestLayout.SCRIPT_TABLE + MsrScriptTable.HDR_COMPLETED);
-                            UserspaceAnswer answer = UserspaceAnswer.REFUSE;
-                            if (done >= 0 && done < r.accesses().size()) {
-                                Access a = r.accesses().get(done);
-                                answer = a.exit() != null && exitsSeen[done]++ == 0 ? a.exit().answer() : UserspaceAnswer.REFUSE;
-                            }
-                            long[] completion = model.completion(answer.error(), answer.data());
-                            cpu.completeMsrExit((int) completion[0], completion[1]);
-                        } else if (!(exit instanceof CpuExit.BudgetExhausted)) {
-                            break;
-                        }
-                    }
-                    counted[0] += cpu.instructionCount();
-                }
-            }
-        } catch (ModelLimitation e) {
-            // the backend skips such a case; what ran so far still counts
+
+        @Override
+        public VcpuExit run(long deadlineNanos) {
+            long before = inner.instructionCount();
+            long t0 = System.nanoTime();
+            VcpuExit exit = inner.run(deadlineNanos);
+            counted[1] += System.nanoTime() - t0;
+            counted[0] += inner.instructionCount() - before;
+            return exit;
+        }
+
+        @Override
+        public void completeMsrExit(int error, long data) {
+            inner.completeMsrExit(error, data);
+        }
+
+        @Override
+        public GuestMemory memory() {
+            return inner.memory();
+        }
+
+        @Override
+        public String describeState() {
+            return inner.describeState();
         }
     }
 

@@ -54,36 +54,48 @@ final class FloorInput {
     }
 
     private void step(Step step) {
-        if (step instanceof Step.SetFilter f) {
-            MsrFilter filter = f.filter();
-            u32(STEP_FILTER).u32(filter.flags()).u32(filter.ranges().size());
-            for (FilterRange r : filter.ranges()) {
-                u32(r.flags()).u32(r.nmsrs()).u32(r.base());
-                if (r.bitmap() == null) {
-                    u32(0xffffffff);
-                } else {
-                    // as Vm.nativeBitmap: zero-padded to what the kernel copies
-                    long kernelReads = Math.min(FilterRange.kernelCopyBytes(r.nmsrs()), MsrFilter.MAX_BITMAP_BYTES);
-                    byte[] padded = new byte[(int) Math.max(1, Math.max(r.bitmap().length, kernelReads))];
-                    System.arraycopy(r.bitmap(), 0, padded, 0, r.bitmap().length);
-                    u32(padded.length).bytes(padded);
+        step.accept(new Step.Visitor<Void>() {
+            @Override
+            public Void setFilter(Step.SetFilter f) {
+                MsrFilter filter = f.filter();
+                u32(STEP_FILTER).u32(filter.flags()).u32(filter.ranges().size());
+                for (FilterRange r : filter.ranges()) {
+                    u32(r.flags()).u32(r.nmsrs()).u32(r.base());
+                    if (r.bitmap() == null) {
+                        u32(0xffffffff);
+                    } else {
+                        byte[] padded = r.kernelPaddedBitmap();
+                        u32(padded.length).bytes(padded);
+                    }
                 }
+                return null;
             }
-        } else if (step instanceof Step.RunGuest r) {
-            byte[] table = MsrScriptTable.encode(r.accesses());
-            u32(STEP_RUN).u32(table.length).bytes(table).u32(r.accesses().size());
-            for (Access a : r.accesses()) {
-                boolean has = a.exit() != null;
-                u32(has ? 1 : 0).u32(has ? a.exit().answer().error() : 0).u64(has ? a.exit().answer().data() : 0);
+
+            @Override
+            public Void runGuest(Step.RunGuest r) {
+                byte[] table = MsrScriptTable.encode(r.accesses());
+                u32(STEP_RUN).u32(table.length).bytes(table).u32(r.accesses().size());
+                for (Access a : r.accesses()) {
+                    boolean has = a.exit() != null;
+                    u32(has ? 1 : 0).u32(has ? a.exit().answer().error() : 0).u64(has ? a.exit().answer().data() : 0);
+                }
+                return null;
             }
-        } else if (step instanceof Step.HostSetMsrs h) {
-            u32(STEP_HOST_SET).u32(h.msrs().size());
-            h.msrs().forEach(m -> u32(m.index()).u64(m.value()));
-        } else {
-            Step.HostGetMsrs h = (Step.HostGetMsrs) step;
-            u32(STEP_HOST_GET).u32(h.msrs().size());
-            h.msrs().forEach(m -> u32(m.index()));
-        }
+
+            @Override
+            public Void hostSetMsrs(Step.HostSetMsrs h) {
+                u32(STEP_HOST_SET).u32(h.msrs().size());
+                h.msrs().forEach(m -> u32(m.index()).u64(m.value()));
+                return null;
+            }
+
+            @Override
+            public Void hostGetMsrs(Step.HostGetMsrs h) {
+                u32(STEP_HOST_GET).u32(h.msrs().size());
+                h.msrs().forEach(m -> u32(m.index()));
+                return null;
+            }
+        });
     }
 
     private FloorInput segment(GuestLayout.Segment s) {

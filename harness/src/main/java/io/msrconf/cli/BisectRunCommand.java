@@ -1,18 +1,17 @@
 package io.msrconf.cli;
 
 import io.msrconf.backend.KvmBackend;
-import io.msrconf.kvm.Kvm;
+import io.msrconf.kvm.local.LocalKvm;
 import io.msrconf.matrix.KernelMatrix;
 import io.msrconf.matrix.KernelTarget;
-import io.msrconf.report.KnownDeviations;
-import io.msrconf.report.RunSummary;
-import io.msrconf.report.RunSummary.CaseEntry;
-import io.msrconf.report.RunSummary.Status;
+import io.msrconf.pipeline.KnownDeviations;
+import io.msrconf.pipeline.RunSummary;
+import io.msrconf.pipeline.RunSummary.CaseEntry;
+import io.msrconf.pipeline.RunSummary.Status;
 import io.msrconf.spec.SpecError;
 import io.msrconf.spec.SpecLoader;
 import io.msrconf.spec.SpecSet;
-import io.msrconf.suite.SuiteConfig;
-import io.msrconf.suite.SuiteLauncher;
+import io.msrconf.report.SuiteRun;
 import io.msrconf.util.FileTrees;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -111,7 +110,7 @@ final class BisectRunCommand {
             return usageError("--only '" + only + "' selects none of the " + set.cases().size() + " cases in " + specs, err);
         }
         Outcome outcome = kernel == null || kernel.kind() == KernelTarget.Kind.HOST
-                ? step(specs, only, Kvm.unavailableReason(), !errors.isEmpty(), out)
+                ? step(specs, only, LocalKvm.unavailableReason(), !errors.isEmpty(), out)
                 : stepInGuest(kernel, specs, only, !errors.isEmpty(), out);
         out.println(outcome.line());
         return outcome.exitCode();
@@ -121,8 +120,8 @@ final class BisectRunCommand {
         if (kvmUnavailable.isPresent() || specErrors) {
             return decide(NOT_RUN, kvmUnavailable, specErrors);
         }
-        return inScratch(scratch -> judged(SuiteLauncher.run(new SuiteConfig(specs, List.of(KvmBackend.NAME), only,
-                scratch.resolve("summary.json"), scratch.resolve("allure-results"))), Optional.empty(), out));
+        return inScratch(scratch -> judged(SuiteRun.run(new SuiteRun.Options(specs, Pattern.compile(only), List.of(KvmBackend.NAME),
+                scratch.resolve("summary.json"), scratch.resolve("allure-results"), false, false), null).summary(), Optional.empty(), out));
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.msrconf.cli;
 
-import io.msrconf.report.RunSummary;
+import io.msrconf.pipeline.RunSummary;
 import io.msrconf.report.SummaryComparison;
 import io.msrconf.report.SummaryJson;
 import java.io.PrintStream;

@@ -3,12 +3,11 @@ package io.msrconf.cli;
 import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.report.AllureHtml;
-import io.msrconf.report.RunSummary;
+import io.msrconf.pipeline.RunSummary;
 import io.msrconf.spec.SpecLoader;
 import io.msrconf.spec.SpecSet;
-import io.msrconf.suite.HostInfo;
-import io.msrconf.suite.SuiteConfig;
-import io.msrconf.suite.SuiteLauncher;
+import io.msrconf.pipeline.TargetInfo;
+import io.msrconf.report.SuiteRun;
 import io.msrconf.util.FileTrees;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -115,19 +114,19 @@ public final class Main {
             set.errors().forEach(e -> out.println("SPEC ERROR " + e));
             return set.hasErrors() ? 1 : 0;
         }
-        return runSuite(new SuiteConfig(specs, backends, only, outDir.resolve("summary.json"), outDir.resolve("allure-results")),
-                outDir, html, out, err);
+        return runSuite(new SuiteRun.Options(specs, Pattern.compile(only), backends, outDir.resolve("summary.json"),
+                outDir.resolve("allure-results"), false, false), outDir, html, out, err);
     }
 
-    private static int runSuite(SuiteConfig config, Path outDir, boolean html, PrintStream out, PrintStream err) {
-        out.println("msrconf: running on " + HostInfo.read().describe() + " (backends: " + String.join(", ", config.backends()) + ")");
+    private static int runSuite(SuiteRun.Options config, Path outDir, boolean html, PrintStream out, PrintStream err) {
+        out.println("msrconf: running on " + TargetInfo.read().describe() + " (backends: " + String.join(", ", config.backends()) + ")");
         try {
             FileTrees.delete(config.allureResults());   // results are per run; the trend lives in the HTML report's history
         } catch (IOException e) {
             err.println("msrconf: cannot clear " + config.allureResults() + ": " + e.getMessage());
             return 2;
         }
-        RunSummary summary = SuiteLauncher.run(config, out);
+        RunSummary summary = SuiteRun.run(config, new ConsoleProgress(out)).summary();
         Map<RunSummary.Status, Long> counts = summary.cases().stream()
                 .collect(Collectors.groupingBy(RunSummary.CaseEntry::status, () -> new EnumMap<>(RunSummary.Status.class), Collectors.counting()));
         long passed = counts.getOrDefault(RunSummary.Status.PASSED, 0L);

@@ -40,6 +40,22 @@ public record FilterRange(int flags, int nmsrs, int base, byte[] bitmap) {
         return nmsrs == 0;
     }
 
+    /**
+     * The bitmap as a transport places a {@link BitmapMemory#VALID_PADDED} one: zero-padded to what the
+     * kernel copies (whole longs for nmsrs bits, never more than the 0x600 bytes it accepts), so that a
+     * bitmap shorter than nmsrs reads as denying, the way {@link #bitFor} models it, and the copy never
+     * reads past it. At least one byte. Null for a null bitmap.
+     */
+    public byte[] kernelPaddedBitmap() {
+        if (bitmap == null) {
+            return null;
+        }
+        long kernelReads = Math.min(kernelCopyBytes(nmsrs), MsrFilter.MAX_BITMAP_BYTES);
+        byte[] padded = new byte[(int) Math.max(1, Math.max(bitmap.length, kernelReads))];
+        System.arraycopy(bitmap, 0, padded, 0, bitmap.length);
+        return padded;
+    }
+
     /** Bit {@code msr - base} of the bitmap, as the kernel's test_bit reads it (LSB first, little-endian longs). */
     public boolean bitFor(int msr) {
         long bit = Integer.toUnsignedLong(msr) - Integer.toUnsignedLong(base);

@@ -1,7 +1,7 @@
 package io.msrconf.fuzz;
 
 import io.msrconf.backend.AccessOutcome;
-import io.msrconf.backend.GuestResult;
+import io.msrconf.guest.GuestResult;
 import io.msrconf.backend.MsrExit;
 import io.msrconf.backend.Observation;
 import io.msrconf.backend.RunEnd;
@@ -13,7 +13,7 @@ import io.msrconf.spec.Case;
 import io.msrconf.abi.ExitReason;
 import io.msrconf.spec.GuestExpectation;
 import io.msrconf.spec.Step;
-import io.msrconf.suite.Differential;
+import io.msrconf.pipeline.Differential;
 import java.util.ArrayList;
 import java.util.List;
 

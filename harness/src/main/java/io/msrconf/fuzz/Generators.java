@@ -24,14 +24,10 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.sessions.JqwikSession;
+import static io.msrconf.fuzz.Gen.weighted;
 
 /**
- * jqwik generators for differential cases: a filter, a vCPU setup and one run of accesses, with the
+ * Generators for differential cases: a filter, a vCPU setup and one run of accesses, with the
  * userspace answers. Accesses only touch MSRs whose behaviour the emulator models or that KVM does not
  * know at all, so that a generated case is about the filter and nearly never skipped on the model.
  */
@@ -49,8 +45,6 @@ public final class Generators {
     /** Outside every architectural and paravirtual MSR range: KVM cannot know them. */
     static final List<Integer> UNKNOWN = List.of(0x12345678, 0xdeadbeef, 0xffffff10, 0xfffffffe, 0xffffffff);
 
-    /** jqwik's size hint, as in a property of 1000 tries: lists and numbers cover their whole span. */
-    private static final int GEN_SIZE = 1000;
     private static final long[] CANONICAL = {0, 0x1000, 0x7fff_ffff_f000L, 0xffff_8000_0000_0000L, 0xffff_ffff_8100_0000L};
     private static final long[] ANSWER_DATA = {0, 1, 0x1234, 0xdead_beef_0000_0000L, -1L};
 
@@ -59,82 +53,88 @@ public final class Generators {
 
     /**
      * A whole case: set-filter (expecting what the oracle says), then one run of 1 to 12 accesses. Filter,
-     * setup and accesses are drawn independently and only combined at the end (no flatMap), so that
-     * jqwik shrinks each on its own: dropping a range re-aims the accesses at the remaining edges
-     * instead of drawing new ones.
+     * setup and accesses are drawn one after the other and only combined at the end, so that a shrunk
+     * filter re-aims the accesses at the remaining edges instead of drawing new ones.
      */
-    public static Arbitrary<Case> cases() {
+    public static Gen<Case> cases() {
         return cases(1, 12);
     }
 
     /** Cases whose run has {@code minAccesses} to {@code maxAccesses} accesses. */
-    public static Arbitrary<Case> cases(int minAccesses, int maxAccesses) {
-        return Combinators.combine(filters(), vcpuSetups(), draws().list().ofMinSize(minAccesses).ofMaxSize(maxAccesses)).as((filter, vcpu, draws) ->
-                new Case(ID, "Generated differential case: KVM and the reference model observe the same, as the filter decides",
-                        AREA, "Documentation/virt/kvm/api.rst, KVM_X86_SET_MSR_FILTER (generated: review before adding)",
-                        KernelRange.DEFAULT, vcpu,
-                        List.of(new Step.SetFilter(filter, FilterOracle.errno(filter), GENERATED),
-                                new Step.RunGuest(draws.stream().map(d -> d.access(filter, vcpu)).toList(), GENERATED)),
-                        GENERATED));
+    public static Gen<Case> cases(int minAccesses, int maxAccesses) {
+        Gen<MsrFilter> filters = filters();
+        Gen<VcpuSetup> setups = vcpuSetups();
+        Gen<List<Draw>> draws = draws().list(minAccesses, maxAccesses);
+        return c -> {
+            MsrFilter filter = filters.draw(c);
+            VcpuSetup vcpu = setups.draw(c);
+            List<Draw> drawn = draws.draw(c);
+            return new Case(ID, "Generated differential case: KVM and the reference model observe the same, as the filter decides",
+                    AREA, "Documentation/virt/kvm/api.rst, KVM_X86_SET_MSR_FILTER (generated: review before adding)",
+                    KernelRange.DEFAULT, vcpu,
+                    List.of(new Step.SetFilter(filter, FilterOracle.errno(filter), GENERATED),
+                            new Step.RunGuest(drawn.stream().map(d -> d.access(filter, vcpu)).toList(), GENERATED)),
+                    GENERATED);
+        };
     }
 
-    /**
-     * One case drawn outside a property, for the campaign: the same generators, driven by the caller's
-     * Random, so a seed repeats a campaign. jqwik's generators need a session (their memo store lives
-     * there); one session per case keeps that store from growing over a long campaign.
-     */
+    /** One case drawn from a seeded random, for the campaign: a seed repeats a campaign. */
     public static Case next(Random random) {
         return next(random, 1, 12);
     }
 
     /** Like {@link #next(Random)}, with runs of {@code minAccesses} to {@code maxAccesses} accesses. */
     public static Case next(Random random, int minAccesses, int maxAccesses) {
-        JqwikSession.start();
-        try {
-            return cases(minAccesses, maxAccesses).generator(GEN_SIZE).next(random).value();
-        } finally {
-            JqwikSession.finish();
-        }
+        return cases(minAccesses, maxAccesses).draw(Choices.of(random));
     }
 
     /** Raw filters: valid ones mostly, with invalid flags, empty slots, overlaps and u32 edges mixed in. */
-    public static Arbitrary<MsrFilter> filters() {
-        Arbitrary<Integer> flags = Arbitraries.frequencyOf(
-                Tuple.of(45, Arbitraries.just(MsrFilter.DEFAULT_ALLOW)),
-                Tuple.of(45, Arbitraries.just(MsrFilter.DEFAULT_DENY)),
-                Tuple.of(10, Arbitraries.of(2, 3, 0x80, 0x8000_0000)));
-        return Combinators.combine(flags, ranges().list().ofMaxSize(MsrFilter.MAX_RANGES)).as(MsrFilter::new);
+    public static Gen<MsrFilter> filters() {
+        Gen<Integer> flags = Gen.frequency(
+                weighted(45, Gen.just(MsrFilter.DEFAULT_ALLOW)),
+                weighted(45, Gen.just(MsrFilter.DEFAULT_DENY)),
+                weighted(10, Gen.of(2, 3, 0x80, 0x8000_0000)));
+        Gen<List<FilterRange>> ranges = ranges().list(0, MsrFilter.MAX_RANGES);
+        return c -> new MsrFilter(flags.draw(c), ranges.draw(c));
     }
 
-    static Arbitrary<FilterRange> ranges() {
-        Arbitrary<Integer> flags = Arbitraries.frequencyOf(
-                Tuple.of(30, Arbitraries.just(MsrFilter.RANGE_READ)),
-                Tuple.of(30, Arbitraries.just(MsrFilter.RANGE_WRITE)),
-                Tuple.of(30, Arbitraries.just(MsrFilter.RANGE_READ | MsrFilter.RANGE_WRITE)),
-                Tuple.of(5, Arbitraries.of(0, 4)),
-                Tuple.of(2, Arbitraries.of(7, 0x8000_0001)));
-        Arbitrary<Integer> nmsrs = Arbitraries.frequencyOf(
-                Tuple.of(8, Arbitraries.just(0)),
-                Tuple.of(60, Arbitraries.integers().between(1, 16)),
-                Tuple.of(20, Arbitraries.integers().between(17, 0x300)),
-                Tuple.of(8, Arbitraries.just(MsrFilter.MAX_NMSRS)),
-                Tuple.of(4, Arbitraries.of(MsrFilter.MAX_NMSRS + 1, 0xffff_ffff)));
-        Arbitrary<Bitmap> kind = Arbitraries.frequency(Tuple.of(6, Bitmap.RANDOM), Tuple.of(2, Bitmap.ALLOW_ALL),
-                Tuple.of(2, Bitmap.DENY_ALL));
-        Arbitrary<byte[]> pattern = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(16);
-        return Combinators.combine(flags, bases(), nmsrs, kind, pattern).as((f, base, n, k, p) ->
-                new FilterRange(f, n, base, k.bitmap(n, p)));
+    static Gen<FilterRange> ranges() {
+        Gen<Integer> flags = Gen.frequency(
+                weighted(30, Gen.just(MsrFilter.RANGE_READ)),
+                weighted(30, Gen.just(MsrFilter.RANGE_WRITE)),
+                weighted(30, Gen.just(MsrFilter.RANGE_READ | MsrFilter.RANGE_WRITE)),
+                weighted(5, Gen.of(0, 4)),
+                weighted(2, Gen.of(7, 0x8000_0001)));
+        Gen<Integer> nmsrs = Gen.frequency(
+                weighted(60, Gen.between(1, 16)),
+                weighted(8, Gen.just(0)),
+                weighted(20, Gen.between(17, 0x300)),
+                weighted(8, Gen.just(MsrFilter.MAX_NMSRS)),
+                weighted(4, Gen.of(MsrFilter.MAX_NMSRS + 1, 0xffff_ffff)));
+        Gen<Bitmap> kind = Gen.frequency(weighted(6, Gen.just(Bitmap.RANDOM)), weighted(2, Gen.just(Bitmap.ALLOW_ALL)),
+                weighted(2, Gen.just(Bitmap.DENY_ALL)));
+        Gen<byte[]> pattern = Gen.bytes(1, 16);
+        Gen<Integer> bases = bases();
+        return c -> {
+            int f = flags.draw(c);
+            int base = bases.draw(c);
+            int n = nmsrs.draw(c);
+            Bitmap k = kind.draw(c);
+            return new FilterRange(f, n, base, k.bitmap(n, pattern.draw(c)));
+        };
     }
 
     /** Bases just around the MSRs the accesses use, and at both ends of the u32 index space. */
-    static Arbitrary<Integer> bases() {
+    static Gen<Integer> bases() {
         List<Integer> anchors = new ArrayList<>(KNOWN);
         anchors.addAll(X2APIC);
         anchors.addAll(UNKNOWN);
-        return Arbitraries.frequencyOf(
-                Tuple.of(70, Combinators.combine(Arbitraries.of(anchors), Arbitraries.integers().between(-4, 4)).as(Integer::sum)),
-                Tuple.of(15, Arbitraries.integers().between(0, 0x10)),
-                Tuple.of(15, Arbitraries.integers().between(-0x20, -1)));
+        Gen<Integer> anchor = Gen.of(anchors);
+        Gen<Integer> offset = Gen.of(0, -1, 1, -2, 2, -3, 3, -4, 4);
+        return Gen.frequency(
+                weighted(70, c -> anchor.draw(c) + offset.draw(c)),
+                weighted(15, Gen.between(0, 0x10)),
+                weighted(15, Gen.between(-0x20, -1)));
     }
 
     /**
@@ -158,8 +158,10 @@ public final class Generators {
         }
     }
 
-    public static Arbitrary<VcpuSetup> vcpuSetups() {
-        return Combinators.combine(Arbitraries.of(true, false), Arbitraries.subsetOf(ExitReason.values())).as(VcpuSetup::new);
+    public static Gen<VcpuSetup> vcpuSetups() {
+        Gen<Boolean> x2apic = Gen.of(false, true);
+        Gen<List<ExitReason>> exits = Gen.subsetOf(List.of(ExitReason.values()));
+        return c -> new VcpuSetup(x2apic.draw(c), Set.copyOf(exits.draw(c)));
     }
 
     /** Where an access's index comes from. */
@@ -202,15 +204,16 @@ public final class Generators {
         }
     }
 
-    static Arbitrary<Draw> draws() {
-        Arbitrary<Target> target = Arbitraries.frequency(Tuple.of(3, Target.KNOWN), Tuple.of(4, Target.EDGE),
-                Tuple.of(2, Target.X2APIC), Tuple.of(1, Target.UNKNOWN));
+    static Gen<Draw> draws() {
+        Gen<Target> target = Gen.frequency(weighted(3, Gen.just(Target.KNOWN)), weighted(4, Gen.just(Target.EDGE)),
+                weighted(2, Gen.just(Target.X2APIC)), weighted(1, Gen.just(Target.UNKNOWN)));
         // What userspace answers if the access exits: data for a read (error 0), or a refusal (error 1).
-        Arbitrary<UserspaceAnswer> answer = Arbitraries.frequencyOf(
-                Tuple.of(4, Arbitraries.of(Arrays.stream(ANSWER_DATA).boxed().toList()).map(d -> new UserspaceAnswer(0, d))),
-                Tuple.of(1, Arbitraries.just(UserspaceAnswer.REFUSE)));
-        return Combinators.combine(target, Arbitraries.integers().between(0, 0xffff), Arbitraries.of(MsrOp.RDMSR, MsrOp.WRMSR),
-                Arbitraries.longs(), answer).as(Draw::new);
+        Gen<UserspaceAnswer> answer = Gen.frequency(
+                weighted(4, Gen.of(Arrays.stream(ANSWER_DATA).boxed().toList()).map(d -> new UserspaceAnswer(0, d))),
+                weighted(1, Gen.just(UserspaceAnswer.REFUSE)));
+        Gen<Integer> pick = Gen.between(0, 0xffff);
+        Gen<MsrOp> op = Gen.of(MsrOp.RDMSR, MsrOp.WRMSR);
+        return c -> new Draw(target.draw(c), pick.draw(c), op.draw(c), c.any(), answer.draw(c));
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.msrconf.fuzz;
 
+import static io.msrconf.fuzz.Gen.weighted;
+
 import io.msrconf.filter.BitmapMemory;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
@@ -22,10 +24,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
 
 /**
  * Raw {@code struct kvm_msr_filter} contents for fuzzing KVM_X86_SET_MSR_FILTER itself: any filter
@@ -92,13 +90,14 @@ public final class RawFilters {
         }
     }
 
-    public static Arbitrary<MsrFilter> filters() {
-        Arbitrary<Integer> flags = Arbitraries.frequencyOf(
-                Tuple.of(40, Arbitraries.just(MsrFilter.DEFAULT_ALLOW)),
-                Tuple.of(40, Arbitraries.just(MsrFilter.DEFAULT_DENY)),
-                Tuple.of(10, Arbitraries.of(2, 3, 0x80, 0x8000_0000)),
-                Tuple.of(10, Arbitraries.integers()));
-        return Combinators.combine(flags, slots().list().ofMaxSize(MsrFilter.MAX_RANGES)).as(RawFilters::filter);
+    public static Gen<MsrFilter> filters() {
+        Gen<Integer> flags = Gen.frequency(
+                weighted(40, Gen.just(MsrFilter.DEFAULT_ALLOW)),
+                weighted(40, Gen.just(MsrFilter.DEFAULT_DENY)),
+                weighted(10, Gen.of(2, 3, 0x80, 0x8000_0000)),
+                weighted(10, Gen.anyInt()));
+        Gen<List<Slot>> slots = slots().list(0, MsrFilter.MAX_RANGES);
+        return c -> filter(flags.draw(c), slots.draw(c));
     }
 
     static MsrFilter filter(int flags, List<Slot> slots) {
@@ -111,27 +110,30 @@ public final class RawFilters {
         return new MsrFilter(flags, slots.stream().map(Slot::range).toList(), placement);
     }
 
-    static Arbitrary<Slot> slots() {
-        Arbitrary<Integer> flags = Arbitraries.frequencyOf(
-                Tuple.of(25, Arbitraries.just(MsrFilter.RANGE_READ)),
-                Tuple.of(25, Arbitraries.just(MsrFilter.RANGE_WRITE)),
-                Tuple.of(25, Arbitraries.just(MsrFilter.RANGE_READ | MsrFilter.RANGE_WRITE)),
-                Tuple.of(15, Arbitraries.of(0, 4, 7, 0x8000_0001)),
-                Tuple.of(10, Arbitraries.integers()));
-        Arbitrary<Integer> nmsrs = Arbitraries.frequencyOf(
-                Tuple.of(10, Arbitraries.just(0)),
-                Tuple.of(15, Arbitraries.of(1, 63, 64, 65)),
-                Tuple.of(25, Arbitraries.integers().between(1, 0x300)),
-                Tuple.of(20, Arbitraries.of(MsrFilter.MAX_NMSRS - 64, MsrFilter.MAX_NMSRS - 1, MsrFilter.MAX_NMSRS,
+    static Gen<Slot> slots() {
+        Gen<Integer> flags = Gen.frequency(
+                weighted(25, Gen.just(MsrFilter.RANGE_READ)),
+                weighted(25, Gen.just(MsrFilter.RANGE_WRITE)),
+                weighted(25, Gen.just(MsrFilter.RANGE_READ | MsrFilter.RANGE_WRITE)),
+                weighted(15, Gen.of(0, 4, 7, 0x8000_0001)),
+                weighted(10, Gen.anyInt()));
+        Gen<Integer> nmsrs = Gen.frequency(
+                weighted(15, Gen.of(1, 63, 64, 65)),
+                weighted(10, Gen.just(0)),
+                weighted(25, Gen.between(1, 0x300)),
+                weighted(20, Gen.of(MsrFilter.MAX_NMSRS - 64, MsrFilter.MAX_NMSRS - 1, MsrFilter.MAX_NMSRS,
                         MsrFilter.MAX_NMSRS + 1)),
-                Tuple.of(15, Arbitraries.of(0xffff_ffff, 0x8000_0000, 0xffff_ffc1)),
-                Tuple.of(15, Arbitraries.integers()));
-        Arbitrary<Integer> base = Arbitraries.frequencyOf(
-                Tuple.of(80, Generators.bases()),
-                Tuple.of(20, Arbitraries.integers()));
-        Arbitrary<byte[]> pattern = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(16);
-        return Combinators.combine(flags, nmsrs, base, Arbitraries.of(Pointer.values()), Arbitraries.integers().between(0, 6),
-                Arbitraries.integers().between(0, MAX_BITMAP_LENGTH), pattern).as(Slot::new);
+                weighted(15, Gen.of(0xffff_ffff, 0x8000_0000, 0xffff_ffc1)),
+                weighted(15, Gen.anyInt()));
+        Gen<Integer> base = Gen.frequency(
+                weighted(80, Generators.bases()),
+                weighted(20, Gen.anyInt()));
+        Gen<Pointer> pointer = Gen.of(Pointer.values());
+        Gen<Integer> lengthChoice = Gen.between(0, 6);
+        Gen<Integer> randomLength = Gen.between(0, MAX_BITMAP_LENGTH);
+        Gen<byte[]> pattern = Gen.bytes(1, 16);
+        return c -> new Slot(flags.draw(c), nmsrs.draw(c), base.draw(c), pointer.draw(c), lengthChoice.draw(c),
+                randomLength.draw(c), pattern.draw(c));
     }
 
     /**

@@ -2,7 +2,7 @@ package io.msrconf.fuzz;
 
 import io.msrconf.abi.Msr;
 import io.msrconf.backend.AccessOutcome;
-import io.msrconf.backend.GuestResult;
+import io.msrconf.guest.GuestResult;
 import io.msrconf.backend.MsrExit;
 import io.msrconf.backend.Observation;
 import io.msrconf.backend.StepOutcome;

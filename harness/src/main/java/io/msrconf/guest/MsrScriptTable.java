@@ -1,6 +1,6 @@
 package io.msrconf.guest;
 
-import io.msrconf.backend.GuestResult;
+import io.msrconf.guest.GuestResult;
 import io.msrconf.spec.Access;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

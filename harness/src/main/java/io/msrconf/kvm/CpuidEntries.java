@@ -1,52 +1,32 @@
 package io.msrconf.kvm;
 
-import com.sun.jna.Memory;
-import io.msrconf.kvm.sys.KvmIoctls;
-import io.msrconf.kvm.sys.KvmLayouts;
+import io.msrconf.kvm.uapi.KvmIoctls;
+import io.msrconf.kvm.uapi.KvmLayouts;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * A {@code struct kvm_cpuid2} with its entries, in native memory, as KVM_GET_SUPPORTED_CPUID
- * returned it and KVM_SET_CPUID2 takes it. {@link #memory()} is the raw struct, for callers that
- * edit entries before handing them to a vCPU.
+ * The entries of a {@code struct kvm_cpuid2}, as KVM_GET_SUPPORTED_CPUID returns them and
+ * KVM_SET_CPUID2 takes them; a value, encoded to the struct where a transport needs it.
  */
-public final class CpuidEntries {
+public record CpuidEntries(List<CpuidEntry> entries) {
 
     /** One {@code struct kvm_cpuid_entry2}. */
     public record CpuidEntry(int function, int index, int flags, int eax, int ebx, int ecx, int edx) {
     }
 
-    private final Memory memory;
-
-    CpuidEntries(Memory memory) {
-        this.memory = memory;
+    public CpuidEntries {
+        entries = List.copyOf(entries);
     }
 
-    /** A {@code struct kvm_cpuid2} holding exactly these entries (for tests, and for edited CPUID tables). */
-    public static CpuidEntries of(java.util.List<CpuidEntry> entries) {
-        Memory m = new Memory(KvmLayouts.Cpuid2.ENTRIES + (long) Math.max(1, entries.size()) * KvmLayouts.CpuidEntry2.SIZE);
-        m.clear();
-        m.setInt(KvmLayouts.Cpuid2.NENT, entries.size());
-        for (int i = 0; i < entries.size(); i++) {
-            CpuidEntry e = entries.get(i);
-            long at = KvmLayouts.Cpuid2.ENTRIES + (long) i * KvmLayouts.CpuidEntry2.SIZE;
-            m.setInt(at + KvmLayouts.CpuidEntry2.FUNCTION, e.function());
-            m.setInt(at + KvmLayouts.CpuidEntry2.INDEX, e.index());
-            m.setInt(at + KvmLayouts.CpuidEntry2.FLAGS, e.flags());
-            m.setInt(at + KvmLayouts.CpuidEntry2.EAX, e.eax());
-            m.setInt(at + KvmLayouts.CpuidEntry2.EBX, e.ebx());
-            m.setInt(at + KvmLayouts.CpuidEntry2.ECX, e.ecx());
-            m.setInt(at + KvmLayouts.CpuidEntry2.EDX, e.edx());
-        }
-        return new CpuidEntries(m);
-    }
-
-    public Memory memory() {
-        return memory;
+    public static CpuidEntries of(List<CpuidEntry> entries) {
+        return new CpuidEntries(entries);
     }
 
     public int count() {
-        return memory.getInt(KvmLayouts.Cpuid2.NENT);
+        return entries.size();
     }
 
     /**
@@ -54,8 +34,7 @@ public final class CpuidEntries {
      * flagged as having a significant index.
      */
     public Optional<CpuidEntry> entry(int function, int index) {
-        for (int i = 0; i < count(); i++) {
-            CpuidEntry e = read(i);
+        for (CpuidEntry e : entries) {
             boolean indexMatters = (e.flags() & KvmIoctls.KVM_CPUID_FLAG_SIGNIFCANT_INDEX) != 0;
             if (e.function() == function && (!indexMatters || e.index() == index)) {
                 return Optional.of(e);
@@ -64,15 +43,42 @@ public final class CpuidEntries {
         return Optional.empty();
     }
 
-    private CpuidEntry read(int i) {
-        long at = KvmLayouts.Cpuid2.ENTRIES + (long) i * KvmLayouts.CpuidEntry2.SIZE;
-        return new CpuidEntry(
-                memory.getInt(at + KvmLayouts.CpuidEntry2.FUNCTION),
-                memory.getInt(at + KvmLayouts.CpuidEntry2.INDEX),
-                memory.getInt(at + KvmLayouts.CpuidEntry2.FLAGS),
-                memory.getInt(at + KvmLayouts.CpuidEntry2.EAX),
-                memory.getInt(at + KvmLayouts.CpuidEntry2.EBX),
-                memory.getInt(at + KvmLayouts.CpuidEntry2.ECX),
-                memory.getInt(at + KvmLayouts.CpuidEntry2.EDX));
+    /** The {@code struct kvm_cpuid2} with these entries, little-endian. */
+    public byte[] encode() {
+        ByteBuffer b = ByteBuffer.allocate(KvmLayouts.Cpuid2.ENTRIES + entries.size() * KvmLayouts.CpuidEntry2.SIZE)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(KvmLayouts.Cpuid2.NENT, entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            CpuidEntry e = entries.get(i);
+            int at = KvmLayouts.Cpuid2.ENTRIES + i * KvmLayouts.CpuidEntry2.SIZE;
+            b.putInt(at + KvmLayouts.CpuidEntry2.FUNCTION, e.function());
+            b.putInt(at + KvmLayouts.CpuidEntry2.INDEX, e.index());
+            b.putInt(at + KvmLayouts.CpuidEntry2.FLAGS, e.flags());
+            b.putInt(at + KvmLayouts.CpuidEntry2.EAX, e.eax());
+            b.putInt(at + KvmLayouts.CpuidEntry2.EBX, e.ebx());
+            b.putInt(at + KvmLayouts.CpuidEntry2.ECX, e.ecx());
+            b.putInt(at + KvmLayouts.CpuidEntry2.EDX, e.edx());
+        }
+        return b.array();
+    }
+
+    /** From a {@code struct kvm_cpuid2} as KVM filled it (its nent entries; at most what the buffer holds). */
+    public static CpuidEntries decode(ByteBuffer struct) {
+        int nent = struct.getInt(KvmLayouts.Cpuid2.NENT);
+        int room = (struct.capacity() - KvmLayouts.Cpuid2.ENTRIES) / KvmLayouts.CpuidEntry2.SIZE;
+        int n = Math.max(0, Math.min(nent, room));
+        CpuidEntry[] out = new CpuidEntry[n];
+        for (int i = 0; i < n; i++) {
+            int at = KvmLayouts.Cpuid2.ENTRIES + i * KvmLayouts.CpuidEntry2.SIZE;
+            out[i] = new CpuidEntry(
+                    struct.getInt(at + KvmLayouts.CpuidEntry2.FUNCTION),
+                    struct.getInt(at + KvmLayouts.CpuidEntry2.INDEX),
+                    struct.getInt(at + KvmLayouts.CpuidEntry2.FLAGS),
+                    struct.getInt(at + KvmLayouts.CpuidEntry2.EAX),
+                    struct.getInt(at + KvmLayouts.CpuidEntry2.EBX),
+                    struct.getInt(at + KvmLayouts.CpuidEntry2.ECX),
+                    struct.getInt(at + KvmLayouts.CpuidEntry2.EDX));
+        }
+        return new CpuidEntries(List.of(out));
     }
 }

@@ -1,149 +1,49 @@
 package io.msrconf.kvm;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
-import io.msrconf.abi.Errno;
-import io.msrconf.kvm.sys.KvmIoctls;
-import io.msrconf.kvm.sys.KvmLayouts;
-import io.msrconf.kvm.sys.LibC;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
-/** An open {@code /dev/kvm}: the system ioctls, and the factory of VMs. */
-public final class Kvm implements AutoCloseable {
+/**
+ * A KVM the harness drives: this machine's {@code /dev/kvm} ({@code kvm.local}), or the one inside a
+ * kernel booted under QEMU, reached through the msrconf agent in that guest ({@code kvm.agent}). The
+ * code that turns a case into KVM operations is written against this interface (with {@link KvmVm}
+ * and {@link KvmVcpu}) only, so it is the same code for every target; what differs is the transport.
+ *
+ * <p>One error model for the whole API: an operation whose failure means the harness cannot go on
+ * throws {@link KvmException}; an operation whose errno is what a case checks (the filter ioctl,
+ * KVM_ENABLE_CAP, KVM_GET_MSRS/KVM_SET_MSRS) returns a {@link KvmResult}. Pointers inside structs and
+ * mapped regions never cross this interface: a filter's bitmaps travel as bytes with a placement
+ * ({@link io.msrconf.filter.BitmapMemory}), guest memory as reads and writes, {@code kvm_run} as a
+ * {@link io.msrconf.vcpu.VcpuExit}; each transport gives them their meaning on its side.
+ */
+public interface Kvm extends AutoCloseable {
 
-    public static final String DEVICE = "/dev/kvm";
+    /** Where this KVM is, for messages: "/dev/kvm of this machine", "/dev/kvm in the debian:6.12 guest". */
+    String where();
 
-    /** KVM caps the table at 256 entries (KVM_MAX_CPUID_ENTRIES); start there and grow on E2BIG. */
-    private static final int CPUID_ENTRIES_FIRST_TRY = 256;
-    private static final int CPUID_ENTRIES_LIMIT = 4096;
-
-    private final int fd;
-    private boolean closed;
-
-    private Kvm(int fd) {
-        this.fd = fd;
-    }
-
-    /** Opens {@link #DEVICE} and checks that it speaks API version 12. */
-    public static Kvm open() {
-        int fd;
-        try {
-            fd = LibC.open(DEVICE, LibC.O_RDWR | LibC.O_CLOEXEC);
-        } catch (LastErrorException e) {
-            throw new KvmException("open " + DEVICE, e.getErrorCode());
-        }
-        Kvm kvm = new Kvm(fd);
-        try {
-            int version = kvm.apiVersion();
-            if (version != KvmIoctls.KVM_API_VERSION) {
-                throw new IllegalStateException("KVM API version is " + version + ", this harness speaks "
-                        + KvmIoctls.KVM_API_VERSION);
-            }
-            return kvm;
-        } catch (RuntimeException e) {
-            kvm.close();
-            throw e;
-        }
-    }
-
-    /**
-     * Why KVM cannot be used here, phrased to complete "skipped: ...", or empty when it can (the
-     * property msrconf.kvm=off or the environment MSRCONF_KVM=off make it unusable on purpose). Never
-     * throws: a machine without KVM (or without a loadable libc binding) is a reason, not an error.
-     */
-    public static Optional<String> unavailableReason() {
-        // A switch to run the suite as on a machine without KVM, without leaving this one.
-        String switchValue = System.getProperty("msrconf.kvm", System.getenv().getOrDefault("MSRCONF_KVM", "on"));
-        if (switchValue.equalsIgnoreCase("off")) {
-            return Optional.of("KVM switched off with msrconf.kvm=off / MSRCONF_KVM=off");
-        }
-        if (!Files.exists(Path.of(DEVICE))) {
-            return Optional.of(DEVICE + " does not exist (no KVM module loaded, or not passed into this container)");
-        }
-        try {
-            open().close();
-            return Optional.empty();
-        } catch (KvmException e) {
-            String hint = e.errno() == Errno.EACCES || e.errno() == Errno.EPERM
-                    ? " (user " + System.getProperty("user.name") + " needs read/write access, usually the kvm group)"
-                    : "";
-            return Optional.of(DEVICE + " cannot be used: " + e.getMessage() + hint);
-        } catch (IllegalStateException e) {
-            return Optional.of(e.getMessage());
-        } catch (LinkageError e) {
-            return Optional.of("libc cannot be bound through JNA: " + e);
-        }
-    }
-
-    public int apiVersion() {
-        return Sys.ioctl("KVM_GET_API_VERSION", fd(), KvmIoctls.KVM_GET_API_VERSION, 0L);
-    }
+    int apiVersion();
 
     /** KVM_CHECK_EXTENSION on the system fd: 0 when unsupported, else a capability-specific value. */
-    public int checkExtension(int cap) {
-        return Sys.ioctl("KVM_CHECK_EXTENSION", fd(), KvmIoctls.KVM_CHECK_EXTENSION, cap);
-    }
+    int checkExtension(int cap);
 
-    /** The size of each vCPU's shared {@code kvm_run} mapping. */
-    public int vcpuMmapSize() {
-        return Sys.ioctl("KVM_GET_VCPU_MMAP_SIZE", fd(), KvmIoctls.KVM_GET_VCPU_MMAP_SIZE, 0L);
-    }
-
-    public CpuidEntries supportedCpuid() {
-        for (int capacity = CPUID_ENTRIES_FIRST_TRY; ; capacity *= 2) {
-            Memory cpuid = new Memory(KvmLayouts.Cpuid2.SIZE + (long) capacity * KvmLayouts.CpuidEntry2.SIZE);
-            cpuid.clear();
-            cpuid.setInt(KvmLayouts.Cpuid2.NENT, capacity);
-            int rc = Sys.ioctlOrErrno(fd(), KvmIoctls.KVM_GET_SUPPORTED_CPUID, cpuid);
-            if (rc >= 0) {
-                return new CpuidEntries(cpuid);
-            }
-            cpuid.close();
-            if (rc != -Errno.E2BIG || capacity >= CPUID_ENTRIES_LIMIT) {
-                throw new KvmException("KVM_GET_SUPPORTED_CPUID", -rc);
-            }
-        }
-    }
+    CpuidEntries supportedCpuid();
 
     /** The MSRs KVM saves and restores for a vCPU (KVM_GET_MSR_INDEX_LIST). */
-    public int[] msrIndexList() {
-        try (Memory probe = new Memory(KvmLayouts.MsrList.SIZE)) {
-            // nmsrs 0 always fails with E2BIG and reports the count needed
-            probe.setInt(KvmLayouts.MsrList.NMSRS, 0);
-            int rc = Sys.ioctlOrErrno(fd(), KvmIoctls.KVM_GET_MSR_INDEX_LIST, probe);
-            if (rc < 0 && rc != -Errno.E2BIG) {
-                throw new KvmException("KVM_GET_MSR_INDEX_LIST", -rc);
-            }
-            int count = probe.getInt(KvmLayouts.MsrList.NMSRS);
-            try (Memory list = new Memory(KvmLayouts.MsrList.INDICES + 4L * Math.max(count, 1))) {
-                list.setInt(KvmLayouts.MsrList.NMSRS, count);
-                Sys.ioctl("KVM_GET_MSR_INDEX_LIST", fd(), KvmIoctls.KVM_GET_MSR_INDEX_LIST, list);
-                return list.getIntArray(KvmLayouts.MsrList.INDICES, list.getInt(KvmLayouts.MsrList.NMSRS));
-            }
-        }
-    }
+    int[] msrIndexList();
 
-    public Vm createVm() {
-        int mmapSize = vcpuMmapSize();
-        int vmFd = Sys.ioctl("KVM_CREATE_VM", fd(), KvmIoctls.KVM_CREATE_VM, 0L);
-        return new Vm(vmFd, mmapSize);
-    }
+    KvmVm createVm();
 
-    private int fd() {
-        if (closed) {
-            throw new IllegalStateException(DEVICE + " is closed");
-        }
-        return fd;
-    }
+    /**
+     * A small text file of the machine this KVM runs on ({@code /proc/version}, {@code /proc/cpuinfo},
+     * {@code /sys/module/kvm/parameters/...}): how a target describes itself. Empty when it does not
+     * exist or cannot be read.
+     */
+    Optional<String> readFile(String path);
 
-    /** Closes the system fd; VMs created from it stay usable (the kernel holds its own references). */
+    /** The names in a directory of that machine (e.g. {@code /sys/module}); empty when there is none. */
+    List<String> listDirectory(String path);
+
+    /** Releases the transport; VMs still open are closed with it. */
     @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            Sys.close(fd);
-        }
-    }
+    void close();
 }

@@ -1,7 +1,7 @@
 package io.msrconf.kvm;
 
-import com.sun.jna.Pointer;
-import io.msrconf.kvm.sys.KvmLayouts;
+import java.nio.ByteBuffer;
+import io.msrconf.kvm.uapi.KvmLayouts;
 
 /** {@code struct kvm_regs}; the components are in the struct's order, u64 each. */
 public record Registers(long rax, long rbx, long rcx, long rdx, long rsi, long rdi, long rsp, long rbp,
@@ -18,15 +18,22 @@ public record Registers(long rax, long rbx, long rcx, long rdx, long rsi, long r
         return new Registers(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
-    static Registers read(Pointer p) {
-        long[] v = p.getLongArray(0, KvmLayouts.Regs.COUNT);
+    /** From a {@code struct kvm_regs} (little-endian, {@link KvmLayouts.Regs#SIZE} bytes from the buffer's position 0). */
+    public static Registers decode(ByteBuffer struct) {
+        long[] v = new long[KvmLayouts.Regs.COUNT];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = struct.getLong(8 * i);
+        }
         return new Registers(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
                 v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17]);
     }
 
-    void write(Pointer p) {
+    /** Into a {@code struct kvm_regs} (little-endian, from the buffer's position 0). */
+    public void encode(ByteBuffer struct) {
         long[] v = toArray();
-        p.write(0, v, 0, v.length);
+        for (int i = 0; i < v.length; i++) {
+            struct.putLong(8 * i, v[i]);
+        }
     }
 
     public Registers withRip(long newRip) {

@@ -1,11 +1,11 @@
 package io.msrconf.kvm;
 
-import com.sun.jna.Pointer;
-import io.msrconf.kvm.sys.KvmLayouts;
+import java.nio.ByteBuffer;
+import io.msrconf.kvm.uapi.KvmLayouts;
 
 /**
- * {@code struct kvm_sregs}, mutable like the struct: read it with {@link Vcpu#getSregs()}, change
- * fields, write it back with {@link Vcpu#setSregs}. No field is ever null.
+ * {@code struct kvm_sregs}, mutable like the struct: read it with {@link KvmVcpu#getSregs()}, change
+ * fields, write it back with {@link KvmVcpu#setSregs}. No field is ever null.
  */
 public final class SpecialRegisters {
 
@@ -13,7 +13,7 @@ public final class SpecialRegisters {
     public record Segment(long base, int limit, int selector, int type, int present, int dpl, int db, int s,
                           int l, int g, int avl, int unusable) {
 
-        static Segment read(Pointer p, long at) {
+        static Segment read(ByteBuffer p, int at) {
             return new Segment(
                     p.getLong(at + KvmLayouts.Segment.BASE),
                     p.getInt(at + KvmLayouts.Segment.LIMIT),
@@ -29,19 +29,19 @@ public final class SpecialRegisters {
                     u8(p, at + KvmLayouts.Segment.UNUSABLE));
         }
 
-        void write(Pointer p, long at) {
-            p.setLong(at + KvmLayouts.Segment.BASE, base);
-            p.setInt(at + KvmLayouts.Segment.LIMIT, limit);
-            p.setShort(at + KvmLayouts.Segment.SELECTOR, (short) selector);
-            p.setByte(at + KvmLayouts.Segment.TYPE, (byte) type);
-            p.setByte(at + KvmLayouts.Segment.PRESENT, (byte) present);
-            p.setByte(at + KvmLayouts.Segment.DPL, (byte) dpl);
-            p.setByte(at + KvmLayouts.Segment.DB, (byte) db);
-            p.setByte(at + KvmLayouts.Segment.S, (byte) s);
-            p.setByte(at + KvmLayouts.Segment.L, (byte) l);
-            p.setByte(at + KvmLayouts.Segment.G, (byte) g);
-            p.setByte(at + KvmLayouts.Segment.AVL, (byte) avl);
-            p.setByte(at + KvmLayouts.Segment.UNUSABLE, (byte) unusable);
+        void write(ByteBuffer p, int at) {
+            p.putLong(at + KvmLayouts.Segment.BASE, base);
+            p.putInt(at + KvmLayouts.Segment.LIMIT, limit);
+            p.putShort(at + KvmLayouts.Segment.SELECTOR, (short) selector);
+            p.put(at + KvmLayouts.Segment.TYPE, (byte) type);
+            p.put(at + KvmLayouts.Segment.PRESENT, (byte) present);
+            p.put(at + KvmLayouts.Segment.DPL, (byte) dpl);
+            p.put(at + KvmLayouts.Segment.DB, (byte) db);
+            p.put(at + KvmLayouts.Segment.S, (byte) s);
+            p.put(at + KvmLayouts.Segment.L, (byte) l);
+            p.put(at + KvmLayouts.Segment.G, (byte) g);
+            p.put(at + KvmLayouts.Segment.AVL, (byte) avl);
+            p.put(at + KvmLayouts.Segment.UNUSABLE, (byte) unusable);
         }
 
         public String describe() {
@@ -53,14 +53,14 @@ public final class SpecialRegisters {
     /** {@code struct kvm_dtable}: a GDT or IDT register. */
     public record DescriptorTable(long base, int limit) {
 
-        static DescriptorTable read(Pointer p, long at) {
+        static DescriptorTable read(ByteBuffer p, int at) {
             return new DescriptorTable(p.getLong(at + KvmLayouts.Dtable.BASE),
                     Short.toUnsignedInt(p.getShort(at + KvmLayouts.Dtable.LIMIT)));
         }
 
-        void write(Pointer p, long at) {
-            p.setLong(at + KvmLayouts.Dtable.BASE, base);
-            p.setShort(at + KvmLayouts.Dtable.LIMIT, (short) limit);
+        void write(ByteBuffer p, int at) {
+            p.putLong(at + KvmLayouts.Dtable.BASE, base);
+            p.putShort(at + KvmLayouts.Dtable.LIMIT, (short) limit);
         }
 
         public String describe() {
@@ -91,7 +91,32 @@ public final class SpecialRegisters {
     private SpecialRegisters() {
     }
 
-    static SpecialRegisters read(Pointer p) {
+    /** A copy, so that a caller can change fields without touching the original. */
+    public SpecialRegisters copy() {
+        SpecialRegisters r = new SpecialRegisters();
+        r.cs = cs;
+        r.ds = ds;
+        r.es = es;
+        r.fs = fs;
+        r.gs = gs;
+        r.ss = ss;
+        r.tr = tr;
+        r.ldt = ldt;
+        r.gdt = gdt;
+        r.idt = idt;
+        r.cr0 = cr0;
+        r.cr2 = cr2;
+        r.cr3 = cr3;
+        r.cr4 = cr4;
+        r.cr8 = cr8;
+        r.efer = efer;
+        r.apicBase = apicBase;
+        System.arraycopy(interruptBitmap, 0, r.interruptBitmap, 0, interruptBitmap.length);
+        return r;
+    }
+
+    /** From a {@code struct kvm_sregs} (little-endian, from the buffer's position 0). */
+    public static SpecialRegisters decode(ByteBuffer p) {
         SpecialRegisters r = new SpecialRegisters();
         r.cs = Segment.read(p, KvmLayouts.Sregs.CS);
         r.ds = Segment.read(p, KvmLayouts.Sregs.DS);
@@ -110,12 +135,14 @@ public final class SpecialRegisters {
         r.cr8 = p.getLong(KvmLayouts.Sregs.CR8);
         r.efer = p.getLong(KvmLayouts.Sregs.EFER);
         r.apicBase = p.getLong(KvmLayouts.Sregs.APIC_BASE);
-        p.read(KvmLayouts.Sregs.INTERRUPT_BITMAP, r.interruptBitmap, 0, r.interruptBitmap.length);
+        for (int i = 0; i < r.interruptBitmap.length; i++) {
+            r.interruptBitmap[i] = p.getLong(KvmLayouts.Sregs.INTERRUPT_BITMAP + 8 * i);
+        }
         return r;
     }
 
-    /** Writes every field; the caller hands in zeroed memory so that padding stays zero. */
-    void write(Pointer p) {
+    /** Into a {@code struct kvm_sregs}; the caller hands in zeroed memory so that padding stays zero. */
+    public void encode(ByteBuffer p) {
         cs.write(p, KvmLayouts.Sregs.CS);
         ds.write(p, KvmLayouts.Sregs.DS);
         es.write(p, KvmLayouts.Sregs.ES);
@@ -126,14 +153,16 @@ public final class SpecialRegisters {
         ldt.write(p, KvmLayouts.Sregs.LDT);
         gdt.write(p, KvmLayouts.Sregs.GDT);
         idt.write(p, KvmLayouts.Sregs.IDT);
-        p.setLong(KvmLayouts.Sregs.CR0, cr0);
-        p.setLong(KvmLayouts.Sregs.CR2, cr2);
-        p.setLong(KvmLayouts.Sregs.CR3, cr3);
-        p.setLong(KvmLayouts.Sregs.CR4, cr4);
-        p.setLong(KvmLayouts.Sregs.CR8, cr8);
-        p.setLong(KvmLayouts.Sregs.EFER, efer);
-        p.setLong(KvmLayouts.Sregs.APIC_BASE, apicBase);
-        p.write(KvmLayouts.Sregs.INTERRUPT_BITMAP, interruptBitmap, 0, interruptBitmap.length);
+        p.putLong(KvmLayouts.Sregs.CR0, cr0);
+        p.putLong(KvmLayouts.Sregs.CR2, cr2);
+        p.putLong(KvmLayouts.Sregs.CR3, cr3);
+        p.putLong(KvmLayouts.Sregs.CR4, cr4);
+        p.putLong(KvmLayouts.Sregs.CR8, cr8);
+        p.putLong(KvmLayouts.Sregs.EFER, efer);
+        p.putLong(KvmLayouts.Sregs.APIC_BASE, apicBase);
+        for (int i = 0; i < interruptBitmap.length; i++) {
+            p.putLong(KvmLayouts.Sregs.INTERRUPT_BITMAP + 8 * i, interruptBitmap[i]);
+        }
     }
 
     public String describe() {
@@ -159,7 +188,7 @@ public final class SpecialRegisters {
         sb.append(String.format("%-3s ", name)).append(s.describe()).append('\n');
     }
 
-    private static int u8(Pointer p, long at) {
-        return Byte.toUnsignedInt(p.getByte(at));
+    private static int u8(ByteBuffer p, int at) {
+        return Byte.toUnsignedInt(p.get(at));
     }
 }

@@ -1,7 +1,6 @@
 package io.msrconf.matrix;
 
-import io.msrconf.backend.KvmBackend;
-import io.msrconf.report.RunSummary;
+import io.msrconf.pipeline.RunSummary;
 import io.msrconf.report.SummaryJson;
 import io.msrconf.util.FileTrees;
 import java.io.IOException;
@@ -21,21 +20,12 @@ import java.util.stream.Collectors;
 
 /**
  * Runs the conformance suite's KVM cases against several kernels: the host's directly, every other one
- * booted under QEMU with the suite running inside it. Every kernel runs the very same command, the CLI's
- * {@code run --backend kvm}, from the same classpath (the guest sees the host's root over 9p), so the
+ * booted under QEMU with the suite running inside it. Every kernel runs the very same command,
+ * {@link KernelSuiteMain}, from the same classpath (the guest sees the host's root over 9p), so the
  * KVM logic exists once, in Java. Each kernel leaves its own summary.json and Allure results; the
- * results carry the kernel as a dimension ({@code msrconf.kernelDimension}).
+ * results carry the kernel as a dimension.
  */
 public final class KernelMatrix {
-
-    /** System property: label the Allure results with the kernel so that several kernels share one report. */
-    public static final String KERNEL_DIMENSION = "msrconf.kernelDimension";
-
-    /**
-     * System property: run every case whatever its kernel range, to show what a kernel does with the
-     * expectations of other versions (each per-version case must then fail where it does not apply).
-     */
-    public static final String IGNORE_KERNEL_RANGES = "msrconf.ignoreKernelRanges";
 
     public record Options(Path specs, String only, Path outDir, Path kernelCache, Duration timeout, int parallel,
                           boolean ignoreKernelRanges) {
@@ -161,25 +151,20 @@ public final class KernelMatrix {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
-    /** The suite's command line for one kernel: the CLI's run command, KVM only, results into DIR/results. */
+    /** The suite's command line for one kernel: {@link KernelSuiteMain}, KVM only, results into DIR/results. */
     static List<String> suiteCommand(Path dir, Options options, boolean inGuest) {
         List<String> argv = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-D" + KERNEL_DIMENSION + "=true",
                 "-Djava.io.tmpdir=" + dir.resolve("tmp"),
                 "-Djna.tmpdir=" + dir.resolve("tmp"),
-                "-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8",
-                "-D" + IGNORE_KERNEL_RANGES + "=" + options.ignoreKernelRanges()));
+                "-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8"));
         if (inGuest) {
             // Under TCG the JIT's second tier costs more than it gains for a run this short: a Debian 6.1
             // guest ran the suite in 42-46 s with C1 only and 63-70 s with both tiers (3 runs each, side by side).
             argv.add("-XX:TieredStopAtLevel=1");
         }
-        argv.addAll(List.of("-cp", absoluteClassPath(), "io.msrconf.cli.Main", "run", "--backend", KvmBackend.NAME, "--no-html",
-                "--specs", options.specs().toString(), "--out", dir.resolve("results").toString()));
-        if (!options.only().isEmpty()) {
-            argv.addAll(List.of("--only", options.only()));
-        }
+        argv.addAll(List.of("-cp", absoluteClassPath()));
+        argv.addAll(KernelSuiteMain.arguments(options, dir.resolve("results")));
         return argv;
     }
 

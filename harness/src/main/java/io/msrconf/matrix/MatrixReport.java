@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.msrconf.matrix.KernelMatrix.KernelResult;
 import io.msrconf.report.AllureOutputs;
-import io.msrconf.report.RunSummary;
-import io.msrconf.report.RunSummary.CaseEntry;
-import io.msrconf.report.RunSummary.Status;
+import io.msrconf.pipeline.RunSummary;
+import io.msrconf.pipeline.RunSummary.CaseEntry;
+import io.msrconf.pipeline.RunSummary.Status;
 import io.msrconf.util.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +26,7 @@ import java.util.stream.Stream;
 /**
  * The matrix's outputs: a table of case × kernel with the cases whose outcome differs between kernels
  * first, the same as JSON ({@code matrix.json}), and one Allure results directory holding every
- * kernel's results (each result already names its kernel; see {@link KernelMatrix#KERNEL_DIMENSION}).
+ * kernel's results (each result already names its kernel: {@link KernelSuiteMain} labels them).
  */
 public final class MatrixReport {
 

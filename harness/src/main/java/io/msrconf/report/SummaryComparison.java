@@ -1,6 +1,7 @@
 package io.msrconf.report;
 
-import io.msrconf.report.RunSummary.CaseEntry;
+import io.msrconf.pipeline.RunSummary.CaseEntry;
+import io.msrconf.pipeline.RunSummary;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.msrconf.pipeline.RunListener;
+import io.msrconf.pipeline.RunSummary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,6 +38,16 @@ public final class SummaryJson {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private SummaryJson() {
+    }
+
+    /** A listener on the pipeline that writes the run's summary to {@code file} when the run is done. */
+    public static RunListener writerTo(Path file) {
+        return new RunListener() {
+            @Override
+            public void runFinished(RunSummary summary) {
+                write(summary, file);
+            }
+        };
     }
 
     /** Writes pretty JSON, creating the parent directories; environment keys sorted so files diff cleanly. */

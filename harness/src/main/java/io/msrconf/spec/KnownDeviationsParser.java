@@ -21,8 +21,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
  * Parses the known-deviations file ({@code specs/known-deviations/deviations.yaml}) with the spec
  * files' conventions: plain YAML composed into nodes (never constructed), every problem collected as a
  * {@link SpecError} with its line, and only the entries without errors returned. It lives here because
- * {@link YamlReader} does; {@code io.msrconf.report.KnownDeviations} turns its entries into
- * {@code KnownDeviation}s, so this package does not depend on the report package.
+ * {@link YamlReader} does; {@code io.msrconf.pipeline.KnownDeviations} turns its entries into
+ * {@code KnownDeviation}s, so this package does not depend on the pipeline package.
  */
 public final class KnownDeviationsParser {
 

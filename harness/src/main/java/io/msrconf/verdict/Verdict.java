@@ -2,7 +2,7 @@ package io.msrconf.verdict;
 
 import io.msrconf.abi.Msr;
 import io.msrconf.backend.AccessOutcome;
-import io.msrconf.backend.GuestResult;
+import io.msrconf.guest.GuestResult;
 import io.msrconf.backend.MsrExit;
 import io.msrconf.backend.Observation;
 import io.msrconf.backend.RunEnd;
@@ -46,6 +46,15 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
         return mismatches.stream().map(Mismatch::toString).collect(Collectors.joining("\n"));
     }
 
+    /**
+     * The message a failed case shows: what failed, why, what it checks, and a last line
+     * "triage: TAG" that reports/categories.json sorts failures by.
+     */
+    public String failureMessage() {
+        return spec.id() + " [" + observation.backend() + "] " + spec.title() + "\n" + explain()
+                + "\nchecks: " + spec.citation().strip() + "\ntriage: " + triageTag();
+    }
+
     public static Verdict judge(Case c, Observation o) {
         List<Mismatch> out = new ArrayList<>();
         if (o.steps().size() != c.steps().size()) {
@@ -57,15 +66,31 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
             Step step = c.steps().get(i);
             String where = "step " + (i + 1) + " (" + step.source() + ")";
             StepOutcome outcome = o.steps().get(i);
-            if (step instanceof Step.SetFilter s) {
-                judgeFilter(s, outcome, where, out);
-            } else if (step instanceof Step.RunGuest r) {
-                judgeRun(r, outcome, where, out);
-            } else if (step instanceof Step.HostSetMsrs h) {
-                judgeHostSet(h, outcome, where, out);
-            } else if (step instanceof Step.HostGetMsrs h) {
-                judgeHostGet(h, outcome, where, out);
-            }
+            step.accept(new Step.Visitor<Void>() {
+                @Override
+                public Void setFilter(Step.SetFilter s) {
+                    judgeFilter(s, outcome, where, out);
+                    return null;
+                }
+
+                @Override
+                public Void runGuest(Step.RunGuest r) {
+                    judgeRun(r, outcome, where, out);
+                    return null;
+                }
+
+                @Override
+                public Void hostSetMsrs(Step.HostSetMsrs h) {
+                    judgeHostSet(h, outcome, where, out);
+                    return null;
+                }
+
+                @Override
+                public Void hostGetMsrs(Step.HostGetMsrs h) {
+                    judgeHostGet(h, outcome, where, out);
+                    return null;
+                }
+            });
         }
         return new Verdict(c, o, out);
     }

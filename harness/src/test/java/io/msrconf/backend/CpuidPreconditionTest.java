@@ -27,8 +27,8 @@ class CpuidPreconditionTest {
                 new CpuidEntry(0x1, 0, 0, 0, 0, ~(1 << 15), ~(1 << 21)),
                 new CpuidEntry(0x80000001, 0, 0, 0, 0, 1 << 23, 0)));
 
-        assertThat(KvmBackend.presentCpuidFeature(needing(CpuidFeature.DS, CpuidFeature.PDCM), amdWithCoreCounters)).isEmpty();
-        assertThat(KvmBackend.presentCpuidFeature(needing(CpuidFeature.PERFCTR_CORE), amdWithCoreCounters)).contains(
+        assertThat(KvmCapabilities.presentCpuidFeature(needing(CpuidFeature.DS, CpuidFeature.PDCM), amdWithCoreCounters)).isEmpty();
+        assertThat(KvmCapabilities.presentCpuidFeature(needing(CpuidFeature.PERFCTR_CORE), amdWithCoreCounters)).contains(
                 "needs a vCPU without PERFCTR_CORE (CPUID.80000001H:ECX[23]), but KVM_GET_SUPPORTED_CPUID reports it on this host"
                         + " (the vCPU gets exactly that CPUID)");
     }
@@ -36,7 +36,7 @@ class CpuidPreconditionTest {
     @Test
     void aMissingLeafMeansTheFeatureIsAbsent() {
         CpuidEntries onlyLeaf1 = CpuidEntries.of(List.of(new CpuidEntry(0x1, 0, 0, 0, 0, 1 << 15, 0)));
-        assertThat(KvmBackend.presentCpuidFeature(needing(CpuidFeature.PERFCTR_CORE), onlyLeaf1)).isEmpty();
-        assertThat(KvmBackend.presentCpuidFeature(needing(CpuidFeature.PDCM), onlyLeaf1)).get().asString().contains("PDCM");
+        assertThat(KvmCapabilities.presentCpuidFeature(needing(CpuidFeature.PERFCTR_CORE), onlyLeaf1)).isEmpty();
+        assertThat(KvmCapabilities.presentCpuidFeature(needing(CpuidFeature.PDCM), onlyLeaf1)).get().asString().contains("PDCM");
     }
 }

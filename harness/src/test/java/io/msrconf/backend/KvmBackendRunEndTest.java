@@ -3,7 +3,7 @@ package io.msrconf.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.msrconf.guest.Payload;
-import io.msrconf.kvm.Kvm;
+import io.msrconf.kvm.local.LocalKvm;
 import io.msrconf.spec.Case;
 import java.time.Duration;
 import org.junit.jupiter.api.Assumptions;
@@ -20,7 +20,7 @@ class KvmBackendRunEndTest {
 
     @BeforeEach
     void needsKvm() {
-        Kvm.unavailableReason().ifPresent(Assumptions::abort);
+        LocalKvm.unavailableReason().ifPresent(Assumptions::abort);
     }
 
     @Test

@@ -22,22 +22,22 @@ class KvmCapabilityTest {
                       - { rdmsr: 0x174, expect: ok }
             """);
 
-    private static final KvmBackend.Capabilities ALL = new KvmBackend.Capabilities(true, true, true);
+    private static final KvmCapabilities.Extensions ALL = new KvmCapabilities.Extensions(true, true, true);
 
     @Test
     void eachMissingCapabilityIsTheSkipReason() {
-        assertThat(KvmBackend.missingCapability(FILTER_AND_EXITS, ALL)).isEmpty();
-        assertThat(KvmBackend.missingCapability(FILTER_AND_EXITS, new KvmBackend.Capabilities(true, false, true)))
+        assertThat(KvmCapabilities.missingExtension(FILTER_AND_EXITS, ALL)).isEmpty();
+        assertThat(KvmCapabilities.missingExtension(FILTER_AND_EXITS, new KvmCapabilities.Extensions(true, false, true)))
                 .contains("KVM lacks KVM_CAP_X86_MSR_FILTER");
-        assertThat(KvmBackend.missingCapability(FILTER_AND_EXITS, new KvmBackend.Capabilities(true, true, false)))
+        assertThat(KvmCapabilities.missingExtension(FILTER_AND_EXITS, new KvmCapabilities.Extensions(true, true, false)))
                 .contains("KVM lacks KVM_CAP_X86_USER_SPACE_MSR");
-        assertThat(KvmBackend.missingCapability(FILTER_AND_EXITS, new KvmBackend.Capabilities(false, true, true)))
+        assertThat(KvmCapabilities.missingExtension(FILTER_AND_EXITS, new KvmCapabilities.Extensions(false, true, true)))
                 .hasValueSatisfying(r -> assertThat(r).startsWith("KVM lacks KVM_CAP_IRQCHIP"));
     }
 
     @Test
     void aCaseThatDoesNotUseTheCapabilityStillRuns() {
-        KvmBackend.Capabilities noFilterNoExits = new KvmBackend.Capabilities(true, false, false);
-        assertThat(KvmBackend.missingCapability(SelfTestCases.ONE_READ, noFilterNoExits)).isEmpty();
+        KvmCapabilities.Extensions noFilterNoExits = new KvmCapabilities.Extensions(true, false, false);
+        assertThat(KvmCapabilities.missingExtension(SelfTestCases.ONE_READ, noFilterNoExits)).isEmpty();
     }
 }

@@ -2,7 +2,7 @@ package io.msrconf.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.msrconf.kvm.Kvm;
+import io.msrconf.kvm.local.LocalKvm;
 import io.msrconf.spec.Case;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,28 +30,27 @@ class KvmForcedEmulationTest {
             """);
 
     private static Optional<String> withParameter(Path dir, String content) throws IOException {
-        Path p = dir.resolve("force_emulation_prefix");
-        Files.writeString(p, content);
-        return KvmBackend.forcedEmulationUnavailable(p);
+        return KvmCapabilities.forcedEmulationUnavailable(Optional.of(content), dir.resolve("force_emulation_prefix").toString());
     }
 
     @Test
     void theModuleParameterDecides(@TempDir Path dir) throws IOException {
         Path p = dir.resolve("force_emulation_prefix");
         assertThat(withParameter(dir, "0\n")).contains("needs KVM's forced-emulation prefix: " + p
-                + " is 0 on this kernel (msrconf's kernel matrix loads kvm with force_emulation_prefix=1)");
+                + " is 0 on this kernel (msrconf loads kvm with force_emulation_prefix=1 in the kernels it boots)");
         assertThat(withParameter(dir, "N\n")).hasValueSatisfying(r -> assertThat(r).contains(p + " is N on this kernel"));
         assertThat(withParameter(dir, "1\n")).isEmpty();
         assertThat(withParameter(dir, "3\n")).as("6.1+: bit 1 adds clearing RFLAGS.RF").isEmpty();
         assertThat(withParameter(dir, "Y\n")).as("5.10: a bool").isEmpty();
-        assertThat(KvmBackend.forcedEmulationUnavailable(dir.resolve("absent"))).hasValueSatisfying(r ->
-                assertThat(r).contains(dir.resolve("absent") + " is missing on this kernel"));
+        assertThat(KvmCapabilities.forcedEmulationUnavailable(Optional.empty(), dir.resolve("absent").toString())).hasValueSatisfying(r ->
+                assertThat(r).contains(dir.resolve("absent") + " is missing or unreadable on this kernel"));
     }
 
     @Test
     void onThisMachineTheCaseIsSkippedExactlyWhenTheParameterIsOff() {
-        Kvm.unavailableReason().ifPresent(Assumptions::abort);
-        Optional<String> parameter = KvmBackend.forcedEmulationUnavailable(KvmBackend.FORCE_EMULATION_PREFIX);
+        LocalKvm.unavailableReason().ifPresent(Assumptions::abort);
+        Optional<String> parameter = KvmCapabilities.forcedEmulationUnavailable(readIfPresent(KvmCapabilities.FORCE_EMULATION_PREFIX),
+                KvmCapabilities.FORCE_EMULATION_PREFIX);
         try (KvmBackend kvm = KvmBackend.open()) {
             assertThat(kvm.cannotRun(FORCED_RDTSC)).isEqualTo(parameter);
             assertThat(kvm.cannotRun(SelfTestCases.ONE_READ)).as("a case without forced emulation").isEmpty();
@@ -62,5 +61,13 @@ class KvmForcedEmulationTest {
     void onlyCasesWithAForcedEmulatedAccessNeedIt() {
         assertThat(FORCED_RDTSC.usesForcedEmulation()).isTrue();
         assertThat(SelfTestCases.ONE_READ.usesForcedEmulation()).isFalse();
+    }
+
+    private static Optional<String> readIfPresent(String path) {
+        try {
+            return Optional.of(Files.readString(Path.of(path)));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -2,12 +2,12 @@ package io.msrconf.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.msrconf.kvm.Kvm;
+import io.msrconf.kvm.local.LocalKvm;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.SpecLoader;
 import io.msrconf.spec.SpecSet;
-import io.msrconf.suite.Differential;
-import io.msrconf.suite.SuiteConfig;
+import io.msrconf.pipeline.Differential;
+import io.msrconf.spec.TestSpecs;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -34,8 +34,8 @@ class KvmReuseEquivalenceTest {
 
     @BeforeAll
     static void runEveryCaseOnFreshVms() {
-        Kvm.unavailableReason().ifPresent(reason -> Assumptions.abort("KVM unavailable: " + reason));
-        SpecSet specs = SpecLoader.load(SuiteConfig.fromSystemProperties().specs());
+        LocalKvm.unavailableReason().ifPresent(reason -> Assumptions.abort("KVM unavailable: " + reason));
+        SpecSet specs = SpecLoader.load(TestSpecs.DIR);
         assertThat(specs.errors()).isEmpty();
         fresh = new LinkedHashMap<>();
         List<Case> runnable = new ArrayList<>();
@@ -71,16 +71,6 @@ class KvmReuseEquivalenceTest {
         Collections.shuffle(shuffled, new Random(SHUFFLE_SEED + 1));
         twice.addAll(shuffled);
         assertEquivalent(twice);
-    }
-
-    @Test
-    void theReuseModeReallyKeepsItsVm() {
-        try (KvmBackend reused = KvmBackend.openReusing()) {
-            assertThat(reused.reusesVm()).isTrue();
-        }
-        try (KvmBackend plain = KvmBackend.open()) {
-            assertThat(plain.reusesVm()).isFalse();
-        }
     }
 
     private static void assertEquivalent(List<Case> order) {

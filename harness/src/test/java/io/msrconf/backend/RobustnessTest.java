@@ -3,10 +3,10 @@ package io.msrconf.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.msrconf.guest.Payload;
-import io.msrconf.kvm.Kvm;
+import io.msrconf.kvm.local.LocalKvm;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.SpecLoader;
-import io.msrconf.suite.SuiteConfig;
+import io.msrconf.spec.TestSpecs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class RobustnessTest {
 
-    private static final List<Case> SPEC_CASES = SpecLoader.load(SuiteConfig.fromSystemProperties().specs()).cases();
+    private static final List<Case> SPEC_CASES = SpecLoader.load(TestSpecs.DIR).cases();
 
     /** What the process holds: open fds, mappings, threads (Linux /proc). */
     private record Resources(long fds, long mappings, long threads) {
@@ -45,7 +45,7 @@ class RobustnessTest {
      */
     @Test
     void tenThousandCasesLeaveNoFdsMappingsOrThreadsBehind() throws IOException {
-        Kvm.unavailableReason().ifPresent(Assumptions::abort);
+        LocalKvm.unavailableReason().ifPresent(Assumptions::abort);
         runCases(KvmBackend.openReusing(), 50);
         runCases(KvmBackend.open(), 5);
         runCases(EmulatorBackend.create(), 50);   // warm-up: class loading, JIT, the kicker's thread
@@ -81,7 +81,7 @@ class RobustnessTest {
 
     @Test
     void aPayloadThatIsNotValidCodeEndsTheRunAndTheNextCaseRuns() {
-        Kvm.unavailableReason().ifPresent(Assumptions::abort);
+        LocalKvm.unavailableReason().ifPresent(Assumptions::abort);
         Case c = SelfTestCases.ONE_READ;
         long start = System.nanoTime();
         try (KvmBackend kvm = KvmBackend.open(Duration.ofMillis(500), zeroedPayload())) {

@@ -3,10 +3,11 @@ package io.msrconf.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.msrconf.cli.BenchCommand;
-import io.msrconf.kvm.Kvm;
+import io.msrconf.kvm.local.LocalKvm;
+import io.msrconf.pipeline.CaseRunner;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.Step;
-import io.msrconf.suite.SuiteConfig;
+import io.msrconf.spec.TestSpecs;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,13 +21,13 @@ class BenchCommandTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = BenchCommand.run(new String[] {"--rounds", "1", "--warmup", "0", "--exits", "20", "--no-suite",
-                "--specs", SuiteConfig.fromSystemProperties().specs().toString()},
+                "--specs", TestSpecs.DIR.toString()},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String printed = out.toString(StandardCharsets.UTF_8);
 
         assertThat(printed).contains("msrconf bench:", "machine:", "== Emulator backend", "guest instructions per second",
                 "== Whole conformance run", "CaseRunner, emulator");
-        if (Kvm.unavailableReason().isEmpty()) {
+        if (LocalKvm.unavailableReason().isEmpty()) {
             assertThat(status).as("exit status; output:%n%s%s", printed, err).isZero();
             assertThat(printed).contains("== KVM, per case", "C floor (bench/floor.c)", "Java, fresh VM per case",
                     "Java, reused VM (reset)", "== MSR exit round trip", "per exit", "== Ratios",

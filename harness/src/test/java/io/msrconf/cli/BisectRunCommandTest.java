@@ -2,9 +2,9 @@ package io.msrconf.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.msrconf.report.RunSummary;
-import io.msrconf.report.RunSummary.CaseEntry;
-import io.msrconf.report.RunSummary.Status;
+import io.msrconf.pipeline.RunSummary;
+import io.msrconf.pipeline.RunSummary.CaseEntry;
+import io.msrconf.pipeline.RunSummary.Status;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.msrconf.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.msrconf.kvm.Kvm;
+import io.msrconf.kvm.local.LocalKvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ class BisectRunIntegrationTest {
 
     @BeforeEach
     void requireKvm() {
-        Kvm.unavailableReason().ifPresent(reason -> Assumptions.abort("KVM unavailable: " + reason));
+        LocalKvm.unavailableReason().ifPresent(reason -> Assumptions.abort("KVM unavailable: " + reason));
     }
 
     @Test

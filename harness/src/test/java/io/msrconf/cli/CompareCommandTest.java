@@ -2,9 +2,9 @@ package io.msrconf.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.msrconf.report.RunSummary;
-import io.msrconf.report.RunSummary.CaseEntry;
-import io.msrconf.report.RunSummary.Status;
+import io.msrconf.pipeline.RunSummary;
+import io.msrconf.pipeline.RunSummary.CaseEntry;
+import io.msrconf.pipeline.RunSummary.Status;
 import io.msrconf.report.SummaryJson;
 import java.nio.file.Files;
 import java.nio.file.Path;

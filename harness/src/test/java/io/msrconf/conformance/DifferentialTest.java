@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.emu.model.Mutation;
-import io.msrconf.kvm.Kvm;
+import io.msrconf.kvm.local.LocalKvm;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.SpecLoader;
-import io.msrconf.suite.Differential;
-import io.msrconf.suite.SuiteConfig;
+import io.msrconf.pipeline.Differential;
+import io.msrconf.spec.TestSpecs;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * The KVM-versus-model comparison (run per case by ConformanceSuite.differential) really reports a
+ * The KVM-versus-model comparison (run per case by the pipeline, Conformance) really reports a
  * difference, side by side, and names the side that disagrees with the case.
  */
 class DifferentialTest {
@@ -31,8 +31,8 @@ class DifferentialTest {
 
     @Test
     void aDeliberatelyBrokenModelIsReportedAsTheSideThatDisagrees() {
-        Kvm.unavailableReason().ifPresent(Assumptions::abort);
-        Case c = SpecLoader.load(SuiteConfig.fromSystemProperties().specs()).cases().stream()
+        LocalKvm.unavailableReason().ifPresent(Assumptions::abort);
+        Case c = SpecLoader.load(TestSpecs.DIR).cases().stream()
                 .filter(k -> k.id().equals("x2apic.enabled-exempt-from-deny-all-filter")).findFirst().orElseThrow();
         try (EmulatorBackend broken = EmulatorBackend.withMutations(Set.of(Mutation.X2APIC_EXEMPTION_LOST))) {
             assertThat(broken.cannotRun(c)).isEmpty();

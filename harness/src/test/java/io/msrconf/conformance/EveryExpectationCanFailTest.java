@@ -6,10 +6,10 @@ import io.msrconf.backend.Backend;
 import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.spec.SpecLoader;
-import io.msrconf.suite.CaseResult;
-import io.msrconf.suite.CaseRunner;
-import io.msrconf.suite.HostInfo;
-import io.msrconf.suite.SuiteConfig;
+import io.msrconf.pipeline.CaseResult;
+import io.msrconf.pipeline.CaseRunner;
+import io.msrconf.pipeline.TargetInfo;
+import io.msrconf.spec.TestSpecs;
 import io.msrconf.verdict.Verdict;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -43,8 +43,8 @@ class EveryExpectationCanFailTest {
     }
 
     private static Stream<DynamicTest> flipsFail(Backend backend) {
-        CaseRunner runner = new CaseRunner(backend, HostInfo.read().kernelVersion());
-        return SpecLoader.load(SuiteConfig.fromSystemProperties().specs()).cases().stream().map(c -> DynamicTest.dynamicTest(c.id(), () -> {
+        CaseRunner runner = new CaseRunner(backend, TargetInfo.read().kernelVersion());
+        return SpecLoader.load(TestSpecs.DIR).cases().stream().map(c -> DynamicTest.dynamicTest(c.id(), () -> {
             CaseResult original = runner.run(c);
             if (original.status() == CaseResult.Status.SKIPPED) {
                 Assumptions.abort(original.skipReason());
@@ -61,7 +61,7 @@ class EveryExpectationCanFailTest {
 
     @TestFactory
     Stream<DynamicTest> flipsExistForEveryCase() {
-        return SpecLoader.load(SuiteConfig.fromSystemProperties().specs()).cases().stream().map(c -> DynamicTest.dynamicTest(c.id(),
+        return SpecLoader.load(TestSpecs.DIR).cases().stream().map(c -> DynamicTest.dynamicTest(c.id(),
                 () -> assertThat(ExpectationFlips.of(c)).as("flips of %s", c.id()).isNotEmpty()));
     }
 }

@@ -7,9 +7,9 @@ import io.msrconf.emu.model.Mutation;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.KernelVersion;
 import io.msrconf.spec.SpecLoader;
-import io.msrconf.suite.CaseResult;
-import io.msrconf.suite.CaseRunner;
-import io.msrconf.suite.SuiteConfig;
+import io.msrconf.pipeline.CaseResult;
+import io.msrconf.pipeline.CaseRunner;
+import io.msrconf.spec.TestSpecs;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -29,7 +29,7 @@ class MutationTest {
 
     @Test
     void everyMutantIsKilledBySomeCase() {
-        List<Case> cases = SpecLoader.load(SuiteConfig.fromSystemProperties().specs()).cases();
+        List<Case> cases = SpecLoader.load(TestSpecs.DIR).cases();
         Map<Mutation, String> killedBy = new EnumMap<>(Mutation.class);
         List<Mutation> survivors = new ArrayList<>();
         for (Mutation m : Mutation.values()) {
@@ -50,7 +50,7 @@ class MutationTest {
     void theUnmutatedModelPassesEveryCase() {
         try (EmulatorBackend model = EmulatorBackend.create()) {
             CaseRunner runner = new CaseRunner(model, ANY_KERNEL);
-            List<String> failures = SpecLoader.load(SuiteConfig.fromSystemProperties().specs()).cases().stream().map(runner::run)
+            List<String> failures = SpecLoader.load(TestSpecs.DIR).cases().stream().map(runner::run)
                     .filter(r -> r.status() == CaseResult.Status.FAILED).map(CaseResult::describe).toList();
             assertThat(failures).as("the reference model must conform, or the mutation score means nothing").isEmpty();
         }

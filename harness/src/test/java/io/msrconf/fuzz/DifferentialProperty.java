@@ -67,7 +67,7 @@ class DifferentialProperty {
 
     @Provide
     Arbitrary<Case> cases() {
-        return Generators.cases();
+        return JqwikGen.of(Generators.cases());
     }
 
     @Property(tries = 200, seed = SEED, maxDiscardRatio = 1000)

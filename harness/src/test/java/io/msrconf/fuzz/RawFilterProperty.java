@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.msrconf.backend.AccessOutcome;
 import io.msrconf.backend.EmulatorBackend;
-import io.msrconf.backend.GuestResult;
+import io.msrconf.guest.GuestResult;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.backend.Observation;
 import io.msrconf.backend.StepOutcome;
@@ -12,7 +12,7 @@ import io.msrconf.filter.MsrFilter;
 import io.msrconf.abi.Errno;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.GuestExpectation;
-import io.msrconf.suite.Differential;
+import io.msrconf.pipeline.Differential;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitrary;
@@ -59,7 +59,7 @@ class RawFilterProperty {
 
     @Provide
     Arbitrary<MsrFilter> rawFilters() {
-        return RawFilters.filters();
+        return JqwikGen.of(RawFilters.filters());
     }
 
     @Property(tries = 300, seed = SEED)

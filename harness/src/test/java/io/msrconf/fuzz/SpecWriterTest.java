@@ -8,7 +8,7 @@ import io.msrconf.spec.Case;
 import io.msrconf.spec.SpecLoader;
 import io.msrconf.spec.SpecSet;
 import io.msrconf.spec.Step;
-import io.msrconf.suite.SuiteConfig;
+import io.msrconf.spec.TestSpecs;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -62,7 +62,7 @@ class SpecWriterTest {
 
     @Test
     void everyCaseOfTheSpecsReadsBackEqual() {
-        SpecSet specs = SpecLoader.load(SuiteConfig.fromSystemProperties().specs());
+        SpecSet specs = SpecLoader.load(TestSpecs.DIR);
         assertThat(specs.cases()).isNotEmpty();
         for (Case c : specs.cases()) {
             assertThat(unsourced(roundTrip(c))).as(c.id()).isEqualTo(unsourced(c));

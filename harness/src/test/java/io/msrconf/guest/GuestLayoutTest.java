@@ -3,7 +3,7 @@ package io.msrconf.guest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.msrconf.backend.GuestResult;
+import io.msrconf.guest.GuestResult;
 import io.msrconf.spec.Access;
 import io.msrconf.spec.GuestExpectation;
 import io.msrconf.spec.MsrOp;

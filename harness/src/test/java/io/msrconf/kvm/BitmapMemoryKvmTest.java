@@ -11,7 +11,7 @@ import io.msrconf.filter.BitmapMemory;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.fuzz.FilterOracle;
-import io.msrconf.kvm.sys.KvmIoctls;
+import io.msrconf.kvm.uapi.KvmIoctls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,8 +67,8 @@ class BitmapMemoryKvmTest {
     void faultingBitmapsOnKvmTheModelAndTheOracle(String name, int rangeFlags, int nmsrs, int bytes, BitmapMemory placement,
             int errno) {
         MsrFilter filter = filter(rangeFlags, nmsrs, bytes, placement);
-        try (Vm vm = KVM.kvm().createVm()) {
-            assertThat(vm.setMsrFilter(filter)).as("KVM").isEqualTo(errno);
+        try (KvmVm vm = KVM.kvm().createVm()) {
+            assertThat(vm.setMsrFilter(filter).errno()).as("KVM").isEqualTo(errno);
         }
         assertThat(new FilterModel(Set.of()).set(filter)).as("model").isEqualTo(errno);
         assertThat(FilterOracle.errno(filter)).as("oracle").isEqualTo(errno);
@@ -87,14 +87,14 @@ class BitmapMemoryKvmTest {
                 new FilterRange(MsrFilter.RANGE_WRITE, 64, 0x300, new byte[8]),
                 new FilterRange(MsrFilter.RANGE_WRITE, 64, 0x400, new byte[8])))
                 .withBitmapMemory(Map.of(0, BitmapMemory.SHORT, 1, BitmapMemory.SHORT, 2, BitmapMemory.UNMAPPED));
-        try (Vm vm = KVM.kvm().createVm()) {
+        try (KvmVm vm = KVM.kvm().createVm()) {
             for (int i = 0; i < 5; i++) {
                 vm.setMsrFilter(filter);
             }
             long mapsBefore = lines("/proc/self/maps");
             long fdsBefore = fds();
             for (int i = 0; i < 200; i++) {
-                assertThat(vm.setMsrFilter(filter)).isEqualTo(Errno.EFAULT);
+                assertThat(vm.setMsrFilter(filter).errno()).isEqualTo(Errno.EFAULT);
             }
             assertThat(lines("/proc/self/maps")).as("lines in /proc/self/maps").isCloseTo(mapsBefore, offset(2L));
             assertThat(fds()).as("open fds").isCloseTo(fdsBefore, offset(2L));

@@ -2,28 +2,25 @@ package io.msrconf.kvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.data.Offset.offset;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.sun.jna.Pointer;
+import io.msrconf.vcpu.GuestMemory;
+import io.msrconf.vcpu.VcpuExit;
 import io.msrconf.abi.Errno;
 import io.msrconf.abi.ExitReason;
 import io.msrconf.abi.KvmCap;
-import io.msrconf.abi.KvmExit;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
-import io.msrconf.kvm.sys.KvmIoctls;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The binding against the real /dev/kvm; skipped, with the reason, where KVM cannot be used. */
+/**
+ * The typed KVM API against a real KVM, whatever transport reaches it: system ioctls, a VM with memory
+ * and a vCPU, host MSR access, the filter ioctl's errno, userspace MSR exits, and the run deadline.
+ * Skipped, with the reason, where KVM cannot be used.
+ */
 class KvmSmokeTest {
 
     private static final long MEMORY_SIZE = 2 << 20;
@@ -52,6 +49,9 @@ class KvmSmokeTest {
         (byte) 0xeb, (byte) 0xfe,                   // jmp .
     };
 
+    /** The exit of the snippet at REPORT: OUT of 0x42 to port 0xf4. */
+    static final VcpuExit REPORTED = new VcpuExit.Io(true, REPORT_PORT, 4, 1, 0x42);
+
     @RegisterExtension
     static final KvmFixture KVM = new KvmFixture();
 
@@ -62,7 +62,6 @@ class KvmSmokeTest {
         assertThat(KVM.kvm().apiVersion()).isEqualTo(12);
         assertThat(KVM.kvm().checkExtension(KvmCap.KVM_CAP_IRQCHIP)).isPositive();
         assertThat(KVM.kvm().checkExtension(KvmCap.KVM_CAP_IMMEDIATE_EXIT)).isPositive();
-        assertThat(KVM.kvm().vcpuMmapSize()).isGreaterThanOrEqualTo(4096);
         CpuidEntries cpuid = KVM.kvm().supportedCpuid();
         assertThat(cpuid.count()).isPositive();
         assertThat(cpuid.entry(0, 0)).hasValueSatisfying(leaf0 -> assertThat(leaf0.eax()).as("max basic leaf").isPositive());
@@ -72,11 +71,11 @@ class KvmSmokeTest {
 
     @Test
     void vmWithMemoryAndVcpu() {
-        try (Vm vm = KVM.kvm().createVm()) {
+        try (KvmVm vm = KVM.kvm().createVm()) {
             vm.createIrqchip();
             GuestMemory memory = vm.mapMemory(MEMORY_SIZE);
             assertThat(memory.size()).isEqualTo(MEMORY_SIZE);
-            Vcpu vcpu = vm.createVcpu(0);
+            KvmVcpu vcpu = vm.createVcpu(0);
             vcpu.setCpuid(KVM.kvm().supportedCpuid());
 
             Registers regs = new Registers(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x1000, 0x2);
@@ -96,67 +95,57 @@ class KvmSmokeTest {
 
     @Test
     void hostMsrAccess() {
-        try (Vm vm = KVM.kvm().createVm()) {
+        try (KvmVm vm = KVM.kvm().createVm()) {
             vm.createIrqchip();
-            Vcpu vcpu = vm.createVcpu(0);
+            KvmVcpu vcpu = vm.createVcpu(0);
             long[] values = new long[1];
-            assertThat(vcpu.getMsrs(new int[] {MSR_IA32_APIC_BASE}, values)).isEqualTo(1);
+            assertThat(vcpu.getMsrs(new int[] {MSR_IA32_APIC_BASE}, values)).isEqualTo(KvmResult.ofValue(1));
             assertThat(values[0] & APIC_BASE_ENABLE).as("IA32_APIC_BASE 0x%x has EN set", values[0]).isNotZero();
-            assertThat(vcpu.setMsrs(new int[] {MSR_IA32_APIC_BASE}, values)).isEqualTo(1);
-            assertThat(vcpu.getMsrs(new int[0], new long[0])).isZero();
+            assertThat(vcpu.setMsrs(new int[] {MSR_IA32_APIC_BASE}, values)).isEqualTo(KvmResult.ofValue(1));
+            assertThat(vcpu.getMsrs(new int[0], new long[0])).isEqualTo(KvmResult.OK);
         }
     }
 
     @Test
     void msrFilterValidationReturnsErrno() {
-        try (Vm vm = KVM.kvm().createVm()) {
+        try (KvmVm vm = KVM.kvm().createVm()) {
             assumeTrue(vm.checkExtension(KvmCap.KVM_CAP_X86_MSR_FILTER) > 0, "no KVM_CAP_X86_MSR_FILTER");
             assertThat(vm.setMsrFilter(new MsrFilter(MsrFilter.DEFAULT_DENY, List.of())))
-                    .as("DEFAULT_DENY without ranges").isEqualTo(Errno.EINVAL);
+                    .as("DEFAULT_DENY without ranges").isEqualTo(KvmResult.ofErrno(Errno.EINVAL));
             assertThat(vm.setMsrFilter(new MsrFilter(0x80, List.of())))
-                    .as("unknown filter flag").isEqualTo(Errno.EINVAL);
+                    .as("unknown filter flag").isEqualTo(KvmResult.ofErrno(Errno.EINVAL));
             assertThat(vm.setMsrFilter(new MsrFilter(MsrFilter.DEFAULT_DENY,
                     List.of(FilterRange.allowing(MsrFilter.RANGE_READ | MsrFilter.RANGE_WRITE, MSR_IA32_APIC_BASE, 1,
                             MSR_IA32_APIC_BASE)))))
-                    .as("a valid filter").isZero();
+                    .as("a valid filter").isEqualTo(KvmResult.OK);
             assertThat(vm.setMsrFilter(new MsrFilter(MsrFilter.DEFAULT_ALLOW,
                     List.of(new FilterRange(MsrFilter.RANGE_READ, 1, MSR_IA32_TSC, null)))))
-                    .as("NULL bitmap").isEqualTo(Errno.EFAULT);
-            assertThat(vm.setMsrFilterRaw(Pointer.NULL)).as("NULL struct").isEqualTo(Errno.EFAULT);
-            assertThat(vm.setMsrFilter(MsrFilter.allowAll())).isZero();
+                    .as("NULL bitmap").isEqualTo(KvmResult.ofErrno(Errno.EFAULT));
+            assertThat(vm.setMsrFilterNullArgument()).as("NULL struct").isEqualTo(KvmResult.ofErrno(Errno.EFAULT));
+            assertThat(vm.setMsrFilter(MsrFilter.allowAll())).isEqualTo(KvmResult.OK);
         }
     }
 
     @Test
     void deniedGuestMsrAccessesExitToUserspace() {
-        try (Vm vm = KVM.kvm().createVm(); Vcpu vcpu = realModeVcpu(vm, MSR_ACCESSES)) {
+        try (KvmVm vm = KVM.kvm().createVm()) {
+            KvmVcpu vcpu = realModeVcpu(vm, MSR_ACCESSES);
             assumeTrue(vm.checkExtension(KvmCap.KVM_CAP_X86_USER_SPACE_MSR) > 0, "no KVM_CAP_X86_USER_SPACE_MSR");
-            vm.enableCap(KvmCap.KVM_CAP_X86_USER_SPACE_MSR, ExitReason.FILTER.bit);
+            assertThat(vm.enableCap(KvmCap.KVM_CAP_X86_USER_SPACE_MSR, ExitReason.FILTER.bit)).isEqualTo(KvmResult.OK);
             assertThat(vm.setMsrFilter(new MsrFilter(MsrFilter.DEFAULT_DENY,
                     List.of(FilterRange.allowing(MsrFilter.RANGE_READ, MSR_IA32_APIC_BASE, 1, MSR_IA32_APIC_BASE)))))
-                    .isZero();
+                    .isEqualTo(KvmResult.OK);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            KvmRun run = vcpu.runState();
 
-            assertThat(vcpu.run(deadline)).isZero();
-            assertThat(run.exitReason()).as(run.describe()).isEqualTo(KvmExit.KVM_EXIT_X86_RDMSR);
-            assertThat(run.msrReason()).isEqualTo(ExitReason.FILTER.bit);
-            assertThat(run.msrIndex()).isEqualTo(MSR_IA32_TSC);
-            run.setMsrError(0);
-            run.setMsrData(0x42);
+            assertThat(vcpu.run(deadline)).isEqualTo(new VcpuExit.Msr(false, ExitReason.FILTER.bit, MSR_IA32_TSC, 0));
+            vcpu.completeMsrExit(0, 0x42);
+            assertThat(vcpu.run(deadline)).isEqualTo(REPORTED);
 
-            assertThat(vcpu.run(deadline)).isZero();
-            assertReported(vcpu);
-
-            assertThat(vcpu.run(deadline)).isZero();
-            assertThat(run.exitReason()).as(run.describe()).isEqualTo(KvmExit.KVM_EXIT_X86_WRMSR);
-            assertThat(run.msrIndex()).isEqualTo(MSR_IA32_TSC);
-            assertThat(run.msrData()).isEqualTo(0xdead);
-            assertThat(run.msrError()).isZero();
-            run.setMsrError(0);
+            assertThat(vcpu.run(deadline)).isEqualTo(new VcpuExit.Msr(true, ExitReason.FILTER.bit, MSR_IA32_TSC, 0xdead));
+            vcpu.completeMsrExit(0, 0xdead);
 
             assertThat(vcpu.run(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100)))
-                    .as("the guest went on to its final loop").isEqualTo(Errno.EINTR);
+                    .as("the guest went on to its final loop").isEqualTo(new VcpuExit.Interrupted());
             assertThatThrownBy(() -> vm.enableCap(KvmCap.KVM_CAP_X86_USER_SPACE_MSR, 1, 2, 3, 4, 5))
                     .isInstanceOf(IllegalArgumentException.class);
         }
@@ -164,121 +153,55 @@ class KvmSmokeTest {
 
     @Test
     void deadlineInterruptsAnEndlessGuestAndTheVcpuRunsOn() {
-        try (Vm vm = KVM.kvm().createVm(); Vcpu vcpu = realModeVcpu(vm, LOOP)) {
+        try (KvmVm vm = KVM.kvm().createVm()) {
+            KvmVcpu vcpu = realModeVcpu(vm, LOOP);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
-            assertThat(vcpu.run(deadline)).isEqualTo(Errno.EINTR);
+            assertThat(vcpu.run(deadline)).isEqualTo(new VcpuExit.Interrupted());
             long late = System.nanoTime() - deadline;
             assertThat(late).as("returned %d ms after the deadline", late / 1_000_000)
                     .isNotNegative().isLessThan(TimeUnit.MILLISECONDS.toNanos(200));
-            assertThat(vcpu.runState().exitReason()).isEqualTo(KvmExit.KVM_EXIT_INTR);
-            assertThat(vcpu.runState().immediateExit()).as("immediate_exit is cleared").isFalse();
             assertThat(vcpu.getRegs().rip()).as("still in the loop").isEqualTo(LOOP);
 
             vcpu.setRegs(vcpu.getRegs().withRip(REPORT));
-            assertThat(vcpu.run(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isZero();
-            assertReported(vcpu);
+            assertThat(vcpu.run(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isEqualTo(REPORTED);
         }
     }
 
     @Test
     void aDeadlineAlreadyPastReturnsAtOnce() {
-        try (Vm vm = KVM.kvm().createVm(); Vcpu vcpu = realModeVcpu(vm, REPORT)) {
+        try (KvmVm vm = KVM.kvm().createVm()) {
+            KvmVcpu vcpu = realModeVcpu(vm, REPORT);
             long start = System.nanoTime();
-            assertThat(vcpu.run(start - 1)).isEqualTo(Errno.EINTR);
+            assertThat(vcpu.run(start - 1)).isEqualTo(new VcpuExit.Interrupted());
             assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(100));
             assertThat(vcpu.getRegs().rip()).as("the guest did not run").isEqualTo(REPORT);
-            assertThat(vcpu.run(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isZero();
-            assertReported(vcpu);
+            assertThat(vcpu.run(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isEqualTo(REPORTED);
         }
     }
 
     @Test
     void aRunThatEndsBeforeItsDeadlineLeavesNoKickBehind() throws InterruptedException {
-        try (Vm vm = KVM.kvm().createVm(); Vcpu vcpu = realModeVcpu(vm, REPORT)) {
-            assertThat(vcpu.run(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50))).isZero();
-            assertReported(vcpu);
+        try (KvmVm vm = KVM.kvm().createVm()) {
+            KvmVcpu vcpu = realModeVcpu(vm, REPORT);
+            assertThat(vcpu.run(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50))).isEqualTo(REPORTED);
             Thread.sleep(100);
 
             vcpu.setRegs(vcpu.getRegs().withRip(LOOP));
             long start = System.nanoTime();
-            assertThat(vcpu.run(start + TimeUnit.MILLISECONDS.toNanos(300))).isEqualTo(Errno.EINTR);
+            assertThat(vcpu.run(start + TimeUnit.MILLISECONDS.toNanos(300))).isEqualTo(new VcpuExit.Interrupted());
             assertThat(System.nanoTime() - start).as("interrupted by its own deadline, not the old one")
                     .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
         }
     }
 
-    @Test
-    void kickInterruptsARunOnAnotherThread() throws Exception {
-        try (Vm vm = KVM.kvm().createVm(); Vcpu vcpu = realModeVcpu(vm, LOOP)) {
-            assertThat(VcpuKicker.kick(vcpu)).as("no run in progress").isFalse();
-            CompletableFuture<Integer> run = CompletableFuture.supplyAsync(vcpu::run);
-            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!VcpuKicker.kick(vcpu) && System.nanoTime() - giveUp < 0) {
-                Thread.sleep(5);
-            }
-            assertThat(run.get(5, TimeUnit.SECONDS)).isEqualTo(Errno.EINTR);
-            assertThat(vcpu.runState().immediateExit()).isFalse();
-        }
-    }
-
-    @Test
-    void closedOwnersRefuseAccess() {
-        Vm vm = KVM.kvm().createVm();
-        GuestMemory memory = vm.mapMemory(MEMORY_SIZE);
-        Vcpu vcpu = vm.createVcpu(0);
-        vm.close();
-        vm.close();
-        assertThatThrownBy(() -> memory.readU8(0)).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> vcpu.runState().exitReason()).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(vcpu::run).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> vm.createVcpu(1)).isInstanceOf(IllegalStateException.class);
-    }
-
-    /**
-     * 200 VMs with memory and a vCPU leave no fd and no mapping behind. The JVM maps and unmaps
-     * on its own (code cache, heap regions, thread stacks, malloc arenas), so the counts may drift
-     * by one or two; a leak would show as hundreds (two fds and two mappings per VM).
-     */
-    @Test
-    void closingReleasesEveryFdAndMapping() throws IOException {
-        createAndClose(5);
-        long fdsBefore = openFds();
-        long mapsBefore = mappings();
-
-        createAndClose(200);
-
-        assertThat(openFds()).as("open fds").isCloseTo(fdsBefore, offset(2L));
-        // The JVM maps and unmaps on its own (heap, code cache, JIT threads): allow it a little churn.
-        assertThat(mappings()).as("lines in /proc/self/maps").isCloseTo(mapsBefore, offset(16L));
-    }
-
-    private static void createAndClose(int vms) {
-        for (int i = 0; i < vms; i++) {
-            try (Vm vm = KVM.kvm().createVm()) {
-                vm.mapMemory(MEMORY_SIZE);
-                vm.createVcpu(0);
-            }
-        }
-    }
-
-    private static long openFds() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        }
-    }
-
-    private static long mappings() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/maps")).size();
-    }
-
     /** A vCPU in real mode at {@code rip} (CS base 0), with the two code snippets in memory. */
-    private static Vcpu realModeVcpu(Vm vm, long rip) {
+    static KvmVcpu realModeVcpu(KvmVm vm, long rip) {
         vm.createIrqchip();
         GuestMemory memory = vm.mapMemory(MEMORY_SIZE);
         memory.write(LOOP, JMP_SELF);
         memory.write(REPORT, MOV_EAX_42_OUT_F4);
         memory.write(MSR_ACCESSES, RDMSR_OUT_WRMSR);
-        Vcpu vcpu = vm.createVcpu(0);
+        KvmVcpu vcpu = vm.createVcpu(0);
         SpecialRegisters sregs = vcpu.getSregs();
         sregs.cs = new SpecialRegisters.Segment(0, 0xffff, 0, 11, 1, 0, 0, 1, 0, 0, 0, 0);
         vcpu.setSregs(sregs);
@@ -286,13 +209,4 @@ class KvmSmokeTest {
         return vcpu;
     }
 
-    private static void assertReported(Vcpu vcpu) {
-        KvmRun run = vcpu.runState();
-        assertThat(run.exitReason()).as(run.describe()).isEqualTo(KvmExit.KVM_EXIT_IO);
-        assertThat(run.ioDirection()).isEqualTo(KvmExit.KVM_EXIT_IO_OUT);
-        assertThat(run.ioPort()).isEqualTo(REPORT_PORT);
-        assertThat(run.ioSize()).isEqualTo(4);
-        assertThat(run.ioCount()).isEqualTo(1);
-        assertThat(run.ioDataU32()).isEqualTo(0x42);
-    }
 }

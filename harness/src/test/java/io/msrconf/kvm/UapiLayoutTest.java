@@ -8,9 +8,9 @@ import io.msrconf.abi.ExitReason;
 import io.msrconf.abi.KvmCap;
 import io.msrconf.abi.KvmExit;
 import io.msrconf.filter.MsrFilter;
-import io.msrconf.kvm.sys.KvmIoctls;
-import io.msrconf.kvm.sys.KvmLayouts;
-import io.msrconf.kvm.sys.LibC;
+import io.msrconf.kvm.uapi.KvmIoctls;
+import io.msrconf.kvm.uapi.KvmLayouts;
+import io.msrconf.kvm.local.LibC;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -113,7 +113,7 @@ class UapiLayoutTest {
         c.put("MsrFilter.MAX_RANGES", "KVM_MSR_FILTER_MAX_RANGES");
         java.put("MsrFilter.MAX_BITMAP_BYTES", (long) MsrFilter.MAX_BITMAP_BYTES);
         c.put("MsrFilter.MAX_BITMAP_BYTES", "KVM_MSR_FILTER_MAX_BITMAP_SIZE");
-        java.put("VcpuKicker.SIGNAL", (long) VcpuKicker.SIGNAL);
+        java.put("VcpuKicker.SIGNAL", (long) io.msrconf.kvm.local.VcpuKicker.SIGNAL);
         c.put("VcpuKicker.SIGNAL", "SIGRTMAX - 3");
 
         Map<String, Long> fromC = compileAndRun(dir, c);
@@ -207,6 +207,9 @@ class UapiLayoutTest {
                 "FAIL_ENTRY_HARDWARE_ENTRY_FAILURE_REASON", "fail_entry.hardware_entry_failure_reason",
                 "FAIL_ENTRY_CPU", "fail_entry.cpu",
                 "IO_DIRECTION", "io.direction",
+                "MMIO_PHYS_ADDR", "mmio.phys_addr",
+                "MMIO_LEN", "mmio.len",
+                "MMIO_IS_WRITE", "mmio.is_write",
                 "IO_SIZE", "io.size",
                 "IO_PORT", "io.port",
                 "IO_COUNT", "io.count",

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.msrconf.kvm.Kvm;
+import io.msrconf.kvm.local.LocalKvm;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +37,7 @@ class KernelMatrixIntegrationTest {
                 new PrintStream(stdout, true, StandardCharsets.UTF_8), new PrintStream(stderr, true, StandardCharsets.UTF_8));
         String table = stdout.toString(StandardCharsets.UTF_8);
 
-        boolean hostKvm = Kvm.unavailableReason().isEmpty();
+        boolean hostKvm = LocalKvm.unavailableReason().isEmpty();
         assertThat(status).as(table + stderr).isZero();   // without KVM on the host its cases are skipped, which is no failure
         assertThat(table).as(table).containsPattern("(?m)^  A  6\\.1\\.0-\\d+-amd64  kvm_amd  .+  \\(debian:6\\.1, \\d+ s\\)$");
         assertThat(table).as(table).containsPattern("(?m)^  B  \\S+  \\S+  .+  \\(host, \\d+ s\\)$");

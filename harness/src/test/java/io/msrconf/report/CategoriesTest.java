@@ -10,6 +10,8 @@ import io.msrconf.guest.Payload;
 import io.msrconf.matrix.KernelMatrix;
 import io.msrconf.matrix.KernelTarget;
 import io.msrconf.matrix.MatrixReport;
+import io.msrconf.pipeline.Conformance;
+import io.msrconf.pipeline.KnownDeviation;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.KernelRange;
 import io.msrconf.spec.KernelVersion;
@@ -17,14 +19,12 @@ import io.msrconf.spec.SourceRef;
 import io.msrconf.spec.SpecError;
 import io.msrconf.spec.SpecLoader;
 import io.msrconf.spec.SpecSet;
-import io.msrconf.suite.CaseResult;
-import io.msrconf.suite.CaseRunner;
-import io.msrconf.suite.ConformanceSuite;
-import io.msrconf.suite.Differential;
-import io.msrconf.suite.HostInfo;
-import io.msrconf.suite.SuiteConfig;
+import io.msrconf.pipeline.CaseResult;
+import io.msrconf.pipeline.CaseRunner;
+import io.msrconf.pipeline.Differential;
+import io.msrconf.pipeline.TargetInfo;
+import io.msrconf.spec.TestSpecs;
 import io.msrconf.verdict.Mismatch;
-import io.msrconf.verdict.VerdictAssert;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,7 +57,7 @@ class CategoriesTest {
 
     @BeforeAll
     static void load() throws IOException {
-        Path specs = SuiteConfig.fromSystemProperties().specs();
+        Path specs = TestSpecs.DIR;
         JsonNode json = new ObjectMapper().readTree(specs.toAbsolutePath().getParent().resolve("reports/categories.json").toFile());
         categories = new ArrayList<>();
         for (JsonNode c : json) {
@@ -91,7 +91,7 @@ class CategoriesTest {
                     if (r.status() != CaseResult.Status.FAILED) {
                         continue;
                     }
-                    String message = VerdictAssert.failureMessage(r.verdict());
+                    String message = r.verdict().failureMessage();
                     Mismatch.Kind kind = r.verdict().mismatches().get(0).kind();
                     assertThat(categoriesOf("failed", message)).as("categories of %s under %s:%n%s", c.id(), m, message)
                             .containsExactly(expected.get(kind));
@@ -107,7 +107,7 @@ class CategoriesTest {
     void aGuestThatNeverReportsIsHarnessOrEnvironmentBroken() {
         try (EmulatorBackend spinning = EmulatorBackend.withPayload(Payload.load("test_spin"), Duration.ofMillis(100))) {
             CaseResult r = new CaseRunner(spinning, new KernelVersion(99, 0, 0)).run(cases.get(0));
-            String message = VerdictAssert.failureMessage(r.verdict());
+            String message = r.verdict().failureMessage();
             assertThat(message).contains("triage: run-failed");
             assertThat(categoriesOf("failed", message)).containsExactly("Harness or environment broken");
         }
@@ -116,10 +116,10 @@ class CategoriesTest {
     @Test
     void malformedInputIsHarnessOrEnvironmentBroken() {
         SpecSet bad = SpecLoader.parse("area: x\ncases: 7\n", Path.of("specs/x.yaml"));
-        String message = ConformanceSuite.inputErrorMessage("spec", bad.errors().get(0));
+        String message = Conformance.inputErrorMessage("spec", bad.errors().get(0));
         assertThat(categoriesOf("failed", message)).containsExactly("Harness or environment broken");
         SpecError deviationError = new SpecError(new SourceRef(Path.of("specs/known-deviations/deviations.yaml"), 3), "deviations[0].case", "missing");
-        assertThat(categoriesOf("failed", ConformanceSuite.inputErrorMessage("known-deviations file", deviationError)))
+        assertThat(categoriesOf("failed", Conformance.inputErrorMessage("known-deviations file", deviationError)))
                 .containsExactly("Harness or environment broken");
     }
 
@@ -140,9 +140,9 @@ class CategoriesTest {
             CaseResult r = new CaseRunner(broken, new KernelVersion(99, 0, 0)).run(c);
             KnownDeviation known = new KnownDeviation(c.id(), "emulator", KernelRange.DEFAULT, null,
                     "seen on 6.x: the last range wins", null, new SourceRef(Path.of("specs/known-deviations/deviations.yaml"), 4));
-            String skipped = ConformanceSuite.knownDeviationMessage(known, VerdictAssert.failureMessage(r.verdict()));
+            String skipped = Conformance.knownDeviationMessage(known, r.verdict().failureMessage());
             assertThat(categoriesOf("skipped", skipped)).containsExactly("Known kernel deviation");
-            String reproducedNoMore = ConformanceSuite.deviationNotReproducedMessage(c, known, HostInfo.read());
+            String reproducedNoMore = Conformance.deviationNotReproducedMessage(c, known, TargetInfo.read());
             assertThat(categoriesOf("failed", reproducedNoMore)).containsExactly("Known deviation no longer reproduces");
         }
     }

@@ -2,10 +2,12 @@ package io.msrconf.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.msrconf.pipeline.KnownDeviation;
+import io.msrconf.pipeline.KnownDeviations;
 import io.msrconf.spec.KernelRange;
 import io.msrconf.spec.KernelVersion;
 import io.msrconf.spec.SpecError;
-import io.msrconf.suite.HostInfo;
+import io.msrconf.pipeline.TargetInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -89,21 +91,21 @@ class KnownDeviationsTest {
     @Test
     void matchesByCaseBackendKernelRangeAndModuleRegex() {
         List<KnownDeviation> all = KnownDeviations.load(SummaryJsonTest.resource("deviations-valid.yaml")).deviations();
-        HostInfo intel62 = new HostInfo("6.2.1-generic", List.of("kvm_intel"), "cpu");
+        TargetInfo intel62 = new TargetInfo("6.2.1-generic", List.of("kvm_intel"), "cpu");
         String id = "x2apic.tpr-reads-back";
 
         assertThat(KnownDeviations.match(all, id, "kvm", intel62)).contains(all.get(0));
         assertThat(KnownDeviations.match(all, id, "emulator", intel62)).isEmpty();
         assertThat(KnownDeviations.match(all, "x2apic.other", "kvm", intel62)).isEmpty();
         // since is inclusive, before exclusive
-        assertThat(KnownDeviations.match(all, id, "kvm", new HostInfo("6.1", List.of("kvm_amd"), "cpu"))).isPresent();
-        assertThat(KnownDeviations.match(all, id, "kvm", new HostInfo("6.3.0", List.of("kvm_intel"), "cpu"))).isEmpty();
-        assertThat(KnownDeviations.match(all, id, "kvm", new HostInfo("6.0.9", List.of("kvm_intel"), "cpu"))).isEmpty();
+        assertThat(KnownDeviations.match(all, id, "kvm", new TargetInfo("6.1", List.of("kvm_amd"), "cpu"))).isPresent();
+        assertThat(KnownDeviations.match(all, id, "kvm", new TargetInfo("6.3.0", List.of("kvm_intel"), "cpu"))).isEmpty();
+        assertThat(KnownDeviations.match(all, id, "kvm", new TargetInfo("6.0.9", List.of("kvm_intel"), "cpu"))).isEmpty();
         // the regex is anchored here, so kvm_pvm does not match, and neither does "no module"
-        assertThat(KnownDeviations.match(all, id, "kvm", new HostInfo("6.2", List.of("kvm_pvm"), "cpu"))).isEmpty();
-        assertThat(KnownDeviations.match(all, id, "kvm", new HostInfo("6.2", List.of(), "cpu"))).isEmpty();
+        assertThat(KnownDeviations.match(all, id, "kvm", new TargetInfo("6.2", List.of("kvm_pvm"), "cpu"))).isEmpty();
+        assertThat(KnownDeviations.match(all, id, "kvm", new TargetInfo("6.2", List.of(), "cpu"))).isEmpty();
         // no kvm-module and no kernels: any host
         assertThat(KnownDeviations.match(all, "ranges.read-only-range-denies-reads-only", "emulator",
-                new HostInfo("5.10", List.of(), "cpu"))).contains(all.get(1));
+                new TargetInfo("5.10", List.of(), "cpu"))).contains(all.get(1));
     }
 }

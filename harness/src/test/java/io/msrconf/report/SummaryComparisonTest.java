@@ -3,8 +3,9 @@ package io.msrconf.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.msrconf.report.RunSummary.CaseEntry;
-import io.msrconf.report.RunSummary.Status;
+import io.msrconf.pipeline.RunSummary.CaseEntry;
+import io.msrconf.pipeline.RunSummary.Status;
+import io.msrconf.pipeline.RunSummary;
 import io.msrconf.report.SummaryComparison.Change;
 import java.util.ArrayList;
 import java.util.List;

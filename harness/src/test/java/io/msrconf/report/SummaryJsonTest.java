@@ -3,6 +3,7 @@ package io.msrconf.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.msrconf.pipeline.RunSummary;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

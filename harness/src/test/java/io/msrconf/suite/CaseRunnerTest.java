@@ -3,6 +3,8 @@ package io.msrconf.suite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.msrconf.backend.EmulatorBackend;
+import io.msrconf.pipeline.CaseResult;
+import io.msrconf.pipeline.CaseRunner;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.KernelVersion;
 import io.msrconf.spec.SpecLoader;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.msrconf.backend.AccessOutcome;
-import io.msrconf.backend.GuestResult;
+import io.msrconf.guest.GuestResult;
 import io.msrconf.backend.MsrExit;
 import io.msrconf.backend.Observation;
 import io.msrconf.backend.RunEnd;

@@ -1,6 +1,7 @@
 package io.msrconf.emu.cpu;
 
 import io.msrconf.guest.GuestLayout;
+import io.msrconf.vcpu.VcpuExit;
 
 /**
  * One emulated x86-64 vCPU: its architectural state and {@link #run}, which executes guest code from
@@ -160,12 +161,12 @@ public final class Cpu {
      * instruction that faults counts; the delivery of its exception does not). First completes what
      * the previous exit suspended.
      */
-    public CpuExit run(GuestRam ram, MsrPort msrs, long instructionBudget) {
+    public VcpuExit run(GuestRam ram, MsrPort msrs, long instructionBudget) {
         if (instructionBudget <= 0) {
             throw new IllegalArgumentException("instruction budget must be positive, got " + instructionBudget);
         }
         if (shutdown != null) {
-            return new CpuExit.Shutdown(shutdown);
+            return new VcpuExit.Shutdown(shutdown);
         }
         if (interpreter == null) {
             interpreter = new Interpreter(this);
@@ -174,7 +175,7 @@ public final class Cpu {
     }
 
     /**
-     * The answer to the last {@link CpuExit.MsrExit}, as userspace writes kvm_run.msr before KVM_RUN:
+     * The answer to the last {@link VcpuExit.Msr}, as userspace writes kvm_run.msr before KVM_RUN:
      * {@code error} 0 completes the instruction (RDMSR loads EDX:EAX from {@code data}), any other value
      * makes it raise #GP(0). Without a call the exit's own data and error 0 apply, as in KVM.
      *
@@ -189,7 +190,7 @@ public final class Cpu {
     }
 
     /**
-     * The value the last {@link CpuExit.PortIn} reads (its low {@code size} bytes are used). Without a
+     * The value the last IN exit ({@link VcpuExit.Io}) reads (its low {@code size} bytes are used). Without a
      * call the IN reads 0.
      *
      * @throws IllegalStateException if the last exit was not an IN

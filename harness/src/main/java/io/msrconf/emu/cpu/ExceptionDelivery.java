@@ -1,5 +1,7 @@
 package io.msrconf.emu.cpu;
 
+import io.msrconf.vcpu.VcpuExit;
+
 /**
  * Event delivery through the guest's IDT in IA-32e mode at CPL 0, and IRETQ, following the SDM's
  * INT n / IRET pseudocode (Vol. 2) and the double-fault rules (Vol. 3, 6.15, table 6-5):
@@ -36,18 +38,18 @@ final class ExceptionDelivery {
 
     /**
      * Delivers exception {@code vector} raised by the instruction at {@code cpu.rip} (a fault: the frame
-     * returns to it). Returns null once the handler is entered, {@link CpuExit.Shutdown} on a triple fault.
+     * returns to it). Returns null once the handler is entered, {@link VcpuExit.Shutdown} on a triple fault.
      */
-    CpuExit deliverException(int vector, int errorCode) {
+    VcpuExit deliverException(int vector, int errorCode) {
         return deliver(vector, errorCode, false, cpu.rip);
     }
 
     /** Delivers INT n / INT3 of the instruction at cpu.rip, whose frame returns to {@code nextRip}. */
-    CpuExit deliverSoftwareInterrupt(int vector, long nextRip) {
+    VcpuExit deliverSoftwareInterrupt(int vector, long nextRip) {
         return deliver(vector, 0, true, nextRip);
     }
 
-    private CpuExit deliver(int vector, int errorCode, boolean software, long returnRip) {
+    private VcpuExit deliver(int vector, int errorCode, boolean software, long returnRip) {
         long instructionRip = cpu.rip;
         int firstError = errorCode;
         boolean firstSoftware = software;
@@ -71,7 +73,7 @@ final class ExceptionDelivery {
                 raised[attempts++] = nested;
                 if (!software && vector == GuestFault.DF) {
                     cpu.shutdown = history(attempted, raised, attempts, firstError, firstSoftware, instructionRip);
-                    return new CpuExit.Shutdown(cpu.shutdown);
+                    return new VcpuExit.Shutdown(cpu.shutdown);
                 }
                 boolean firstContributory = !software && isContributory(vector);
                 boolean firstPageFault = !software && vector == GuestFault.PF;

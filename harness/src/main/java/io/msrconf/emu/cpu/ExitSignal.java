@@ -1,5 +1,7 @@
 package io.msrconf.emu.cpu;
 
+import io.msrconf.vcpu.VcpuExit;
+
 /**
  * Ends the run from deep inside an instruction (a guest access to unbacked memory) with the exit the
  * interpreter returns. The instruction has not changed any register when it is thrown.
@@ -8,9 +10,9 @@ final class ExitSignal extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    final transient CpuExit exit;
+    final transient VcpuExit exit;
 
-    ExitSignal(CpuExit exit) {
+    ExitSignal(VcpuExit exit) {
         super(null, null, false, false);
         this.exit = exit;
     }

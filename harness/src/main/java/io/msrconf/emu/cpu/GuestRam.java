@@ -1,5 +1,7 @@
 package io.msrconf.emu.cpu;
 
+import io.msrconf.vcpu.GuestMemory;
+import io.msrconf.vcpu.VcpuExit;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -10,13 +12,13 @@ import java.nio.ByteOrder;
  * <p>The public accessors are the harness's view and are bounds-checked: an address outside the
  * RAM is a harness bug and throws {@link IllegalArgumentException} naming it. The guest's own
  * accesses go through the interpreter, which turns an access outside the RAM into
- * {@link CpuExit.MmioAccess}, as KVM turns an access no memslot backs into KVM_EXIT_MMIO.
+ * {@link VcpuExit.Mmio}, as KVM turns an access no memslot backs into KVM_EXIT_MMIO.
  *
  * <p>The interpreter caches what it derives from guest memory (decoded instructions, translations)
  * and asks the RAM to watch the 4 KiB frames it derived them from: any write to a watched frame,
  * by the guest or by the harness, bumps {@link #watchedWrites()}, and the caches are dropped.
  */
-public final class GuestRam {
+public final class GuestRam implements GuestMemory {
 
     static final int FRAME_SHIFT = 12;
     private static final VarHandle LE16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
@@ -36,6 +38,7 @@ public final class GuestRam {
         this.watched = new long[(int) ((size >>> FRAME_SHIFT) + 63) / 64];
     }
 
+    @Override
     public long size() {
         return bytes.length;
     }
@@ -53,14 +56,17 @@ public final class GuestRam {
         return (int) readLe(check(gpa, 2), 2);
     }
 
+    @Override
     public int readU32(long gpa) {
         return (int) readLe(check(gpa, 4), 4);
     }
 
+    @Override
     public long readU64(long gpa) {
         return readLe(check(gpa, 8), 8);
     }
 
+    @Override
     public byte[] read(long gpa, int length) {
         int at = check(gpa, length);
         byte[] out = new byte[length];
@@ -76,18 +82,28 @@ public final class GuestRam {
         writeLe(check(gpa, 2), 2, value);
     }
 
+    @Override
     public void writeU32(long gpa, int value) {
         writeLe(check(gpa, 4), 4, value);
     }
 
+    @Override
     public void writeU64(long gpa, long value) {
         writeLe(check(gpa, 8), 8, value);
     }
 
+    @Override
     public void write(long gpa, byte[] data) {
         int at = check(gpa, data.length);
         noteWrite(at, data.length);
         System.arraycopy(data, 0, bytes, at, data.length);
+    }
+
+    @Override
+    public void fill(long gpa, long length, byte value) {
+        int at = check(gpa, length);
+        noteWrite(at, (int) length);
+        java.util.Arrays.fill(bytes, at, at + (int) length, value);
     }
 
     private int check(long gpa, long length) {

@@ -6,6 +6,7 @@ import static io.msrconf.emu.cpu.DecodedInstruction.K_G;
 import static io.msrconf.emu.cpu.DecodedInstruction.K_IMM;
 
 import io.msrconf.abi.Msr;
+import io.msrconf.vcpu.VcpuExit;
 import java.math.BigInteger;
 import java.util.Objects;
 
@@ -35,7 +36,7 @@ final class Interpreter {
         this.delivery = new ExceptionDelivery(cpu, mmu);
     }
 
-    CpuExit run(GuestRam guestRam, MsrPort msrPort, long budget) {
+    VcpuExit run(GuestRam guestRam, MsrPort msrPort, long budget) {
         if (guestRam != ram) {
             ram = guestRam;
             mmu.attach(guestRam);
@@ -45,25 +46,25 @@ final class Interpreter {
         msrs = Objects.requireNonNull(msrPort, "msrs");
         long executed = 0;
         try {
-            CpuExit exit = completePending();
+            VcpuExit exit = completePending();
             while (exit == null && executed < budget) {
                 executed++;
                 exit = step();
             }
-            return exit != null ? exit : new CpuExit.BudgetExhausted(executed);
+            return exit != null ? exit : new VcpuExit.Interrupted();
         } finally {
             cpu.instructionCount += executed;
         }
     }
 
-    private CpuExit step() {
+    private VcpuExit step() {
         try {
             if ((cpu.rflags & Flags.TF) != 0) {
                 // Single-stepping would raise #DB after each instruction; no payload sets TF.
                 return unimplemented(Decoder.MAX_LENGTH, "single-step trap (RFLAGS.TF set)");
             }
             DecodedInstruction d = fetch();
-            CpuExit exit = execute(d);
+            VcpuExit exit = execute(d);
             if (d.op != Op.IRET) {
                 cpu.rflags &= ~Flags.RF;    // RF lasts one instruction: the one an IRETQ returns to
             }
@@ -75,7 +76,7 @@ final class Interpreter {
         }
     }
 
-    private CpuExit raise(GuestFault fault) {
+    private VcpuExit raise(GuestFault fault) {
         try {
             if (fault.vector == GuestFault.PF) {
                 cpu.cr2 = fault.address;
@@ -87,7 +88,7 @@ final class Interpreter {
     }
 
     /** Finishes the instruction the last exit suspended, as KVM's complete_userspace_io callbacks do. */
-    private CpuExit completePending() {
+    private VcpuExit completePending() {
         Cpu.Pending pending = cpu.pending;
         cpu.pending = Cpu.Pending.NONE;
         switch (pending) {
@@ -137,7 +138,7 @@ final class Interpreter {
         }
         long physical = mmu.translate(rip, Mmu.FETCH);
         if (!ram.contains(physical, 1)) {
-            throw new ExitSignal(new CpuExit.MmioAccess(physical, false, 1));
+            throw new ExitSignal(new VcpuExit.Mmio(physical, false, 1));
         }
         if (ram.watchedWrites() != cacheStamp) {
             decoded = new DecodedInstruction[decoded.length][];
@@ -164,7 +165,7 @@ final class Interpreter {
             return d;
         }
         if (n < Math.min(Decoder.MAX_LENGTH, inPage)) {
-            throw new ExitSignal(new CpuExit.MmioAccess(physical + n, false, 1));     // the RAM ends inside it
+            throw new ExitSignal(new VcpuExit.Mmio(physical + n, false, 1));     // the RAM ends inside it
         }
         // The instruction continues on the next page: fetch from there only now that it is needed.
         long nextPage = rip + inPage;
@@ -176,7 +177,7 @@ final class Interpreter {
         ram.copyOut((int) nextPhysical, fetchBuffer, n, m);
         d = Decoder.decode(fetchBuffer, 0, n + m, rip);
         if (d == null) {
-            throw new ExitSignal(new CpuExit.MmioAccess(nextPhysical + m, false, 1));
+            throw new ExitSignal(new VcpuExit.Mmio(nextPhysical + m, false, 1));
         }
         return d;       // not cached: it depends on two translations
     }
@@ -199,8 +200,8 @@ final class Interpreter {
         return java.util.Arrays.copyOf(out, n);
     }
 
-    private CpuExit unimplemented(int length, String mnemonic) {
-        return new CpuExit.Unimplemented(cpu.rip, instructionBytes(length), mnemonic);
+    private VcpuExit unimplemented(int length, String mnemonic) {
+        return new VcpuExit.Unimplemented(cpu.rip, instructionBytes(length), mnemonic);
     }
 
     // ---- operands ----
@@ -310,7 +311,7 @@ final class Interpreter {
 
     // ---- execute ----
 
-    private CpuExit execute(DecodedInstruction d) {
+    private VcpuExit execute(DecodedInstruction d) {
         long next = cpu.rip + d.length;
         int size = d.opSize;
         switch (d.op) {
@@ -430,25 +431,25 @@ final class Interpreter {
             case STI -> cpu.rflags |= Flags.IF;
             case HLT -> {
                 cpu.rip = next;
-                return new CpuExit.Halted(next);
+                return new VcpuExit.Hlt();
             }
             case OUT -> {
                 int port = (int) (d.src == K_IMM ? d.imm : cpu.regs[Cpu.RDX] & 0xffff);
                 long value = reg(Cpu.RAX, size);
                 suspend(Cpu.Pending.PORT_OUT, d, value);
-                return new CpuExit.PortOut(port, size, value);
+                return new VcpuExit.Io(true, port, size, 1, value);
             }
             case IN -> {
                 int port = (int) (d.src == K_IMM ? d.imm : cpu.regs[Cpu.RDX] & 0xffff);
                 suspend(Cpu.Pending.PORT_IN, d, 0);
-                return new CpuExit.PortIn(port, size);
+                return new VcpuExit.Io(false, port, size, 1, 0);
             }
             case RDMSR -> {
                 int index = (int) cpu.regs[Cpu.RCX];
                 MsrResult result = Objects.requireNonNull(msrs.rdmsr(index), "MsrPort.rdmsr returned null");
                 if (result instanceof MsrResult.ExitToUserspace exit) {
                     suspend(Cpu.Pending.MSR_READ, d, exit.data());
-                    return new CpuExit.MsrExit(false, index, exit.reason(), exit.data());
+                    return new VcpuExit.Msr(false, exit.reason(), index, exit.data());
                 }
                 if (result instanceof MsrResult.Fault) {
                     throw GuestFault.gp(0);
@@ -461,7 +462,7 @@ final class Interpreter {
                 MsrResult result = Objects.requireNonNull(msrs.wrmsr(index, value), "MsrPort.wrmsr returned null");
                 if (result instanceof MsrResult.ExitToUserspace exit) {
                     suspend(Cpu.Pending.MSR_WRITE, d, exit.data());
-                    return new CpuExit.MsrExit(true, index, exit.reason(), exit.data());
+                    return new VcpuExit.Msr(true, exit.reason(), index, exit.data());
                 }
                 if (result instanceof MsrResult.Fault) {
                     throw GuestFault.gp(0);
@@ -520,7 +521,7 @@ final class Interpreter {
      * instruction raises points at it, past the prefix. Only the instructions the payloads force are
      * modelled; any other is reported as not implemented, never guessed.
      */
-    private CpuExit forcedEmulation() {
+    private VcpuExit forcedEmulation() {
         cpu.rip += Decoder.KVM_FORCED_EMULATION_PREFIX_LENGTH;
         DecodedInstruction e = fetch();
         switch (e.op) {

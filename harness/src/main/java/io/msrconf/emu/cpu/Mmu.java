@@ -1,10 +1,12 @@
 package io.msrconf.emu.cpu;
 
+import io.msrconf.vcpu.VcpuExit;
+
 /**
  * Linear-address accesses of the guest at CPL 0: canonical checks, the walk of the guest's own 4-level
  * page tables (4 KiB, 2 MiB and 1 GiB pages) with its present, reserved-bit, CR0.WP and NX checks and
  * accessed/dirty updates, and the guest-physical access behind, which ends the run with
- * {@link CpuExit.MmioAccess} where no RAM backs the address.
+ * {@link VcpuExit.Mmio} where no RAM backs the address.
  *
  * <p>Translations are cached per 4 KiB page, but unlike a hardware TLB the cache is coherent: the
  * frames of the paging structures walked are watched in {@link GuestRam}, and any write to them (by
@@ -178,7 +180,7 @@ final class Mmu {
 
     private int backed(long gpa, int size, int access) {
         if (!ram.contains(gpa, size)) {
-            throw new ExitSignal(new CpuExit.MmioAccess(gpa, access == WRITE, size));
+            throw new ExitSignal(new VcpuExit.Mmio(gpa, access == WRITE, size));
         }
         return (int) gpa;
     }

@@ -74,7 +74,7 @@ class DecoderObjdumpTest {
                     : d.mnemonic().equals(theirs) && (theirs.endsWith("(bad)") || d.length() == line.length());
             if (!agree) {
                 mismatches.add(String.format("%s: objdump says '%s' (%d bytes), decoder says '%s' (%d bytes)",
-                        CpuExit.hex(java.util.Arrays.copyOfRange(image, (int) at, (int) at + Math.max(line.length(), d.length()))),
+                        java.util.HexFormat.ofDelimiter(" ").formatHex(java.util.Arrays.copyOfRange(image, (int) at, (int) at + Math.max(line.length(), d.length()))),
                         line.text(), line.length(), d.mnemonic(), d.length()));
             }
         }

@@ -3,6 +3,7 @@ package io.msrconf.emu.cpu;
 import static io.msrconf.emu.cpu.TestGuest.CODE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.msrconf.vcpu.VcpuExit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,7 +19,7 @@ class ForcedEmulationTest {
     void withoutForcedEmulationThePrefixRaisesUdAtTheUd2() {
         TestGuest g = TestGuest.running(PREFIX, "0f 31", "f4");      // KVM_FEP; rdtsc; hlt
         TestGuest.ForcedEmulationPort port = new TestGuest.ForcedEmulationPort(false);
-        assertThat(g.run(port)).isEqualTo(TestGuest.inStub(GuestFault.UD));
+        assertThat(g.runToHlt(port)).isEqualTo(TestGuest.inStub(GuestFault.UD));
         assertThat(g.stack(0)).as("RIP pushed for #UD (no error code): the UD2 of the prefix").isEqualTo(CODE);
         assertThat(port.implicitReads).isEmpty();
     }
@@ -27,7 +28,8 @@ class ForcedEmulationTest {
     void forcedRdtscReadsTheTscThroughTheEmulatorsSideEffectRead() {
         TestGuest g = TestGuest.running(PREFIX, "0f 31", "f4");
         TestGuest.ForcedEmulationPort port = new TestGuest.ForcedEmulationPort(true);
-        assertThat(g.run(port)).isEqualTo(new CpuExit.Halted(CODE + 8));
+        assertThat(g.run(port)).isEqualTo(new VcpuExit.Hlt());
+        assertThat(g.cpu.rip()).isEqualTo(CODE + 8);
         assertThat(port.implicitReads).containsExactly(0x10);
         assertThat(g.cpu.reg(Cpu.RAX)).isEqualTo(0x2345_6789L);
         assertThat(g.cpu.reg(Cpu.RDX)).isEqualTo(1);
@@ -41,7 +43,8 @@ class ForcedEmulationTest {
                 PREFIX, "0f 31", "f4");
         TestGuest.ForcedEmulationPort port = new TestGuest.ForcedEmulationPort(true);
         port.implicitRead = new MsrResult.Fault();
-        assertThat(g.run(port)).isEqualTo(new CpuExit.Halted(CODE + 22));
+        assertThat(g.run(port)).isEqualTo(new VcpuExit.Hlt());
+        assertThat(g.cpu.rip()).isEqualTo(CODE + 22);
         assertThat(g.cpu.reg(Cpu.RAX)).isZero();
         assertThat(g.cpu.reg(Cpu.RDX)).isZero();
     }
@@ -50,7 +53,8 @@ class ForcedEmulationTest {
     void nativeRdtscReadsTheTscWithoutAnyMsrAccess() {
         TestGuest g = TestGuest.running("0f 31", "f4");
         TestGuest.ForcedEmulationPort port = new TestGuest.ForcedEmulationPort(true);
-        assertThat(g.run(port)).isEqualTo(new CpuExit.Halted(CODE + 3));
+        assertThat(g.run(port)).isEqualTo(new VcpuExit.Hlt());
+        assertThat(g.cpu.rip()).isEqualTo(CODE + 3);
         assertThat(g.cpu.reg(Cpu.RAX)).isEqualTo(0xabcd);
         assertThat(port.implicitReads).isEmpty();
     }
@@ -59,7 +63,7 @@ class ForcedEmulationTest {
     void aForcedRdmsrFaultsAtTheInstructionAfterThePrefix() {
         TestGuest g = TestGuest.running("b9 74 01 00 00", PREFIX, "0f 32", "f4");   // mov $0x174,%ecx; KVM_FEP; rdmsr
         TestGuest.ForcedEmulationPort port = new TestGuest.ForcedEmulationPort(true);        // the fake faults on every MSR it has no answer for
-        assertThat(g.run(port)).isEqualTo(TestGuest.inStub(GuestFault.GP));
+        assertThat(g.runToHlt(port)).isEqualTo(TestGuest.inStub(GuestFault.GP));
         assertThat(g.stack(0)).as("error code").isZero();
         assertThat(g.stack(1)).as("RIP: the RDMSR after the prefix").isEqualTo(CODE + 10);
         assertThat(port.implicitReads).as("RDMSR is not a side effect").isEmpty();
@@ -70,10 +74,11 @@ class ForcedEmulationTest {
         TestGuest g = TestGuest.running("b9 74 01 00 00", PREFIX, "0f 32", "f4");
         TestGuest.ForcedEmulationPort port = new TestGuest.ForcedEmulationPort(true);
         port.msrs.read(0x174, new MsrResult.ExitToUserspace(4, 0));
-        assertThat(g.run(port)).isEqualTo(new CpuExit.MsrExit(false, 0x174, 4, 0));
+        assertThat(g.run(port)).isEqualTo(new VcpuExit.Msr(false, 4, 0x174, 0));
         assertThat(g.cpu.rip()).as("RIP during the exit: the RDMSR, past the prefix").isEqualTo(CODE + 10);
         g.cpu.completeMsrExit(0, 0x55_0000_0066L);
-        assertThat(g.run(port)).isEqualTo(new CpuExit.Halted(CODE + 13));
+        assertThat(g.run(port)).isEqualTo(new VcpuExit.Hlt());
+        assertThat(g.cpu.rip()).isEqualTo(CODE + 13);
         assertThat(g.cpu.reg(Cpu.RAX)).isEqualTo(0x66);
         assertThat(g.cpu.reg(Cpu.RDX)).isEqualTo(0x55);
     }
@@ -81,15 +86,15 @@ class ForcedEmulationTest {
     @Test
     void onlyTheExactSignatureIsThePrefix() {
         TestGuest g = TestGuest.running("0f 0b 6b 76 6e", "0f 31", "f4");     // ud2; "kvn"
-        assertThat(g.run(new TestGuest.ForcedEmulationPort(true))).isEqualTo(TestGuest.inStub(GuestFault.UD));
+        assertThat(g.runToHlt(new TestGuest.ForcedEmulationPort(true))).isEqualTo(TestGuest.inStub(GuestFault.UD));
         assertThat(g.stack(0)).isEqualTo(CODE);
     }
 
     @Test
     void anInstructionTheModelDoesNotEmulateBehindThePrefixIsNotGuessed() {
         TestGuest g = TestGuest.running(PREFIX, "90", "f4");        // KVM_FEP; nop
-        CpuExit exit = g.run(new TestGuest.ForcedEmulationPort(true));
-        assertThat(exit).isInstanceOf(CpuExit.Unimplemented.class);
+        VcpuExit exit = g.run(new TestGuest.ForcedEmulationPort(true));
+        assertThat(exit).isInstanceOf(VcpuExit.Unimplemented.class);
         assertThat(exit.describe()).contains("forced emulation of nop");
     }
 }

@@ -7,12 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.msrconf.guest.GuestLayout;
+import io.msrconf.vcpu.VcpuExit;
 import org.junit.jupiter.api.Test;
 
 /** Instruction semantics, on hand-assembled code (the comments give the AT&T source). */
 class InterpreterTest {
 
-    private static final CpuExit.Halted AT_END_OF_THREE = new CpuExit.Halted(CODE + 3);
+    private static final long AT_END_OF_THREE = CODE + 3;
 
     // ---- flags ----
 
@@ -22,7 +23,8 @@ class InterpreterTest {
                 "b8 05 00 00 00",       // mov $5,%eax
                 "83 f8 05",             // cmp $5,%eax
                 "f4");                  // hlt
-        assertThat(g.run()).isEqualTo(new CpuExit.Halted(CODE + 9));
+        assertThat(g.run()).isEqualTo(new VcpuExit.Hlt());
+        assertThat(g.cpu.rip()).isEqualTo(CODE + 9);
         assertThat(arithmeticFlags(g.cpu.rflags())).containsExactly("PF", "ZF");
         assertThat(g.cpu.reg(Cpu.RAX)).as("cmp does not write").isEqualTo(5);
     }
@@ -242,7 +244,8 @@ class InterpreterTest {
                 "f4",                   // hlt (after the return)
                 "b8 07 00 00 00",       // mov $7,%eax
                 "c3");                  // ret
-        assertThat(g.run()).isEqualTo(new CpuExit.Halted(CODE + 6));
+        assertThat(g.run()).isEqualTo(new VcpuExit.Hlt());
+        assertThat(g.cpu.rip()).isEqualTo(CODE + 6);
         assertThat(g.cpu.reg(Cpu.RAX)).isEqualTo(7);
         assertThat(g.cpu.reg(Cpu.RSP)).isEqualTo(GuestLayout.STACK_TOP);
     }
@@ -252,7 +255,7 @@ class InterpreterTest {
         TestGuest g = TestGuest.running(
                 "31 c9",                // xor %ecx,%ecx
                 "f7 f1");               // div %ecx
-        assertThat(g.run()).isEqualTo(inStub(0));
+        assertThat(g.runToHlt()).isEqualTo(inStub(0));
         assertThat(g.stack(0)).as("RIP of the DIV, no error code").isEqualTo(CODE + 2);
     }
 
@@ -279,9 +282,9 @@ class InterpreterTest {
                 "ef",                   // out %eax,(%dx)
                 "b8 02 00 00 00",       // mov $2,%eax
                 "ef");                  // out %eax,(%dx)
-        assertThat(g.run()).isEqualTo(new CpuExit.PortOut(0xf4, 4, 1));
+        assertThat(g.run()).isEqualTo(new VcpuExit.Io(true, 0xf4, 4, 1, 1));
         assertThat(g.cpu.rip()).as("RIP stays at the OUT during the exit, as on KVM").isEqualTo(CODE + 10);
-        assertThat(g.run()).isEqualTo(new CpuExit.PortOut(0xf4, 4, 2));
+        assertThat(g.run()).isEqualTo(new VcpuExit.Io(true, 0xf4, 4, 1, 2));
     }
 
     @Test
@@ -289,9 +292,10 @@ class InterpreterTest {
         TestGuest g = TestGuest.running(
                 "e4 60",                // in $0x60,%al
                 "f4");
-        assertThat(g.run()).isEqualTo(new CpuExit.PortIn(0x60, 1));
+        assertThat(g.run()).isEqualTo(new VcpuExit.Io(false, 0x60, 1, 1, 0));
         g.cpu.completePortIn(0xab);
-        assertThat(g.run()).isEqualTo(new CpuExit.Halted(CODE + 3));
+        assertThat(g.run()).isEqualTo(new VcpuExit.Hlt());
+        assertThat(g.cpu.rip()).isEqualTo(CODE + 3);
         assertThat(g.cpu.reg(Cpu.RAX)).isEqualTo(0xab);
     }
 
@@ -307,9 +311,9 @@ class InterpreterTest {
         TestGuest g = TestGuest.running(
                 "d8 c0",                // fadd %st(0),%st: x87, which the decoder does not know
                 "90", "90");
-        CpuExit exit = g.run();
-        assertThat(exit).isInstanceOf(CpuExit.Unimplemented.class);
-        CpuExit.Unimplemented u = (CpuExit.Unimplemented) exit;
+        VcpuExit exit = g.run();
+        assertThat(exit).isInstanceOf(VcpuExit.Unimplemented.class);
+        VcpuExit.Unimplemented u = (VcpuExit.Unimplemented) exit;
         assertThat(u.rip()).isEqualTo(CODE);
         assertThat(u.mnemonic()).isEqualTo("unknown");
         assertThat(u.bytes()).startsWith(TestGuest.hex("d8 c0 90 90"));
@@ -320,20 +324,20 @@ class InterpreterTest {
     @Test
     void aKnownButUnimplementedInstructionIsNamed() {
         TestGuest g = TestGuest.running("0f a2");     // cpuid
-        assertThat(g.run()).isEqualTo(new CpuExit.Unimplemented(CODE, TestGuest.hex("0f a2"), "cpuid"));
+        assertThat(g.run()).isEqualTo(new VcpuExit.Unimplemented(CODE, TestGuest.hex("0f a2"), "cpuid"));
     }
 
     @Test
     void budgetExhaustionOnJmpSelf() {
         TestGuest g = TestGuest.running("eb fe");     // jmp .
-        assertThat(g.cpu.run(g.ram, new TestGuest.FakeMsrs(), 100)).isEqualTo(new CpuExit.BudgetExhausted(100));
+        assertThat(g.cpu.run(g.ram, new TestGuest.FakeMsrs(), 100)).isEqualTo(new VcpuExit.Interrupted());
         assertThat(g.cpu.rip()).isEqualTo(CODE);
         assertThat(g.cpu.instructionCount()).isEqualTo(100);
     }
 
     @Test
     void hltStopsAfterTheHlt() {
-        assertThat(TestGuest.running("90", "90", "f4").run()).isEqualTo(AT_END_OF_THREE);
+        assertThat(TestGuest.running("90", "90", "f4").runToHlt()).isEqualTo(AT_END_OF_THREE);
     }
 
     @Test
@@ -344,7 +348,8 @@ class InterpreterTest {
                 "83 f8 07",             // cmp $7,%eax
                 "75 ef",                // jne CODE (taken once: eax is 0 the first time)
                 "f4");
-        assertThat(g.run()).isEqualTo(new CpuExit.Halted(CODE + 18));
+        assertThat(g.run()).isEqualTo(new VcpuExit.Hlt());
+        assertThat(g.cpu.rip()).isEqualTo(CODE + 18);
         assertThat(g.cpu.reg(Cpu.RAX)).isEqualTo(7);
     }
 

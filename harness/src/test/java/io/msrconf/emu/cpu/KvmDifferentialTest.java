@@ -3,18 +3,17 @@ package io.msrconf.emu.cpu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.msrconf.abi.KvmExit;
 import io.msrconf.guest.GuestLayout;
 import io.msrconf.guest.Payload;
-import io.msrconf.kvm.GuestMemory;
 import io.msrconf.kvm.KvmFixture;
-import io.msrconf.kvm.KvmRun;
+import io.msrconf.kvm.KvmVcpu;
+import io.msrconf.kvm.KvmVm;
 import io.msrconf.kvm.Registers;
 import io.msrconf.kvm.SpecialRegisters;
-import io.msrconf.kvm.Vcpu;
-import io.msrconf.kvm.Vm;
-import io.msrconf.kvm.sys.KvmIoctls;
-import io.msrconf.suite.HostInfo;
+import io.msrconf.vcpu.GuestMemory;
+import io.msrconf.kvm.uapi.KvmIoctls;
+import io.msrconf.pipeline.TargetInfo;
+import io.msrconf.vcpu.VcpuExit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,8 +83,8 @@ class KvmDifferentialTest {
             }
             Payload payload = TestGuest.payload(assemble(blocks));
             KvmOutcome onKvm = runOnKvm(payload, Map.of());
-            assertThat(onKvm.exitReason).as("KVM exit: %s; registers:%n%s", onKvm.exitDescription, onKvm.regs.describe())
-                    .isEqualTo(KvmExit.KVM_EXIT_IO);
+            assertThat(onKvm.exit).as("KVM exit: %s; registers:%n%s", onKvm.exit.describe(), onKvm.regs.describe())
+                    .isInstanceOf(VcpuExit.Io.class);
             compare(blocks, results(onKvm.memory), results(runOnEmulator(payload)), mismatches);
         }
         assertThat(mismatches).as("blocks where the emulator and the CPU disagree").isEmpty();
@@ -107,7 +106,7 @@ class KvmDifferentialTest {
         }
     }
 
-    private static final boolean ON_PVM = HostInfo.read().kvmModules().contains("kvm_pvm");
+    private static final boolean ON_PVM = TargetInfo.read().kvmModules().contains("kvm_pvm");
 
     private static final String ECX_UNKNOWN_MSR = "b9 ef be ad de ";     // mov $0xdeadbeef,%ecx
     private static final String RAX_0X200000 = "b8 00 00 20 00 ";        // mov $0x200000,%eax (above the 2 MiB map)
@@ -163,24 +162,25 @@ class KvmDifferentialTest {
         Payload payload = TestGuest.payload(TestGuest.hex(scenario.code));
         KvmOutcome real = runOnKvm(payload, scenario.patches);
         // kvm_pvm fails to emulate INT3 and INT n (it ends KVM_RUN with an emulation failure): nothing to compare.
-        assumeTrue(real.exitReason != KvmExit.KVM_EXIT_INTERNAL_ERROR, () -> "this machine's KVM could not run it: "
-                + real.exitDescription);
+        assumeTrue(!(real.exit instanceof VcpuExit.InternalError), () -> "this machine's KVM could not run it: "
+                + real.exit.describe());
 
         GuestRam ram = new GuestRam(GuestLayout.MEMORY_SIZE);
         ram.write(GuestLayout.SYSTEM_TABLES_START, GuestLayout.systemTables(payload));
         ram.write(GuestLayout.PAYLOAD_BASE, payload.image());
         scenario.patches.forEach(ram::write);
         Cpu cpu = Cpu.fromStartState(GuestLayout.startState(payload));
-        CpuExit exit = cpu.run(ram, new TestGuest.FakeMsrs(), 10_000);
+        VcpuExit exit = cpu.run(ram, new TestGuest.FakeMsrs(), 10_000);
 
-        String context = String.format("KVM: %s%n%s%ncr2=0x%x%nemulator: %s%n%s", real.exitDescription, real.regs.describe(),
+        String context = String.format("KVM: %s%n%s%ncr2=0x%x%nemulator: %s%n%s", real.exit.describe(), real.regs.describe(),
                 real.cr2, exit.describe(), cpu.describe());
-        if (real.exitReason == KvmExit.KVM_EXIT_SHUTDOWN) {
-            assertThat(exit).as(context).isInstanceOf(CpuExit.Shutdown.class);
+        if (real.exit instanceof VcpuExit.Shutdown) {
+            assertThat(exit).as(context).isInstanceOf(VcpuExit.Shutdown.class);
             return;
         }
-        assertThat(real.exitReason).as(context).isEqualTo(KvmExit.KVM_EXIT_HLT);
-        assertThat(exit).as(context).isEqualTo(new CpuExit.Halted(real.regs.rip()));
+        assertThat(real.exit).as(context).isEqualTo(new VcpuExit.Hlt());
+        assertThat(exit).as(context).isEqualTo(new VcpuExit.Hlt());
+        assertThat(cpu.rip()).as(context).isEqualTo(real.regs.rip());
         assertThat(new long[] {cpu.reg(Cpu.RAX), cpu.reg(Cpu.RSP), cpu.rflags(), cpu.cr2()}).as("rax, rsp, rflags, cr2; " + context)
                 .containsExactly(real.regs.rax(), real.regs.rsp(), real.regs.rflags(), real.cr2);
         int rsp = (int) real.regs.rsp();
@@ -371,23 +371,24 @@ class KvmDifferentialTest {
         ram.write(GuestLayout.SYSTEM_TABLES_START, GuestLayout.systemTables(payload));
         ram.write(GuestLayout.PAYLOAD_BASE, payload.image());
         Cpu cpu = Cpu.fromStartState(GuestLayout.startState(payload));
-        CpuExit exit = cpu.run(ram, new TestGuest.FakeMsrs(), 10_000_000);
-        assertThat(exit).as("emulator run; registers:%n%s", cpu.describe()).isEqualTo(new CpuExit.PortOut(0xf4, 1, cpu.reg(Cpu.RAX) & 0xff));
+        VcpuExit exit = cpu.run(ram, new TestGuest.FakeMsrs(), 10_000_000);
+        assertThat(exit).as("emulator run; registers:%n%s", cpu.describe()).isEqualTo(new VcpuExit.Io(true, 0xf4, 1, 1, cpu.reg(Cpu.RAX) & 0xff));
         return ram.read(0, (int) GuestLayout.MEMORY_SIZE);
     }
 
     /** What a KVM run ended with: the exit, the registers, CR2 and the guest memory. */
-    private record KvmOutcome(int exitReason, String exitDescription, Registers regs, long cr2, byte[] memory) {
+    private record KvmOutcome(VcpuExit exit, Registers regs, long cr2, byte[] memory) {
     }
 
     /** As KvmBackend sets up a run: the layout's tables and start state, the CPUID KVM supports; no irqchip, so HLT exits. */
     private static KvmOutcome runOnKvm(Payload payload, Map<Long, byte[]> patches) {
-        try (Vm vm = KVM.kvm().createVm()) {
+        try (KvmVm vm = KVM.kvm().createVm()) {
             GuestMemory memory = vm.mapMemory(GuestLayout.MEMORY_SIZE);
             memory.write(GuestLayout.SYSTEM_TABLES_START, GuestLayout.systemTables(payload));
             memory.write(GuestLayout.PAYLOAD_BASE, payload.image());
             patches.forEach(memory::write);
-            try (Vcpu vcpu = vm.createVcpu(0)) {
+            {
+                KvmVcpu vcpu = vm.createVcpu(0);
                 vcpu.setCpuid(KVM.kvm().supportedCpuid());
                 GuestLayout.StartState s = GuestLayout.startState(payload);
                 SpecialRegisters sregs = vcpu.getSregs();
@@ -402,10 +403,9 @@ class KvmDifferentialTest {
                 sregs.efer = s.efer();
                 vcpu.setSregs(sregs);
                 vcpu.setRegs(Registers.zero().withRip(s.rip()).withRsp(s.rsp()).withRflags(s.rflags()));
-                assertThat(vcpu.run(System.nanoTime() + TimeUnit.SECONDS.toNanos(10))).as("KVM_RUN").isZero();
-                KvmRun run = vcpu.runState();
-                return new KvmOutcome(run.exitReason(), run.describe(), vcpu.getRegs(), vcpu.getSregs().cr2,
-                        memory.read(0, (int) GuestLayout.MEMORY_SIZE));
+                VcpuExit exit = vcpu.run(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+                assertThat(exit).as("KVM_RUN").isNotInstanceOf(VcpuExit.Interrupted.class).isNotInstanceOf(VcpuExit.RunFailed.class);
+                return new KvmOutcome(exit, vcpu.getRegs(), vcpu.getSregs().cr2, memory.read(0, (int) GuestLayout.MEMORY_SIZE));
             }
         }
     }

@@ -5,6 +5,7 @@ import static io.msrconf.emu.cpu.TestGuest.inStub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.msrconf.guest.GuestLayout;
+import io.msrconf.vcpu.VcpuExit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +29,7 @@ class PagingTest {
     @Test
     void readingUnmappedMemoryRaisesPageFaultWithCr2() {
         TestGuest g = TestGuest.running(READ_0X200000, LOAD);
-        assertThat(g.run()).isEqualTo(inStub(14));
+        assertThat(g.runToHlt()).isEqualTo(inStub(14));
         assertThat(g.cpu.cr2()).isEqualTo(0x200000);
         assertThat(g.stack(0)).as("error code: not present, read").isZero();
         assertThat(g.stack(1)).as("RIP of the load").isEqualTo(CODE + 5);
@@ -37,7 +38,7 @@ class PagingTest {
     @Test
     void writingUnmappedMemoryReportsAWrite() {
         TestGuest g = TestGuest.running(READ_0X200000, STORE);
-        assertThat(g.run()).isEqualTo(inStub(14));
+        assertThat(g.runToHlt()).isEqualTo(inStub(14));
         assertThat(g.stack(0)).as("error code: not present, write").isEqualTo(2);
     }
 
@@ -47,7 +48,8 @@ class PagingTest {
         g.ram.writeU64(PD_ENTRY_1, PT | P | RW);
         g.ram.writeU64(PT, 0x100000 | P);
         g.ram.writeU32(0x100000, 0xdeadbeef);
-        assertThat(g.run()).isEqualTo(new CpuExit.Halted(CODE + 8));
+        assertThat(g.run()).isEqualTo(new VcpuExit.Hlt());
+        assertThat(g.cpu.rip()).isEqualTo(CODE + 8);
         assertThat(g.cpu.reg(Cpu.RBX)).isEqualTo(0xdeadbeefL);
         assertThat(g.ram.readU64(PT)).isEqualTo(0x100000 | P | ACCESSED);
         assertThat(g.ram.readU64(PD_ENTRY_1) & ACCESSED).isNotZero();
@@ -74,7 +76,7 @@ class PagingTest {
         TestGuest g = TestGuest.running(READ_0X200000, STORE);
         g.ram.writeU64(PD_ENTRY_1, PT | P | RW);
         g.ram.writeU64(PT, 0x100000 | P);
-        assertThat(g.run()).isEqualTo(inStub(14));
+        assertThat(g.runToHlt()).isEqualTo(inStub(14));
         assertThat(g.stack(0)).as("error code: present, write").isEqualTo(3);
         assertThat(g.ram.readU32(0x100000)).isZero();
     }
@@ -104,7 +106,7 @@ class PagingTest {
     void aTwoMibPageMustBeAligned() {
         TestGuest g = TestGuest.running(READ_0X200000, LOAD);
         g.ram.writeU64(PD_ENTRY_1, 0x100000 | P | RW | PS);                     // bit 20: reserved in a 2 MiB leaf
-        assertThat(g.run()).isEqualTo(inStub(14));
+        assertThat(g.runToHlt()).isEqualTo(inStub(14));
         assertThat(g.stack(0)).as("error code: present, reserved bit").isEqualTo(1 | 8);
     }
 
@@ -112,7 +114,7 @@ class PagingTest {
     void aReservedBitFaultsWithTheReservedFlag() {
         TestGuest g = TestGuest.running("b8 00 00 02 40", LOAD);
         g.ram.writeU64(GuestLayout.PDPT + 8, P | RW | PS | 1L << 13);   // bit 13 of a 1 GiB leaf is reserved
-        assertThat(g.run()).isEqualTo(inStub(14));
+        assertThat(g.runToHlt()).isEqualTo(inStub(14));
         assertThat(g.stack(0)).as("error code: present, reserved bit").isEqualTo(1 | 8);
     }
 
@@ -120,18 +122,18 @@ class PagingTest {
     void memoryNoRamBacksIsAnMmioExit() {
         TestGuest read = TestGuest.running(READ_0X200000, LOAD);
         read.ram.writeU64(PD_ENTRY_1, 0x200000 | P | RW | PS);
-        assertThat(read.run()).isEqualTo(new CpuExit.MmioAccess(0x200000, false, 4));
+        assertThat(read.run()).isEqualTo(new VcpuExit.Mmio(0x200000, false, 4));
         assertThat(read.cpu.rip()).isEqualTo(CODE + 5);
 
         TestGuest write = TestGuest.running(READ_0X200000, STORE);
         write.ram.writeU64(PD_ENTRY_1, 0x200000 | P | RW | PS);
-        assertThat(write.run()).isEqualTo(new CpuExit.MmioAccess(0x200000, true, 4));
+        assertThat(write.run()).isEqualTo(new VcpuExit.Mmio(0x200000, true, 4));
     }
 
     @Test
     void fetchingFromAnUnmappedPageFaultsAtTheTarget() {
         TestGuest g = TestGuest.running(READ_0X200000, "ff e0");     // jmp *%rax
-        assertThat(g.run()).isEqualTo(inStub(14));
+        assertThat(g.runToHlt()).isEqualTo(inStub(14));
         assertThat(g.cpu.cr2()).isEqualTo(0x200000);
         assertThat(g.stack(0)).as("error code: not present, read (no I/D bit without NX)").isZero();
         assertThat(g.stack(1)).isEqualTo(0x200000);
@@ -145,7 +147,7 @@ class PagingTest {
         g.ram.writeU64(PD_ENTRY_1, PT | P | RW);
         g.ram.writeU64(PT, 0x100000 | P | RW);                 // 0x200000 -> 0x100000; 0x201000 not mapped
         g.ram.write(0x100ffe, TestGuest.hex("b8 01"));         // the first two bytes of mov $1,%eax
-        assertThat(g.run()).isEqualTo(inStub(14));
+        assertThat(g.runToHlt()).isEqualTo(inStub(14));
         assertThat(g.cpu.cr2()).isEqualTo(0x201000);
         assertThat(g.stack(1)).as("RIP: the instruction's start").isEqualTo(0x200ffe);
 
@@ -153,7 +155,8 @@ class PagingTest {
         fits.ram.writeU64(PD_ENTRY_1, PT | P | RW);
         fits.ram.writeU64(PT, 0x100000 | P | RW);
         fits.ram.write(0x100ffe, TestGuest.hex("90 f4"));      // nop; hlt: the last byte of the page
-        assertThat(fits.run()).isEqualTo(new CpuExit.Halted(0x201000));
+        assertThat(fits.run()).isEqualTo(new VcpuExit.Hlt());
+        assertThat(fits.cpu.rip()).isEqualTo(0x201000);
     }
 
     @Test
@@ -161,7 +164,7 @@ class PagingTest {
         TestGuest g = TestGuest.runningWithNx(READ_0X200000, LOAD, "ff e0");      // load from it, then jump to it
         g.ram.writeU64(PD_ENTRY_1, P | RW | PS | 1L << 63);                     // 0x200000 -> physical 0, XD
         g.ram.writeU32(0, 0x90909090);
-        assertThat(g.run()).isEqualTo(inStub(14));
+        assertThat(g.runToHlt()).isEqualTo(inStub(14));
         assertThat(g.cpu.reg(Cpu.RBX)).as("the load went through").isEqualTo(0x90909090L);
         assertThat(g.stack(0)).as("error code: present, instruction fetch").isEqualTo(1 | 0x10);
         assertThat(g.stack(1)).isEqualTo(0x200000);
@@ -171,7 +174,7 @@ class PagingTest {
     void withoutNxTheXdBitIsReserved() {
         TestGuest g = TestGuest.running(READ_0X200000, LOAD);
         g.ram.writeU64(PD_ENTRY_1, P | RW | PS | 1L << 63);
-        assertThat(g.run()).isEqualTo(inStub(14));
+        assertThat(g.runToHlt()).isEqualTo(inStub(14));
         assertThat(g.stack(0)).as("error code: present, reserved bit").isEqualTo(1 | 8);
     }
 
@@ -180,7 +183,7 @@ class PagingTest {
         TestGuest g = TestGuest.running(
                 "48 b8 00 00 00 00 00 00 00 80", // movabs $0x8000000000000000,%rax
                 LOAD);
-        assertThat(g.run()).isEqualTo(inStub(13));
+        assertThat(g.runToHlt()).isEqualTo(inStub(13));
         assertThat(g.stack(0)).isZero();
         assertThat(g.stack(1)).isEqualTo(CODE + 10);
     }

@@ -2,12 +2,13 @@ package io.msrconf.emu.cpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.msrconf.backend.GuestResult;
+import io.msrconf.guest.GuestResult;
 import io.msrconf.guest.GuestLayout;
 import io.msrconf.guest.MsrScriptTable;
 import io.msrconf.guest.Payload;
 import io.msrconf.spec.Access;
 import io.msrconf.spec.MsrOp;
+import io.msrconf.vcpu.VcpuExit;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -54,16 +55,16 @@ class PayloadRunTest {
                 .write(0x13, new MsrResult.Done(0))
                 .write(0x14, new MsrResult.ExitToUserspace(4, 0x5));
 
-        assertThat(g.cpu.run(g.ram, msrs, BUDGET)).isEqualTo(new CpuExit.MsrExit(false, 0x12, 4, 0));
+        assertThat(g.cpu.run(g.ram, msrs, BUDGET)).isEqualTo(new VcpuExit.Msr(false, 4, 0x12, 0));
         assertThat(g.cpu.rip()).as("suspended at the RDMSR").isEqualTo(g.symbol("rdmsr_insn"));
         assertThat(g.ram.readU32(GuestLayout.SCRIPT_TABLE + MsrScriptTable.HDR_COMPLETED)).as("entries finished").isEqualTo(2);
         g.cpu.completeMsrExit(0, 0x55);
 
-        assertThat(g.cpu.run(g.ram, msrs, BUDGET)).isEqualTo(new CpuExit.MsrExit(true, 0x14, 4, 0x5));
+        assertThat(g.cpu.run(g.ram, msrs, BUDGET)).isEqualTo(new VcpuExit.Msr(true, 4, 0x14, 0x5));
         assertThat(msrs.written).as("WRMSR passes EDX:EAX").containsEntry(0x13, 0xaabbccdd_11223344L);
         g.cpu.completeMsrExit(1, 0);    // userspace refuses: #GP at the WRMSR
 
-        assertThat(g.cpu.run(g.ram, msrs, BUDGET)).isEqualTo(new CpuExit.PortOut(GuestLayout.REPORT_PORT, 4, GuestLayout.REPORT_DONE));
+        assertThat(g.cpu.run(g.ram, msrs, BUDGET)).isEqualTo(new VcpuExit.Io(true, GuestLayout.REPORT_PORT, 4, 1, GuestLayout.REPORT_DONE));
         byte[] table = g.ram.read(GuestLayout.SCRIPT_TABLE, MsrScriptTable.size(accesses.size()));
         assertThat(MsrScriptTable.results(table, accesses.size())).containsExactly(
                 new GuestResult.Completed(0x1234),
@@ -74,7 +75,7 @@ class PayloadRunTest {
         assertThat(MsrScriptTable.completed(table, accesses.size())).isEqualTo(accesses.size());
 
         assertThat(g.cpu.run(g.ram, msrs, BUDGET)).as("after the report the payload spins on the OUT")
-                .isEqualTo(new CpuExit.PortOut(GuestLayout.REPORT_PORT, 4, GuestLayout.REPORT_DONE));
+                .isEqualTo(new VcpuExit.Io(true, GuestLayout.REPORT_PORT, 4, 1, GuestLayout.REPORT_DONE));
     }
 
     /** The fake port, with KVM's forced-emulation prefix honoured or not and a fixed side-effect TSC read. */
@@ -95,7 +96,7 @@ class PayloadRunTest {
         Guest on = new Guest(Payload.MSR_SCRIPT);
         on.ram.write(GuestLayout.SCRIPT_TABLE, MsrScriptTable.encode(accesses));
         assertThat(on.cpu.run(on.ram, withForcedEmulation(msrs, true), BUDGET))
-                .isEqualTo(new CpuExit.PortOut(GuestLayout.REPORT_PORT, 4, GuestLayout.REPORT_DONE));
+                .isEqualTo(new VcpuExit.Io(true, GuestLayout.REPORT_PORT, 4, 1, GuestLayout.REPORT_DONE));
         assertThat(MsrScriptTable.results(on.ram.read(GuestLayout.SCRIPT_TABLE, MsrScriptTable.size(3)), 3)).containsExactly(
                 new GuestResult.Completed(0x77_0000_0001L),
                 new GuestResult.Faulted(13, 0),
@@ -105,7 +106,7 @@ class PayloadRunTest {
         Guest off = new Guest(Payload.MSR_SCRIPT);
         off.ram.write(GuestLayout.SCRIPT_TABLE, MsrScriptTable.encode(accesses));
         assertThat(off.cpu.run(off.ram, withForcedEmulation(msrs, false), BUDGET))
-                .isEqualTo(new CpuExit.PortOut(GuestLayout.REPORT_PORT, 4, GuestLayout.REPORT_DONE));
+                .isEqualTo(new VcpuExit.Io(true, GuestLayout.REPORT_PORT, 4, 1, GuestLayout.REPORT_DONE));
         assertThat(MsrScriptTable.results(off.ram.read(GuestLayout.SCRIPT_TABLE, MsrScriptTable.size(3)), 3)).containsExactly(
                 new GuestResult.Faulted(6, 0), new GuestResult.Faulted(6, 0), new GuestResult.Faulted(6, 0));
     }
@@ -114,7 +115,7 @@ class PayloadRunTest {
     void anUnexpectedUd2IsRecordedAndReported() {
         Guest g = new Guest("test_unexpected_ud");
         assertThat(g.cpu.run(g.ram, new TestGuest.FakeMsrs(), BUDGET))
-                .isEqualTo(new CpuExit.PortOut(GuestLayout.REPORT_PORT, 4, GuestLayout.REPORT_UNEXPECTED));
+                .isEqualTo(new VcpuExit.Io(true, GuestLayout.REPORT_PORT, 4, 1, GuestLayout.REPORT_UNEXPECTED));
         byte[] header = g.ram.read(GuestLayout.SCRIPT_TABLE, MsrScriptTable.HDR_SIZE);
         assertThat(MsrScriptTable.unexpectedVector(header)).isEqualTo(6);
         assertThat(MsrScriptTable.unexpectedRip(header)).isEqualTo(g.symbol("ud2_insn"));
@@ -124,14 +125,15 @@ class PayloadRunTest {
     @Test
     void anEmptyIdtEndsInATripleFault() {
         Guest g = new Guest("test_triple_fault");
-        CpuExit exit = g.cpu.run(g.ram, new TestGuest.FakeMsrs(), BUDGET);
-        assertThat(exit).isInstanceOf(CpuExit.Shutdown.class);
-        assertThat(((CpuExit.Shutdown) exit).why()).startsWith("#UD at RIP").contains("a double fault");
+        VcpuExit exit = g.cpu.run(g.ram, new TestGuest.FakeMsrs(), BUDGET);
+        assertThat(exit).isInstanceOf(VcpuExit.Shutdown.class);
+        assertThat(((VcpuExit.Shutdown) exit).why()).startsWith("#UD at RIP").contains("a double fault");
     }
 
     @Test
     void aSpinningGuestExhaustsTheBudget() {
         Guest g = new Guest("test_spin");
-        assertThat(g.cpu.run(g.ram, new TestGuest.FakeMsrs(), BUDGET)).isEqualTo(new CpuExit.BudgetExhausted(BUDGET));
+        assertThat(g.cpu.run(g.ram, new TestGuest.FakeMsrs(), BUDGET)).isEqualTo(new VcpuExit.Interrupted());
+        assertThat(g.cpu.instructionCount()).isEqualTo(BUDGET);
     }
 }

@@ -2,6 +2,7 @@ package io.msrconf.emu.cpu;
 
 import io.msrconf.guest.GuestLayout;
 import io.msrconf.guest.Payload;
+import io.msrconf.vcpu.VcpuExit;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,7 +18,7 @@ import java.util.function.UnaryOperator;
 /**
  * A guest for executor tests, built exactly as the backends build one (GuestLayout's page tables, GDT,
  * IDT and start state) around a payload whose 32 exception stubs are each a HLT: an exception shows up
- * as {@link CpuExit.Halted} one byte past {@link #stub(int)}, with the CPU's frame on the stack.
+ * as {@link VcpuExit.Hlt} one byte past {@link #stub(int)}, with the CPU's frame on the stack.
  */
 final class TestGuest {
 
@@ -76,16 +77,29 @@ final class TestGuest {
         return GuestLayout.PAYLOAD_BASE + STUBS + (long) vector * STUB_STRIDE;
     }
 
-    /** The exit of a guest that entered the stub of {@code vector}. */
-    static CpuExit.Halted inStub(int vector) {
-        return new CpuExit.Halted(stub(vector) + 1);
+    /** Where a guest that entered the stub of {@code vector} halts: one byte past the stub's HLT. */
+    static long inStub(int vector) {
+        return stub(vector) + 1;
     }
 
-    CpuExit run() {
+    /** Runs until an exit that must be HLT, and returns the RIP it left (after the HLT). */
+    long runToHlt() {
+        return runToHlt(new FakeMsrs());
+    }
+
+    long runToHlt(MsrPort msrs) {
+        VcpuExit exit = run(msrs);
+        if (!(exit instanceof VcpuExit.Hlt)) {
+            throw new AssertionError("expected the guest to halt, got " + exit.describe() + "\n" + cpu.describe());
+        }
+        return cpu.rip();
+    }
+
+    VcpuExit run() {
         return run(new FakeMsrs());
     }
 
-    CpuExit run(MsrPort msrs) {
+    VcpuExit run(MsrPort msrs) {
         return cpu.run(ram, msrs, 10_000);
     }
 

@@ -1,0 +1,26 @@
+package io.msrconf.backend;
+
+import io.msrconf.vcpu.GuestMemory;
+import io.msrconf.vcpu.VcpuExit;
+
+/**
+ * A vCPU as the run loop ({@link GuestRun}) drives it: real KVM's or the emulator's. The loop knows
+ * nothing else about the engine underneath.
+ */
+public interface GuestVcpu {
+
+    /** Puts the vCPU at the payload's entry in the layout's start state: every run starts there. */
+    void resetToStart();
+
+    /** Runs until the guest exits or {@code deadlineNanos} passes ({@link VcpuExit.Interrupted}). */
+    VcpuExit run(long deadlineNanos);
+
+    /** Userspace's answer to the last {@link VcpuExit.Msr}, applied when the vCPU runs again. */
+    void completeMsrExit(int error, long data);
+
+    /** The guest memory the vCPU runs in (the script table is read back from it). */
+    GuestMemory memory();
+
+    /** The registers and where RIP is in the payload, for the report of a run that crashed. */
+    String describeState();
+}

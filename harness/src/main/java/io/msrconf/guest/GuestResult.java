@@ -1,0 +1,39 @@
+package io.msrconf.guest;
+
+import io.msrconf.abi.Vectors;
+
+/** What the guest recorded for one script entry (guest ABI: ENT_OUTCOME, ENT_RESULT, ENT_VECTOR, ENT_ERROR). */
+public sealed interface GuestResult {
+
+    String describe();
+
+    record Completed(long value) implements GuestResult {
+        @Override
+        public String describe() {
+            return "completed with value 0x" + Long.toHexString(value);
+        }
+    }
+
+    record Faulted(int vector, int errorCode) implements GuestResult {
+        @Override
+        public String describe() {
+            return "faulted with " + Vectors.name(vector) + (errorCode != 0 ? String.format(" (error code 0x%x)", errorCode) : "");
+        }
+    }
+
+    /** The run ended before the guest reached this entry. */
+    record NotRun() implements GuestResult {
+        @Override
+        public String describe() {
+            return "never ran";
+        }
+    }
+
+    /** The guest wrote an outcome code the ABI does not define: guest memory is untrusted, so this is data. */
+    record Garbled(int outcomeCode) implements GuestResult {
+        @Override
+        public String describe() {
+            return "left an invalid outcome code " + outcomeCode + " in the script table";
+        }
+    }
+}

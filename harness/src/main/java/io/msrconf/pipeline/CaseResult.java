@@ -1,0 +1,36 @@
+package io.msrconf.pipeline;
+
+import io.msrconf.backend.Observation;
+import io.msrconf.spec.Case;
+import io.msrconf.verdict.Verdict;
+
+/**
+ * The result of one case on one backend. A skip always carries its reason; a pass or failure
+ * carries the verdict (and so the observation).
+ */
+public record CaseResult(Case spec, String backend, Status status, String skipReason, Verdict verdict) {
+
+    public enum Status { PASSED, FAILED, SKIPPED }
+
+    public static CaseResult skipped(Case c, String backend, String reason) {
+        return new CaseResult(c, backend, Status.SKIPPED, reason, null);
+    }
+
+    public static CaseResult judged(Verdict v) {
+        return new CaseResult(v.spec(), v.observation().backend(), v.passed() ? Status.PASSED : Status.FAILED, null, v);
+    }
+
+    public Observation observation() {
+        return verdict == null ? null : verdict.observation();
+    }
+
+    /** One paragraph: status, id, and the reason or the explanation. */
+    public String describe() {
+        String head = status + " " + spec.id() + " [" + backend + "] " + spec.title();
+        return switch (status) {
+            case PASSED -> head;
+            case SKIPPED -> head + "\n    skipped: " + skipReason;
+            case FAILED -> head + "\n    " + verdict.explain().replace("\n", "\n    ") + "\n    checks: " + spec.citation();
+        };
+    }
+}

@@ -1,0 +1,97 @@
+package io.msrconf.pipeline;
+
+import io.msrconf.kvm.Kvm;
+import io.msrconf.spec.KernelVersion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * What machine and kernel a backend's results are of, as that machine reports itself (never assumed):
+ * the kernel release and build string, the KVM modules loaded (kvm_intel, kvm_amd, or something else such
+ * as kvm_pvm) and the CPU. Read on the machine where the KVM runs: this one, or a guest kernel.
+ *
+ * @param name what the user called the target: "host", "debian:6.12", an image's file name
+ */
+public record TargetInfo(String name, String kernelRelease, List<String> kvmModules, String cpuModel, String kernelBuild) {
+
+    /**
+     * Debian names its kernels by ABI ("5.10.0-32-amd64") and states the upstream stable release in the
+     * build string: "... #1 SMP Debian 5.10.223-1 (2024-08-10)". (The compiler's "(Debian 10.2.1-6)" is
+     * not followed by a date, so it does not match.)
+     */
+    private static final Pattern DEBIAN_UPSTREAM = Pattern.compile(" Debian (\\d+\\.\\d+\\.\\d+)[-+~][^ ]* \\(\\d{4}-\\d\\d-\\d\\d\\)");
+
+    public TargetInfo {
+        kvmModules = List.copyOf(kvmModules);
+    }
+
+    public TargetInfo(String kernelRelease, List<String> kvmModules, String cpuModel) {
+        this("host", kernelRelease, kvmModules, cpuModel, "");
+    }
+
+    public TargetInfo(String kernelRelease, List<String> kvmModules, String cpuModel, String kernelBuild) {
+        this("host", kernelRelease, kvmModules, cpuModel, kernelBuild);
+    }
+
+    /** This machine. */
+    public static TargetInfo read() {
+        return read("host", TargetInfo::readLocal, TargetInfo::listLocal);
+    }
+
+    /** The machine {@code kvm} runs on. */
+    public static TargetInfo of(String name, Kvm kvm) {
+        return read(name, kvm::readFile, kvm::listDirectory);
+    }
+
+    static TargetInfo read(String name, Function<String, Optional<String>> readFile, Function<String, List<String>> listDirectory) {
+        String cpu = readFile.apply("/proc/cpuinfo").flatMap(info -> info.lines().filter(l -> l.startsWith("model name"))
+                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst()).orElse("unknown");
+        List<String> modules = listDirectory.apply("/sys/module").stream().filter(n -> n.startsWith("kvm_")).sorted().toList();
+        return new TargetInfo(name, readFile.apply("/proc/sys/kernel/osrelease").map(String::trim).orElse("unknown"),
+                modules, cpu, readFile.apply("/proc/version").map(String::trim).orElse(""));
+    }
+
+    /**
+     * The kernel version that kernel ranges are checked against: the upstream stable release the
+     * distribution states in the build string when there is one (Debian's 5.10.0-32-amd64 is 5.10.223,
+     * which carries stable backports that 5.10.0 lacks), else the release.
+     */
+    public KernelVersion kernelVersion() {
+        Matcher m = DEBIAN_UPSTREAM.matcher(kernelBuild);
+        return KernelVersion.parse(m.find() ? m.group(1) : kernelRelease);
+    }
+
+    /** The vendor module(s) KVM runs on: every loaded module named kvm_*, or "none". */
+    public String kvmModule() {
+        return kvmModules.isEmpty() ? "none" : String.join(",", kvmModules);
+    }
+
+    public String describe() {
+        boolean restated = !kernelVersion().equals(KernelVersion.parse(kernelRelease));
+        return "kernel " + kernelRelease + (restated ? " (upstream " + kernelVersion() + ")" : "")
+                + ", KVM module " + kvmModule() + ", CPU " + cpuModel;
+    }
+
+    private static Optional<String> readLocal(String path) {
+        try {
+            return Optional.of(Files.readString(Path.of(path)));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static List<String> listLocal(String path) {
+        try (Stream<Path> names = Files.list(Path.of(path))) {
+            return names.map(p -> p.getFileName().toString()).toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.msrconf.report;
+
+import io.msrconf.backend.StepOutcome;
+import io.msrconf.guest.Payload;
+import io.msrconf.abi.Errno;
+import io.msrconf.backend.Observation;
+import io.msrconf.pipeline.TestResult;
+import io.msrconf.pipeline.Differential;
+import io.msrconf.spec.Access;
+import io.msrconf.spec.Case;
+import io.msrconf.spec.Step;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a kernel developer needs beside the verdict, attached to each case's Allure result: the filter
+ * as passed to the ioctl (decoded and as bytes), the access script, the observation, expected vs
+ * actual side by side, and, for a failure, the payload listing.
+ */
+final class Attachments {
+
+    private Attachments() {
+    }
+
+    /** The attachments of one result, by name, in the order a reader wants them. */
+    static Map<String, String> of(TestResult r, Payload payload) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Case c = r.spec();
+        StringBuilder decoded = new StringBuilder();
+        StringBuilder hex = new StringBuilder();
+        StringBuilder script = new StringBuilder();
+        for (int i = 0; i < c.steps().size(); i++) {
+            Step step = c.steps().get(i);
+            if (step instanceof Step.SetFilter s) {
+                decoded.append("step ").append(i + 1).append(" (").append(s.source()).append("), expecting ")
+                        .append(Errno.describe(s.expectedErrno())).append(":\n").append(s.filter().describe()).append("\n\n");
+                hex.append("step ").append(i + 1).append(":\n").append(FilterDump.hex(s.filter())).append('\n');
+            } else if (step instanceof Step.RunGuest run) {
+                script.append("step ").append(i + 1).append(": guest run (").append(c.vcpu().describe()).append(")\n");
+                for (Access a : run.accesses()) {
+                    script.append("  ").append(a.describe()).append("  expect: ").append(expectation(a)).append('\n');
+                }
+            } else {
+                script.append("step ").append(i + 1).append(": ").append(step).append('\n');
+            }
+        }
+        if (decoded.length() > 0) {
+            out.put("filter (decoded)", decoded.toString());
+            out.put("filter (bytes passed to KVM_X86_SET_MSR_FILTER)", hex.toString());
+        }
+        out.put("guest access script", script.toString());
+        if (r.observation() != null) {
+            List<String> observed = Differential.normalForm(c, r.observation());
+            out.put("observation", String.join("\n", observed) + "\n" + crashDetails(r.observation()));
+            out.put("expected vs actual", sideBySide(c, observed));
+        }
+        if (r.kind() == TestResult.Kind.DIFFERENTIAL && !r.message().isEmpty()) {
+            out.put("KVM vs model", r.message());
+        }
+        if (r.status().isFailure()) {
+            out.put("payload listing (" + payload.name() + ")", payload.listing());
+        }
+        return out;
+    }
+    static String expectation(Access a) {
+        if (a.exit() == null) {
+            return a.guest().describe() + ", no exit";
+        }
+        return a.exit().reason() + " exit (data " + a.exit().data().describe() + "), " + a.exit().answer().describe()
+                + ", then " + a.guest().describe();
+    }
+
+    private static String crashDetails(Observation observation) {
+        StringBuilder sb = new StringBuilder();
+        for (StepOutcome o : observation.steps()) {
+            if (o instanceof StepOutcome.GuestRan ran && !(ran.end() instanceof io.msrconf.backend.RunEnd.Reported)) {
+                sb.append('\n').append(ran.end().describe()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** One row per step and access: what the case expects | what happened. */
+    private static String sideBySide(Case c, List<String> observed) {
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < c.steps().size(); i++) {
+            String step = "step " + (i + 1) + ": ";
+            c.steps().get(i).accept(new Step.Visitor<Void>() {
+                @Override
+                public Void setFilter(Step.SetFilter s) {
+                    expected.add(step + "KVM_X86_SET_MSR_FILTER returns " + Errno.describe(s.expectedErrno()));
+                    return null;
+                }
+
+                @Override
+                public Void runGuest(Step.RunGuest run) {
+                    expected.add(step + "run reports completion");
+                    run.accesses().forEach(a -> expected.add("  " + a.describe() + ": " + expectation(a)));
+                    return null;
+                }
+
+                @Override
+                public Void hostSetMsrs(Step.HostSetMsrs h) {
+                    expected.add(step + "KVM_SET_MSRS sets " + h.expectedCount());
+                    return null;
+                }
+
+                @Override
+                public Void hostGetMsrs(Step.HostGetMsrs h) {
+                    expected.add(step + "KVM_GET_MSRS reads " + h.expectedCount() + " " + h.msrs());
+                    return null;
+                }
+            });
+        }
+        int width = Math.max(8, expected.stream().mapToInt(String::length).max().orElse(8));
+        StringBuilder sb = new StringBuilder(String.format("%-" + width + "s | %s%n", "expected", "actual"));
+        for (int i = 0; i < Math.max(expected.size(), observed.size()); i++) {
+            sb.append(String.format("%-" + width + "s | %s%n", i < expected.size() ? expected.get(i) : "", i < observed.size() ? observed.get(i) : ""));
+        }
+        return sb.toString();
+    }
+}
