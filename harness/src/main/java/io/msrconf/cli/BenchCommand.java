@@ -1,79 +1,58 @@
 package io.msrconf.cli;
 
 import io.msrconf.bench.Bench;
-import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code msrconf bench}: the performance benchmark (io.msrconf.bench.Bench). */
-public final class BenchCommand {
+/** {@code msrconf bench}: the performance benchmark ({@link Bench}). */
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Benchmark the harness on the spec cases: KVM with fresh VMs (by phase) against the same ioctls "
+                + "from C (bench/floor.c, built with gcc), a reused VM, the emulator, one MSR exit round trip and the whole "
+                + "conformance run; prints medians in µs and the ratios."})
+public final class BenchCommand implements Callable<Integer> {
 
-    static final String USAGE = """
-                   msrconf bench [--rounds N] [--warmup N] [--exits N] [--fuzz-seconds N] [--specs DIR] [--floor-source FILE] [--no-suite]
-                     benchmark the harness on the spec cases: KVM with fresh VMs (by phase) against the same ioctls
-                     from C (bench/floor.c, built with gcc), a reused VM, the emulator, one MSR exit round trip and
-                     the whole conformance run; prints medians in µs and the ratios (default 20 rounds, 3 warm-up)
-            """;
+    @Spec
+    CommandSpec spec;
 
-    private BenchCommand() {
-    }
+    @Mixin
+    SpecOptions specs;
 
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        Bench.Options o = Bench.Options.defaults();
-        int rounds = o.rounds();
-        int warmup = o.warmup();
-        int exits = o.exitCount();
-        int fuzzSeconds = o.fuzzSeconds();
-        Path specs = o.specs();
-        Path floor = o.floorSource();
-        boolean suite = o.wholeSuite();
-        for (int i = 0; i < args.length; i++) {
-            String opt = args[i];
-            if (opt.equals("--no-suite")) {
-                suite = false;
-                continue;
-            }
-            if (i + 1 >= args.length) {
-                err.println("msrconf bench: unknown or incomplete option '" + opt + "'");
-                err.print(USAGE);
-                return 2;
-            }
-            String value = args[++i];
-            try {
-                switch (opt) {
-                    case "--rounds" -> rounds = positive(value, 1);
-                    case "--warmup" -> warmup = positive(value, 0);
-                    case "--exits" -> exits = positive(value, 1);
-                    case "--fuzz-seconds" -> fuzzSeconds = positive(value, 1);
-                    case "--specs" -> specs = Path.of(value);
-                    case "--floor-source" -> floor = Path.of(value);
-                    default -> {
-                        err.println("msrconf bench: unknown option '" + opt + "'");
-                        err.print(USAGE);
-                        return 2;
-                    }
-                }
-            } catch (NumberFormatException e) {
-                err.println("msrconf bench: " + opt + " takes a number, not '" + value + "'");
-                return 2;
-            }
-        }
-        if (!Files.isDirectory(specs)) {
-            err.println("msrconf bench: spec directory " + specs + " does not exist (run from the repository root, or pass --specs)");
-            return 2;
+    @Option(names = "--rounds", paramLabel = "N", description = "measured rounds (default 20)")
+    int rounds = Bench.Options.defaults().rounds();
+
+    @Option(names = "--warmup", paramLabel = "N", description = "warm-up rounds (default 3)")
+    int warmup = Bench.Options.defaults().warmup();
+
+    @Option(names = "--exits", paramLabel = "N", description = "MSR exits in the round-trip measurement (default 2000, at most 8000)")
+    int exits = Bench.Options.defaults().exitCount();
+
+    @Option(names = "--fuzz-seconds", paramLabel = "N", description = "length of the fuzz campaign measured (default 5)")
+    int fuzzSeconds = Bench.Options.defaults().fuzzSeconds();
+
+    @Option(names = "--floor-source", paramLabel = "FILE", description = "bench/floor.c (default: msrconf's own)")
+    Path floorSource;
+
+    @Option(names = "--no-suite", description = "skip the whole-suite measurement")
+    boolean noSuite;
+
+    @Override
+    public Integer call() {
+        if (rounds < 1 || warmup < 0 || exits < 1 || fuzzSeconds < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rounds, --exits and --fuzz-seconds take a positive number, "
+                    + "--warmup zero or more");
         }
         if (exits > 8000) {
-            err.println("msrconf bench: --exits is at most 8000 (one script table)");
-            return 2;
+            throw new CommandLine.ParameterException(spec.commandLine(), "--exits is at most 8000 (one script table)");
         }
-        return Bench.run(new Bench.Options(rounds, warmup, specs, exits, floor, suite, fuzzSeconds), out);
-    }
-
-    private static int positive(String value, int min) {
-        int n = Integer.parseInt(value);
-        if (n < min) {
-            throw new NumberFormatException();
-        }
-        return n;
+        Path floor = floorSource != null ? floorSource.toAbsolutePath() : Installation.home().resolve("bench").resolve("floor.c");
+        int status = Bench.run(new Bench.Options(rounds, warmup, specs.load().specs(), exits, floor, !noSuite, fuzzSeconds),
+                new java.io.PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true));
+        return status == 0 ? ExitStatus.OK : ExitStatus.HARNESS_ERROR;
     }
 }

@@ -4,17 +4,15 @@ import io.msrconf.backend.KvmBackend;
 import io.msrconf.kvm.local.LocalKvm;
 import io.msrconf.matrix.KernelMatrix;
 import io.msrconf.matrix.KernelTarget;
-import io.msrconf.pipeline.KnownDeviations;
 import io.msrconf.pipeline.RunSummary;
 import io.msrconf.pipeline.RunSummary.CaseEntry;
 import io.msrconf.pipeline.RunSummary.Status;
 import io.msrconf.spec.SpecError;
-import io.msrconf.spec.SpecLoader;
-import io.msrconf.spec.SpecSet;
 import io.msrconf.report.SuiteRun;
 import io.msrconf.util.FileTrees;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +20,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code msrconf bisect-run}: one step of {@code git bisect run}. Runs the conformance suite on this
@@ -30,7 +34,12 @@ import java.util.regex.PatternSyntaxException;
  * usable KVM, every selected case skipped, broken specs, a crashed run), so a bisection never blames a
  * commit for a problem of the test setup.
  */
-final class BisectRunCommand {
+@Command(name = "bisect-run", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"For `git bisect run`: run the suite on KVM only and answer in git's exit codes.",
+            "0 (good) when no case failed, 1 (bad) when one did, 125 (skip) when this kernel cannot be tested (KVM "
+                + "unavailable, every selected case skipped, spec errors, the run crashed, the kernel did not boot), 128 on "
+                + "a usage error, which aborts the bisection."})
+final class BisectRunCommand implements Callable<Integer> {
 
     static final int GOOD = 0;
     static final int BAD = 1;
@@ -38,15 +47,17 @@ final class BisectRunCommand {
     /** Above 127 git aborts the bisection: a usage error is the same on every commit, so marking commits bad or skipped would mislead. */
     static final int ABORT = 128;
 
-    /** Main's usage text, continued: indented to follow its first line. */
-    static final String USAGE = """
-                   msrconf bisect-run [--kernel IMAGE[,modules=DIR]] [--specs DIR] [--only REGEX]
-                     for `git bisect run`: run the suite on KVM only; exit 0 (good) when no case failed,
-                     1 (bad) when one did, 125 (skip) when this kernel cannot be tested (KVM unavailable,
-                     every selected case skipped, spec errors, the run crashed, the kernel did not boot);
-                     128 on a usage error, which aborts the bisection. With --kernel, the kernel image
-                     (and its lib/modules/RELEASE tree) is booted under QEMU and the suite runs inside it
-            """;
+    /** git bisect's codes, for the help. */
+    static final java.util.Map<String, String> EXIT_CODES = exitCodes();
+
+    private static java.util.Map<String, String> exitCodes() {
+        java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
+        codes.put("  " + GOOD, "good: no case failed");
+        codes.put("  " + BAD, "bad: a case failed");
+        codes.put(SKIP + "", "skip: this kernel cannot be tested (no usable KVM, every case skipped, spec errors, a crash, no boot)");
+        codes.put(ABORT + "", "usage error: the same on every commit, so the bisection is aborted");
+        return java.util.Collections.unmodifiableMap(codes);
+    }
 
     /** Boot, JVM start and the suite under TCG take about half a minute; a hung guest is a skip after this. */
     static final java.time.Duration GUEST_TIMEOUT = java.time.Duration.ofMinutes(5);
@@ -66,52 +77,39 @@ final class BisectRunCommand {
         }
     }
 
-    private BisectRunCommand() {
-    }
+    @Spec
+    CommandSpec spec;
 
-    /** @param args the arguments after {@code bisect-run} */
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        Path specs = Path.of("specs");
-        String only = "";
+    @Mixin
+    SpecOptions specs;
+
+    @Option(names = "--kernel", paramLabel = "IMAGE[,modules=DIR]",
+            description = "boot this kernel image (and its lib/modules/RELEASE tree) under QEMU and test its KVM; "
+                    + "a relative path is relative to where you are (default: this machine's own KVM)")
+    String kernelSpec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
         KernelTarget kernel = null;
-        for (int i = 0; i < args.length; i++) {
-            String opt = args[i];
-            if (i + 1 >= args.length || !List.of("--specs", "--only", "--kernel").contains(opt)) {
-                return usageError("unknown or incomplete option '" + opt + "'", err);
-            }
-            String value = args[++i];
-            switch (opt) {
-                case "--specs" -> specs = Path.of(value);
-                case "--only" -> only = value;
-                default -> {
-                    try {
-                        kernel = KernelTarget.parse(value);
-                    } catch (IllegalArgumentException e) {
-                        return usageError(e.getMessage(), err);
-                    }
-                }
+        if (kernelSpec != null) {
+            try {
+                kernel = KernelTarget.parse(kernelSpec);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
         }
-        if (!Files.isDirectory(specs)) {
-            return usageError("spec directory " + specs + " does not exist (pass --specs)", err);
-        }
-        Pattern selected;
-        try {
-            selected = Pattern.compile(only);
-        } catch (PatternSyntaxException e) {
-            return usageError("--only is not a valid regex: " + e.getDescription(), err);
-        }
-        SpecSet set = SpecLoader.load(specs);
-        KnownDeviations.Loaded deviations = KnownDeviations.load(KnownDeviations.in(specs));
-        List<SpecError> errors = new ArrayList<>(set.errors());
-        errors.addAll(deviations.errors());
+        SpecOptions.Selection s = specs.load();
+        List<SpecError> errors = new ArrayList<>(s.set().errors());
+        errors.addAll(s.deviations().errors());
         errors.forEach(e -> out.println("SPEC ERROR " + e));
-        if (errors.isEmpty() && set.cases().stream().noneMatch(c -> selected.matcher(c.id()).find())) {
-            return usageError("--only '" + only + "' selects none of the " + set.cases().size() + " cases in " + specs, err);
+        if (errors.isEmpty() && s.selected().isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), RunCommand.nothingSelected(s));
         }
+        PrintStream progress = new PrintStream(new WriterOutputStream(out), true);
         Outcome outcome = kernel == null || kernel.kind() == KernelTarget.Kind.HOST
-                ? step(specs, only, LocalKvm.unavailableReason(), !errors.isEmpty(), out)
-                : stepInGuest(kernel, specs, only, !errors.isEmpty(), out);
+                ? step(s.specs(), specs.only, LocalKvm.unavailableReason(), !errors.isEmpty(), progress)
+                : stepInGuest(kernel, s.specs(), specs.only, !errors.isEmpty(), progress);
         out.println(outcome.line());
         return outcome.exitCode();
     }
@@ -203,12 +201,6 @@ final class BisectRunCommand {
                     : skipReasons.size() > 2 ? " (and " + (skipReasons.size() - 1) + " other reasons)" : ""));
         }
         return new Outcome(GOOD, s.statusCounts());
-    }
-
-    private static int usageError(String message, PrintStream err) {
-        err.println("msrconf bisect-run: " + message);
-        err.print("usage: " + USAGE.stripLeading());
-        return ABORT;
     }
 
     /** Best effort: a leftover temporary directory must not turn a good step into a skipped one. */

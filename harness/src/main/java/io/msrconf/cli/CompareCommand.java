@@ -3,45 +3,48 @@ package io.msrconf.cli;
 import io.msrconf.pipeline.RunSummary;
 import io.msrconf.report.SummaryComparison;
 import io.msrconf.report.SummaryJson;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code msrconf compare BEFORE.json AFTER.json}: what changed between two runs' summaries. Exit
- * status 1 when a case regressed (so a script can gate on it), 0 otherwise, 2 on a usage error or a
- * file that is not a readable summary.
+ * {@code msrconf compare BEFORE AFTER}: what changed between two runs' summaries, by case id and
+ * backend. It fails (status 1) when a case regressed, when a case of BEFORE is missing from AFTER, or
+ * when AFTER has a malformed input BEFORE did not have: each of those hides a result.
  */
-final class CompareCommand {
+@Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Compare two runs' summary.json (two kernels, a kernel and the emulator, a baseline and today): the "
+                + "environments, then every case whose status or observation changed, regressions first.",
+            "Status 1 when a case regressed, a case of BEFORE is missing from AFTER, or AFTER has new spec errors; 0 otherwise."})
+final class CompareCommand implements Callable<Integer> {
 
-    /** Main's usage text, continued: indented to follow its first line. */
-    static final String USAGE = """
-                   msrconf compare BEFORE.json AFTER.json
-                     compare two runs' summary.json: the environments, then every case whose status or
-                     observation changed, regressions first; exit status 1 when a case regressed
-            """;
+    @Spec
+    CommandSpec spec;
 
-    private CompareCommand() {
-    }
+    @Parameters(index = "0", paramLabel = "BEFORE", description = "a summary.json; a relative path is relative to where you are")
+    Path before;
 
-    /** @param args the arguments after {@code compare} */
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length != 2) {
-            err.println("msrconf compare: expected two summary files, got " + args.length + " arguments");
-            err.print("usage: " + USAGE.stripLeading());
-            return 2;
-        }
-        RunSummary before;
-        RunSummary after;
+    @Parameters(index = "1", paramLabel = "AFTER", description = "a summary.json")
+    Path after;
+
+    @Override
+    public Integer call() {
+        RunSummary b;
+        RunSummary a;
         try {
-            before = SummaryJson.read(Path.of(args[0]));
-            after = SummaryJson.read(Path.of(args[1]));
+            b = SummaryJson.read(before.toAbsolutePath());
+            a = SummaryJson.read(after.toAbsolutePath());
         } catch (IllegalArgumentException | UncheckedIOException e) {
-            err.println("msrconf compare: " + e.getMessage());
-            return 2;
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        SummaryComparison comparison = SummaryComparison.compare(before, after);
-        out.print(comparison.report());
-        return comparison.regressed() ? 1 : 0;
+        SummaryComparison comparison = SummaryComparison.compare(b, a);
+        spec.commandLine().getOut().print(comparison.report());
+        spec.commandLine().getOut().flush();
+        return comparison.failed() ? ExitStatus.FAILED : ExitStatus.OK;
     }
 }

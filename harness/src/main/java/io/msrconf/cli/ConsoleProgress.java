@@ -2,14 +2,14 @@ package io.msrconf.cli;
 
 import io.msrconf.pipeline.RunListener;
 import io.msrconf.pipeline.TestResult;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /** One line per test as the run goes: its status and headline, then a skip's reason or a failure's explanation. */
 final class ConsoleProgress implements RunListener {
 
-    private final PrintStream out;
+    private final PrintWriter out;
 
-    ConsoleProgress(PrintStream out) {
+    ConsoleProgress(PrintWriter out) {
         this.out = out;
     }
 

@@ -1,79 +1,70 @@
 package io.msrconf.cli;
 
 import io.msrconf.fuzz.Campaign;
-import java.io.PrintStream;
-import java.util.Map;
-import java.util.Random;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code msrconf fuzz}: a differential campaign outside JUnit. Draws cases from the jqwik generators
- * the property uses, with a seeded {@link Random} so a seed repeats the campaign exactly, runs each on
- * KVM and on the model, and checks the same property (DifferentialCheck). No shrinking here: a
- * disagreement is printed as found, as a spec case; the JUnit property shrinks.
+ * {@code msrconf fuzz}: a differential campaign. Draws cases from the generators the property uses, with
+ * a seeded random so that a seed repeats the campaign exactly, runs each on KVM and on the model, and
+ * checks the same property (DifferentialCheck). No shrinking here: a disagreement is printed as found, as
+ * a spec case; the JUnit property shrinks.
  */
-public final class FuzzCommand {
+@Command(name = "fuzz", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Differential fuzzing: random filters, vCPU setups and accesses on KVM and on the model (default: "
+                + "60 seconds). Prints every disagreement as a spec case, then throughput and the seed.",
+            "Status 1 when KVM, the model and the filter oracle disagreed; 3 when nothing could be checked (no usable KVM)."})
+public final class FuzzCommand implements Callable<Integer> {
 
-    static final String USAGE = """
-                   msrconf fuzz [--seconds N | --tries N] [--seed S]
-                     differential fuzzing: random filters, vCPU setups and accesses on KVM and on the model
-                     (default: 60 seconds); prints every disagreement as a spec case, then throughput and
-                     the seed; exit status 1 when KVM, the model and the filter oracle disagreed
-            """;
+    @Spec
+    CommandSpec spec;
 
-    private static final int DEFAULT_SECONDS = 60;
+    @ArgGroup(exclusive = true)
+    Budget budget = new Budget();
 
-    private FuzzCommand() {
+    static final class Budget {
+        @Option(names = "--seconds", paramLabel = "N", description = "run for N seconds (default 60)")
+        Long seconds;
+
+        @Option(names = "--tries", paramLabel = "N", description = "run N cases")
+        Long tries;
     }
 
-    /** Exit status: 0 without disagreement, 1 with one, 2 on a usage error. */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        Long seconds = null;
-        Long tries = null;
-        long seed = ThreadLocalRandom.current().nextLong();
-        for (int i = 0; i < args.length; i += 2) {
-            if (i + 1 >= args.length || !(args[i].equals("--seconds") || args[i].equals("--tries") || args[i].equals("--seed"))) {
-                return usage(err, "unknown or incomplete option '" + args[i] + "'");
-            }
-            long value;
-            try {
-                value = Long.parseLong(args[i + 1]);
-            } catch (NumberFormatException e) {
-                return usage(err, args[i] + " takes an integer, not '" + args[i + 1] + "'");
-            }
-            switch (args[i]) {
-                case "--seconds" -> seconds = value;
-                case "--tries" -> tries = value;
-                default -> seed = value;
-            }
-        }
-        if (seconds != null && tries != null) {
-            return usage(err, "give --seconds or --tries, not both");
-        }
-        if (seconds != null && seconds <= 0 || tries != null && tries <= 0) {
-            return usage(err, "--seconds and --tries take a positive number");
-        }
-        long budgetSeconds = seconds == null ? DEFAULT_SECONDS : seconds;
-        out.println("msrconf fuzz: seed " + seed + ", " + (tries != null ? tries + " cases" : budgetSeconds + " seconds"));
+    @Option(names = "--seed", paramLabel = "S", description = "the seed (default: a new one; printed, to repeat the campaign)")
+    Long seed;
 
-        Campaign.Stats st = Campaign.run(seed, tries, budgetSeconds, out);
-        long cases = st.cases();
-        long skipped = st.skipped();
-        long accesses = st.accesses();
-        long disagreements = st.disagreements();
-        double elapsed = st.seconds();
-        Map<String, Long> skipReasons = st.skipReasons();
-        long checkedCases = cases - skipped;
+    @Override
+    public Integer call() {
+        CommandLine cl = spec.commandLine();
+        if (budget.seconds != null && budget.seconds <= 0 || budget.tries != null && budget.tries <= 0) {
+            throw new CommandLine.ParameterException(cl, "--seconds and --tries take a positive number");
+        }
+        PrintWriter out = cl.getOut();
+        long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
+        long seconds = budget.seconds == null ? 60 : budget.seconds;
+        out.println("msrconf fuzz: seed " + s + ", " + (budget.tries != null ? budget.tries + " cases" : seconds + " seconds"));
+        Campaign.Stats st = Campaign.run(s, budget.tries, seconds, new java.io.PrintStream(new WriterOutputStream(out), true));
+        long checked = st.cases() - st.skipped();
         out.printf("%d cases (%d checked, %d skipped), %d accesses in %.1f s: %.1f cases/s, %.1f accesses/s; %d disagreements%n",
-                cases, checkedCases, skipped, accesses, elapsed, checkedCases / elapsed, accesses / elapsed, disagreements);
-        skipReasons.forEach((reason, n) -> out.println("  skipped " + n + "x: " + reason));
-        out.println("seed " + seed + " (repeat: msrconf fuzz --tries " + cases + " --seed " + seed + ")");
-        return disagreements == 0 ? 0 : 1;
-    }
-
-    private static int usage(PrintStream err, String problem) {
-        err.println("msrconf fuzz: " + problem);
-        err.print("usage: " + USAGE.stripLeading());
-        return 2;
+                st.cases(), checked, st.skipped(), st.accesses(), st.seconds(), checked / st.seconds(), st.accesses() / st.seconds(),
+                st.disagreements());
+        st.skipReasons().forEach((reason, n) -> out.println("  skipped " + n + "x: " + reason));
+        out.println("seed " + s + " (repeat: msrconf fuzz --tries " + st.cases() + " --seed " + s + ")");
+        if (st.disagreements() > 0) {
+            return ExitStatus.FAILED;
+        }
+        if (checked == 0) {
+            cl.getErr().println("msrconf fuzz: nothing was checked: every generated case was skipped ("
+                    + String.join("; ", st.skipReasons().keySet()) + ")");
+            return ExitStatus.NOTHING_TESTED;
+        }
+        return ExitStatus.OK;
     }
 }

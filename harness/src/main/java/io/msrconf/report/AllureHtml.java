@@ -1,5 +1,6 @@
 package io.msrconf.report;
 
+import io.msrconf.util.ChildProcesses;
 import io.msrconf.util.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
@@ -112,14 +113,15 @@ public final class AllureHtml {
     /**
      * Generates the multi-file report into {@code htmlDir} and the single-file report into
      * {@code singleFileDir} (both are emptied first). The previous report's history in
-     * {@code htmlDir/history} is copied into {@code resultsDir/history} first: that is where
-     * Allure 2 reads the trends and the new/flaky markers from.
+     * {@code previousHistory} (a published report's {@code history} directory, if there is one) is
+     * copied into {@code resultsDir/history} first: that is where Allure 2 reads the trends and the
+     * new/flaky markers from. The previous report itself is never touched.
      *
      * @throws Failure if allure-commandline is missing or fails (with its output)
      * @throws IllegalArgumentException if an output directory would delete the results or the other report
      * @throws UncheckedIOException if the history cannot be copied
      */
-    public static Generated generate(Path resultsDir, Path htmlDir, Path singleFileDir) {
+    public static Generated generate(Path resultsDir, Path htmlDir, Path singleFileDir, Path previousHistory) {
         resultsDir = resultsDir.toAbsolutePath().normalize();
         htmlDir = htmlDir.toAbsolutePath().normalize();
         singleFileDir = singleFileDir.toAbsolutePath().normalize();
@@ -137,7 +139,7 @@ public final class AllureHtml {
         }
         Path allure = locateCommandline();
         try {
-            carryHistory(htmlDir.resolve("history"), resultsDir.resolve("history"));
+            carryHistory(previousHistory, resultsDir.resolve("history"));
             run(allure, "generate", "--clean", "-o", htmlDir.toString(), resultsDir.toString());
             run(allure, "generate", "--clean", "--single-file", "-o", singleFileDir.toString(), resultsDir.toString());
         } catch (IOException e) {
@@ -178,9 +180,8 @@ public final class AllureHtml {
             builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
             // no Google Analytics call at generation time and no tracking script in the report
             builder.environment().put("ALLURE_NO_ANALYTICS", "true");
-            Process process = builder.start();
+            Process process = ChildProcesses.start(builder);
             try {
-                process.getOutputStream().close();
                 if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                     kill(process);
                     throw new Failure("`" + String.join(" ", command) + "` timed out after "
@@ -204,14 +205,7 @@ public final class AllureHtml {
     }
 
     private static void kill(Process process) {
-        // the launcher execs java, but a wrapper shell might not: take any children too
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.kill(process);
     }
 
     private static String tail(Path log) throws IOException {

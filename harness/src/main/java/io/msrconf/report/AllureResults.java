@@ -87,7 +87,12 @@ public final class AllureResults implements RunListener {
             Attachments.of(r, payload).forEach((attachmentName, text) -> attachments.add(attach(uuid, attachmentName, text)));
             t.setAttachments(attachments);
         }
-        writer.write(t);
+        try {
+            writer.write(t);
+        } catch (io.qameta.allure.AllureResultsWriteException e) {
+            throw new UncheckedIOException("cannot write an Allure result into " + dir + ": " + e.getMessage(),
+                    e.getCause() instanceof IOException io ? io : new IOException(e));
+        }
     }
 
     @Override
@@ -101,7 +106,12 @@ public final class AllureResults implements RunListener {
 
     private Attachment attach(String uuid, String name, String text) {
         String source = uuid + "-" + UUID.randomUUID() + "-attachment.txt";
-        writer.write(source, new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+        try {
+            writer.write(source, new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (io.qameta.allure.AllureResultsWriteException e) {
+            throw new UncheckedIOException("cannot write an Allure attachment into " + dir + ": " + e.getMessage(),
+                    e.getCause() instanceof IOException io ? io : new IOException(e));
+        }
         return new Attachment().setName(name).setType("text/plain").setSource(source);
     }
 

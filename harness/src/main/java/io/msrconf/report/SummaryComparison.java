@@ -22,10 +22,17 @@ public final class SummaryComparison {
     /** The environment key shown even when it is the same on both sides: the first thing a reader checks. */
     static final String KERNEL_RELEASE = "kernel.release";
 
+    /** The backend field of a malformed-input entry (pipeline.TestResult, Kind.INPUT_ERROR). */
+    static final String INPUT_ERROR_BACKEND = "-";
+
     /** In report order: regressions first. */
     public enum Change {
         /** Not a failure before, a failure after ({@link RunSummary.Status#isFailure()}). */
         REGRESSED,
+        /** A malformed spec or known-deviations entry that the run before did not have: cases may be missing because of it. */
+        NEW_INPUT_ERROR,
+        /** In the run before, absent from the run after: whatever it showed is no longer tested. */
+        REMOVED,
         /** A failure before, not after. */
         FIXED,
         /** Any other status change, e.g. passed to skipped or passed to known deviation. */
@@ -33,7 +40,8 @@ public final class SummaryComparison {
         /** The same status, but the backend observed something else. */
         OBSERVATION_CHANGED,
         ADDED,
-        REMOVED
+        /** A malformed input of the run before that the run after no longer has. */
+        INPUT_ERROR_GONE
     }
 
     /** One changed case; {@code before} is null when ADDED, {@code after} when REMOVED. */
@@ -68,11 +76,12 @@ public final class SummaryComparison {
 
     /** The change of one case, or null when it is unchanged. */
     private static Change classify(CaseEntry b, CaseEntry a) {
+        boolean inputError = (b != null ? b : a).backend().equals(INPUT_ERROR_BACKEND);
         if (b == null) {
-            return Change.ADDED;
+            return inputError ? Change.NEW_INPUT_ERROR : Change.ADDED;
         }
         if (a == null) {
-            return Change.REMOVED;
+            return inputError ? Change.INPUT_ERROR_GONE : Change.REMOVED;
         }
         if (!b.status().isFailure() && a.status().isFailure()) {
             return Change.REGRESSED;
@@ -92,6 +101,15 @@ public final class SummaryComparison {
 
     public boolean regressed() {
         return changes.stream().anyMatch(c -> c.change() == Change.REGRESSED);
+    }
+
+    /**
+     * Whether the run after is worse in a way a gate must stop on: a case regressed, a case of the run
+     * before is missing, or a malformed input appeared.
+     */
+    public boolean failed() {
+        return changes.stream().anyMatch(c -> c.change() == Change.REGRESSED || c.change() == Change.REMOVED
+                || c.change() == Change.NEW_INPUT_ERROR);
     }
 
     /** The environments side by side (the keys that differ, and the kernel release), then every changed case. */
@@ -180,10 +198,13 @@ public final class SummaryComparison {
         return change.name().toLowerCase().replace('_', ' ');
     }
 
+    /**
+     * Cases by id and backend; malformed inputs by their message (their ids only number them within a
+     * run). SummaryJson refuses duplicate keys; for a summary built in memory the first entry counts.
+     */
     private static Map<String, CaseEntry> byKey(RunSummary s) {
         Map<String, CaseEntry> map = new LinkedHashMap<>();
-        // SummaryJson refuses duplicate keys; for a summary built in memory the first entry counts.
-        s.cases().forEach(c -> map.putIfAbsent(c.key(), c));
+        s.cases().forEach(c -> map.putIfAbsent(c.backend().equals(INPUT_ERROR_BACKEND) ? "input error: " + c.message() : c.key(), c));
         return map;
     }
 

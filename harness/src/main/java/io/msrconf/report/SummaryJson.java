@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.msrconf.pipeline.RunListener;
+import io.msrconf.util.AtomicFiles;
 import io.msrconf.pipeline.RunSummary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,9 +70,7 @@ public final class SummaryJson {
             c.observation().forEach(n.putArray("observation")::add);
         }
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Files.writeString(file, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+            AtomicFiles.write(file, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the run summary " + file + ": " + e.getMessage(), e);
         }

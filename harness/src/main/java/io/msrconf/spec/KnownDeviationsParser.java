@@ -1,6 +1,7 @@
 package io.msrconf.spec;
 
 import io.msrconf.spec.YamlReader.YamlMap;
+import io.msrconf.util.SafeFiles;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.file.Files;
@@ -53,16 +54,11 @@ public final class KnownDeviationsParser {
     public static Parsed load(Path file) {
         String text;
         try {
-            if (Files.size(file) > SpecLoader.MAX_FILE_BYTES) {
-                return fileError(file, "file is larger than 1 MiB; not read");
-            }
-            text = Files.readString(file);
+            text = SafeFiles.readUtf8(file, SpecLoader.MAX_FILE_BYTES);
         } catch (NoSuchFileException e) {
             return new Parsed(List.of(), List.of());
-        } catch (MalformedInputException e) {
-            return fileError(file, "not valid UTF-8; not loaded");
         } catch (IOException e) {
-            return fileError(file, "cannot read: " + e);
+            return fileError(file, e.getMessage());
         }
         return parse(text, file);
     }

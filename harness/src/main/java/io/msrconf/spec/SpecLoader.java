@@ -1,5 +1,6 @@
 package io.msrconf.spec;
 
+import io.msrconf.util.SafeFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -134,31 +135,11 @@ public final class SpecLoader {
                         + EXTENSION + " (not loaded)");
                 return;
             }
-            byte[] bytes;
-            try {
-                if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                    fileError(file, "not a regular file (symlinks are not followed); not loaded");
-                    return;
-                }
-                long size = Files.size(file);
-                if (size > MAX_FILE_BYTES) {
-                    fileError(file, "file is larger than 1 MiB (" + size + " bytes); not read");
-                    return;
-                }
-                bytes = Files.readAllBytes(file);
-            } catch (IOException e) {
-                fileError(file, "cannot read: " + e);
-                return;
-            }
             String text;
             try {
-                text = StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(bytes))
-                        .toString();
-            } catch (CharacterCodingException e) {
-                fileError(file, "not valid UTF-8; not loaded");
+                text = SafeFiles.readUtf8(file, MAX_FILE_BYTES);
+            } catch (IOException e) {
+                fileError(file, e.getMessage());
                 return;
             }
             parse(text, file);

@@ -2,7 +2,7 @@ package io.msrconf.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.msrconf.cli.BenchCommand;
+import io.msrconf.cli.MainAccess;
 import io.msrconf.kvm.local.LocalKvm;
 import io.msrconf.pipeline.CaseRunner;
 import io.msrconf.spec.Case;
@@ -20,7 +20,7 @@ class BenchCommandTest {
     void runsWithOneRoundAndPrintsTheHeadings() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = BenchCommand.run(new String[] {"--rounds", "1", "--warmup", "0", "--exits", "20", "--no-suite",
+        int status = MainAccess.run(new String[] {"bench", "--rounds", "1", "--warmup", "0", "--exits", "20", "--no-suite",
                 "--specs", TestSpecs.DIR.toString()},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String printed = out.toString(StandardCharsets.UTF_8);
@@ -40,10 +40,10 @@ class BenchCommandTest {
     @Test
     void rejectsABadOption() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = BenchCommand.run(new String[] {"--rounds", "zero"}, new PrintStream(new ByteArrayOutputStream()),
+        int status = MainAccess.run(new String[] {"bench", "--rounds", "zero"}, new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(status).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--rounds takes a number");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--rounds", "'zero'");
     }
 
     @Test

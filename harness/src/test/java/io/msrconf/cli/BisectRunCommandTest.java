@@ -7,6 +7,7 @@ import io.msrconf.pipeline.RunSummary.CaseEntry;
 import io.msrconf.pipeline.RunSummary.Status;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -82,10 +83,9 @@ class BisectRunCommandTest {
     void usageErrorsAbortTheBisection() {
         Run unknown = run("bisect-run", "--backend", "kvm");
         assertThat(unknown.code).isEqualTo(128);
-        assertThat(unknown.err).startsWith("msrconf bisect-run: unknown or incomplete option '--backend'\n"
-                + "usage: msrconf bisect-run [--kernel IMAGE[,modules=DIR]] [--specs DIR] [--only REGEX]\n");
+        assertThat(unknown.err).startsWith("msrconf bisect-run: Unknown options: '--backend', 'kvm'\n");
         assertThat(run("bisect-run", "--specs", "no/such/dir").err)
-                .startsWith("msrconf bisect-run: spec directory no/such/dir does not exist (pass --specs)\n");
+                .startsWith("msrconf bisect-run: spec directory " + Path.of("no/such/dir").toAbsolutePath() + " does not exist\n");
         assertThat(run("bisect-run", "--specs", "../specs", "--only", "(").code).isEqualTo(128);
         Run none = run("bisect-run", "--specs", "../specs", "--only", "^no-such-case$");
         assertThat(none.code).isEqualTo(128);
@@ -93,12 +93,10 @@ class BisectRunCommandTest {
     }
 
     @Test
-    void mainListsTheNewCommandsInItsUsage() {
-        Run r = run();
-        assertThat(r.code).isEqualTo(2);
-        assertThat(r.err).contains("\n       msrconf compare BEFORE.json AFTER.json\n")
-                .contains("\n       msrconf matrix [--kernel K]... [--only REGEX] [--specs DIR] [--out DIR] [--parallel N]\n")
-                .contains("\n       msrconf bisect-run [--kernel IMAGE[,modules=DIR]] [--specs DIR] [--only REGEX]\n");
+    void mainListsTheCommandsInItsHelp() {
+        Run r = run("--help");
+        assertThat(r.code).isZero();
+        assertThat(r.out).contains("\n  compare ", "\n  matrix ", "\n  bisect-run ", "\n  run ", "Exit status:");
     }
 
     record Run(int code, String out, String err) {

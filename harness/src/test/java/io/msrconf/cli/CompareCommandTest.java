@@ -35,8 +35,8 @@ class CompareCommandTest {
         Path good = write("good.json", Status.PASSED, "step 1 run: ok");
         BisectRunCommandTest.Run oneArgument = BisectRunCommandTest.run("compare", good.toString());
         assertThat(oneArgument.code()).isEqualTo(2);
-        assertThat(oneArgument.err()).startsWith("msrconf compare: expected two summary files, got 1 arguments\n"
-                + "usage: msrconf compare BEFORE.json AFTER.json\n");
+        assertThat(oneArgument.err()).startsWith("msrconf compare: Missing required parameter: 'AFTER'\n"
+                + "Usage: see 'msrconf compare --help'\n");
 
         Path missing = dir.resolve("missing.json");
         BisectRunCommandTest.Run unreadable = BisectRunCommandTest.run("compare", good.toString(), missing.toString());

@@ -44,9 +44,9 @@ class AllureHtmlTest {
         Path html = tmp.resolve("html");
         Path single = tmp.resolve("single");
 
-        AllureHtml.generate(results, html, single);
+        AllureHtml.generate(results, html, single, html.resolve("history"));
         assertThat(JSON.readTree(html.resolve("history/history-trend.json").toFile())).hasSize(1);
-        AllureHtml.Generated second = AllureHtml.generate(results, html, single);
+        AllureHtml.Generated second = AllureHtml.generate(results, html, single, html.resolve("history"));
 
         assertThat(second.index()).isEqualTo(html.resolve("index.html").toAbsolutePath()).isRegularFile();
         assertThat(second.singleFileIndex()).isRegularFile();
@@ -82,7 +82,7 @@ class AllureHtmlTest {
 
     @Test
     void aMissingResultsDirectoryIsAClearError() {
-        assertThatThrownBy(() -> AllureHtml.generate(tmp.resolve("nothing"), tmp.resolve("html"), tmp.resolve("single")))
+        assertThatThrownBy(() -> AllureHtml.generate(tmp.resolve("nothing"), tmp.resolve("html"), tmp.resolve("single"), tmp.resolve("html/history")))
                 .isInstanceOf(AllureHtml.Failure.class)
                 .hasMessageContaining("no Allure results directory at " + tmp.resolve("nothing"));
     }
@@ -90,7 +90,7 @@ class AllureHtmlTest {
     @Test
     void neverCleansAwayTheResults() throws IOException {
         Path results = fakeResults(tmp.resolve("out/allure-results"));
-        assertThatThrownBy(() -> AllureHtml.generate(results, tmp.resolve("out"), tmp.resolve("single")))
+        assertThatThrownBy(() -> AllureHtml.generate(results, tmp.resolve("out"), tmp.resolve("single"), tmp.resolve("out/history")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("would delete the results");
         assertThat(results.resolve("categories.json")).isRegularFile();

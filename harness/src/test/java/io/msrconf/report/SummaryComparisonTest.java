@@ -51,6 +51,29 @@ class SummaryComparisonTest {
     }
 
     @Test
+    void aMissingCaseOrANewSpecErrorFailsTheComparisonWithoutARegression() {
+        List<CaseEntry> fewer = new ArrayList<>(CASES);
+        fewer.remove(3);
+        SummaryComparison missing = SummaryComparison.compare(new RunSummary(ENV, CASES), new RunSummary(ENV, fewer));
+        assertThat(missing.regressed()).isFalse();
+        assertThat(missing.failed()).as("a case of BEFORE is missing from AFTER").isTrue();
+
+        List<CaseEntry> withError = new ArrayList<>(CASES);
+        withError.add(new CaseEntry("input-error:1", "-", Status.FAILED, "malformed input", "",
+                "malformed spec: specs/x.yaml:3: cases[0].id: expected a string", List.of(), List.of()));
+        SummaryComparison newError = SummaryComparison.compare(new RunSummary(ENV, CASES), new RunSummary(ENV, withError));
+        assertThat(newError.changes()).extracting(SummaryComparison.CaseChange::change).containsExactly(Change.NEW_INPUT_ERROR);
+        assertThat(newError.failed()).isTrue();
+        // the same error in both runs, numbered differently, is no change
+        List<CaseEntry> renumbered = new ArrayList<>(CASES);
+        renumbered.add(new CaseEntry("input-error:7", "-", Status.FAILED, "malformed input", "",
+                "malformed spec: specs/x.yaml:3: cases[0].id: expected a string", List.of(), List.of()));
+        assertThat(SummaryComparison.compare(new RunSummary(ENV, withError), new RunSummary(ENV, renumbered)).changes()).isEmpty();
+        // and one that went away does not fail a gate
+        assertThat(SummaryComparison.compare(new RunSummary(ENV, withError), new RunSummary(ENV, CASES)).failed()).isFalse();
+    }
+
+    @Test
     void anObservationOnlyChangeIsNoRegression() {
         List<CaseEntry> after = new ArrayList<>(CASES);
         after.set(3, passed("x2apic.c", "kvm", "step 1 run: value 0x15"));
@@ -84,13 +107,14 @@ class SummaryComparisonTest {
 
         assertThat(c.changes()).extracting(ch -> ch.change() + " " + ch.key()).containsExactly(
                 "REGRESSED ranges.a [emulator]",
+                "REMOVED x2apic.c [kvm]",
                 "FIXED ranges.b [kvm]",
                 "STATUS_CHANGED ranges.a [kvm]",
-                "ADDED x2apic.new [kvm]",
-                "REMOVED x2apic.c [kvm]");
+                "ADDED x2apic.new [kvm]");
         assertThat(c.regressed()).isTrue();
+        assertThat(c.failed()).isTrue();
         String report = c.report();
-        assertThat(report).contains("5 cases changed: 1 regressed, 1 fixed, 1 status changed, 1 added, 1 removed")
+        assertThat(report).contains("5 cases changed: 1 regressed, 1 removed, 1 fixed, 1 status changed, 1 added")
                 .contains("ADDED x2apic.new [kvm]: (absent) -> PASSED\n")
                 .contains("REMOVED x2apic.c [kvm]: PASSED -> (absent)\n")
                 .contains("STATUS_CHANGED ranges.a [kvm]: PASSED -> KNOWN_DEVIATION\n    message: known kernel deviation: e\n");
