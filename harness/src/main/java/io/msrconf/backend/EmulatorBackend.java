@@ -5,6 +5,7 @@ import io.msrconf.emu.cpu.Cpu;
 import io.msrconf.emu.cpu.GuestRam;
 import io.msrconf.emu.model.KvmModel;
 import io.msrconf.emu.model.ModelLimitation;
+import io.msrconf.emu.model.ModelProfile;
 import io.msrconf.emu.model.Mutation;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.guest.GuestLayout;
@@ -32,41 +33,54 @@ public final class EmulatorBackend implements Backend {
 
     private final Payload payload;
     private final Set<Mutation> mutations;
+    private final ModelProfile profile;
     private final UnaryOperator<GuestVcpu> vcpuDecorator;
     private final EngineBackend engine;
     /** The last case dry-run by {@link #cannotRun}, so that {@link #run} does not execute it twice. */
     private Case checked;
     private Observation checkedObservation;
 
-    private EmulatorBackend(Payload payload, Set<Mutation> mutations, Duration runTimeout, UnaryOperator<GuestVcpu> vcpuDecorator) {
+    private EmulatorBackend(Payload payload, Set<Mutation> mutations, ModelProfile profile, Duration runTimeout,
+                            UnaryOperator<GuestVcpu> vcpuDecorator) {
         this.payload = payload;
         this.mutations = Set.copyOf(mutations);
+        this.profile = profile;
         this.vcpuDecorator = vcpuDecorator;
         this.engine = new EngineBackend(NAME, c -> Optional.empty(), new Vms(), new CaseExecutor(new GuestRun(payload, runTimeout)));
     }
 
+    /** The model of generic x86 KVM ({@link ModelProfile#GENERIC}). */
     public static EmulatorBackend create() {
-        return new EmulatorBackend(Payload.load(Payload.MSR_SCRIPT), Set.of(), Duration.ofSeconds(5), UnaryOperator.identity());
+        return create(ModelProfile.LATEST);
+    }
+
+    /** The model of a KVM with this vendor profile: what the differential compares a real KVM with. */
+    public static EmulatorBackend create(ModelProfile profile) {
+        return new EmulatorBackend(Payload.load(Payload.MSR_SCRIPT), Set.of(), profile, Duration.ofSeconds(5), UnaryOperator.identity());
     }
 
     /** The model built with deliberate bugs: for the mutation check. */
     public static EmulatorBackend withMutations(Set<Mutation> mutations) {
-        return new EmulatorBackend(Payload.load(Payload.MSR_SCRIPT), mutations, Duration.ofSeconds(5), UnaryOperator.identity());
+        return new EmulatorBackend(Payload.load(Payload.MSR_SCRIPT), mutations, ModelProfile.LATEST, Duration.ofSeconds(5), UnaryOperator.identity());
     }
 
     /** With another payload: for the self-tests that the KVM backend runs too. */
     public static EmulatorBackend withPayload(Payload payload, Duration runTimeout) {
-        return new EmulatorBackend(payload, Set.of(), runTimeout, UnaryOperator.identity());
+        return new EmulatorBackend(payload, Set.of(), ModelProfile.LATEST, runTimeout, UnaryOperator.identity());
     }
 
     /** With each vCPU wrapped, e.g. by the benchmark to count the interpreter's instructions and time. */
     public static EmulatorBackend withVcpuDecorator(UnaryOperator<GuestVcpu> decorator) {
-        return new EmulatorBackend(Payload.load(Payload.MSR_SCRIPT), Set.of(), Duration.ofSeconds(5), decorator);
+        return new EmulatorBackend(Payload.load(Payload.MSR_SCRIPT), Set.of(), ModelProfile.LATEST, Duration.ofSeconds(5), decorator);
     }
 
     @Override
     public String name() {
         return NAME;
+    }
+
+    public ModelProfile profile() {
+        return profile;
     }
 
     /**
@@ -117,7 +131,7 @@ public final class EmulatorBackend implements Backend {
             GuestRam ram = new GuestRam(GuestLayout.MEMORY_SIZE);
             ram.write(GuestLayout.SYSTEM_TABLES_START, systemTables);
             ram.write(GuestLayout.PAYLOAD_BASE, payloadImage);
-            KvmModel model = new KvmModel(start.efer(), mutations);
+            KvmModel model = new KvmModel(start.efer(), mutations, profile);
             // The model is of a kvm module loaded with force_emulation_prefix=1, as msrconf loads it in the
             // kernels it boots: cases with forced-emulated accesses run here, and on KVM only where that is set.
             model.setForcedEmulationPrefix(true);

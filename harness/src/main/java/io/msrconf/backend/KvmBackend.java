@@ -2,7 +2,9 @@ package io.msrconf.backend;
 
 import io.msrconf.guest.Payload;
 import io.msrconf.kvm.Kvm;
-import io.msrconf.kvm.local.LocalKvm;
+import io.msrconf.kvm.KvmException;
+import io.msrconf.target.OpenedTarget;
+import io.msrconf.target.TargetUnavailable;
 import io.msrconf.spec.Case;
 import java.time.Duration;
 import java.util.Optional;
@@ -38,56 +40,38 @@ public final class KvmBackend implements Backend {
         }
     }
 
-    private final Backend engine;
-    /** The KVM this backend opened itself and closes; null when the caller owns it (or there is none). */
-    private final Kvm owned;
+    private Backend engine;
+    /** The target behind the KVM, when it is one msrconf can boot again; null otherwise. */
+    private final OpenedTarget target;
+    private final Options options;
 
-    private KvmBackend(Backend engine, Kvm owned) {
+    private KvmBackend(Backend engine, OpenedTarget target, Options options) {
         this.engine = engine;
-        this.owned = owned;
+        this.target = target;
+        this.options = options;
     }
 
     /** On {@code kvm}, which the caller keeps open and closes. */
     public static KvmBackend on(Kvm kvm, Options options) {
-        return new KvmBackend(engine(kvm, options, null), null);
+        return new KvmBackend(engine(kvm, options, null), null, options);
+    }
+
+    /**
+     * On an opened target, which the caller keeps open and closes. When its guest stops answering in the
+     * middle of a case, that case ends with {@link TargetLost} and the guest is booted again for the next.
+     */
+    public static KvmBackend on(OpenedTarget target, Options options) {
+        return new KvmBackend(engine(target.kvm(), options, null), target, options);
     }
 
     /** On {@code kvm}, timing each case's phases for the benchmark. */
     public static KvmBackend timed(Kvm kvm, Options options, TimedCaseVmSource.PhaseTimer timer) {
-        return new KvmBackend(engine(kvm, options, timer), null);
+        return new KvmBackend(engine(kvm, options, timer), null, options);
     }
 
     /** A KVM backend where there is none: every case is skipped with {@code reason}. */
     public static KvmBackend unavailable(String reason) {
-        return new KvmBackend(new UnavailableBackend(NAME, reason), null);
-    }
-
-    /** This machine's /dev/kvm, fresh VMs; skips every case with the reason when it cannot be used. */
-    public static KvmBackend open() {
-        return open(Options.defaults());
-    }
-
-    /** This machine's /dev/kvm, one reused VM. */
-    public static KvmBackend openReusing() {
-        return open(Options.defaults().reusingVm());
-    }
-
-    public static KvmBackend open(Duration runTimeout, Payload payload) {
-        return open(Options.defaults().with(runTimeout, payload));
-    }
-
-    public static KvmBackend open(Options options) {
-        Optional<String> reason = LocalKvm.unavailableReason();
-        if (reason.isPresent()) {
-            return unavailable(reason.get());
-        }
-        LocalKvm kvm = LocalKvm.open();
-        try {
-            return new KvmBackend(engine(kvm, options, null), kvm);
-        } catch (RuntimeException | Error e) {
-            kvm.close();
-            throw e;
-        }
+        return new KvmBackend(new UnavailableBackend(NAME, reason), null, Options.defaults());
     }
 
     private static Backend engine(Kvm kvm, Options options, TimedCaseVmSource.PhaseTimer timer) {
@@ -112,17 +96,29 @@ public final class KvmBackend implements Backend {
 
     @Override
     public Observation run(Case c) {
-        return engine.run(c);
+        try {
+            return engine.run(c);
+        } catch (KvmException e) {
+            if (target == null || target.alive()) {
+                throw e;
+            }
+            String lost = "the KVM of " + target.name() + " stopped answering while this case ran: " + e.getMessage()
+                    + target.lastWords();
+            engine.close();
+            try {
+                engine = engine(target.restart(), options, null);
+                lost += "\n(msrconf booted " + target.name() + " again for the cases after this one)";
+            } catch (TargetUnavailable again) {
+                engine = new UnavailableBackend(NAME, "the KVM target " + target.name() + " was lost and could not be booted again: "
+                        + again.getMessage());
+            }
+            throw new TargetLost(lost, e);
+        }
     }
 
+    /** Closes the VMs this backend made; the KVM itself belongs to whoever opened it. */
     @Override
     public void close() {
-        try {
-            engine.close();
-        } finally {
-            if (owned != null) {
-                owned.close();
-            }
-        }
+        engine.close();
     }
 }

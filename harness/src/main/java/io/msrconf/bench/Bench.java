@@ -8,7 +8,11 @@ import io.msrconf.guest.Payload;
 import io.msrconf.backend.GuestVcpu;
 import io.msrconf.backend.TimedCaseVmSource;
 import io.msrconf.kvm.Kvm;
-import io.msrconf.kvm.local.LocalKvm;
+import io.msrconf.matrix.KernelMatrix;
+import io.msrconf.target.KvmTarget;
+import io.msrconf.target.OpenedTarget;
+import io.msrconf.target.AgentGuest;
+import io.msrconf.target.TargetUnavailable;
 import io.msrconf.vcpu.GuestMemory;
 import io.msrconf.vcpu.VcpuExit;
 import io.msrconf.spec.Case;
@@ -38,11 +42,18 @@ import java.util.Set;
  */
 public final class Bench {
 
-    /** Benchmark settings; {@code floorSource} null means bench/floor.c found from the working directory. */
-    public record Options(int rounds, int warmup, Path specs, int exitCount, Path floorSource, boolean wholeSuite, int fuzzSeconds) {
+    /**
+     * Benchmark settings; {@code floorSource} null means bench/floor.c found from the working directory.
+     *
+     * @param target     the KVM measured (null: none); the C floor is measured only on this machine's
+     * @param bootSuite  measure a whole suite on a freshly booted QEMU target ({@link KvmTarget#DEFAULT_GUEST}), boot included
+     * @param matrix     measure the default kernel matrix (every default kernel booted; minutes of CPU)
+     */
+    public record Options(int rounds, int warmup, Path specs, int exitCount, Path floorSource, boolean wholeSuite, int fuzzSeconds,
+                          OpenedTarget target, boolean bootSuite, boolean matrix) {
 
         public static Options defaults() {
-            return new Options(20, 3, Path.of("specs"), 2000, null, true, 5);
+            return new Options(20, 3, Path.of("specs"), 2000, null, true, 5, null, true, false);
         }
     }
 
@@ -91,15 +102,23 @@ public final class Bench {
         Figures fresh = null;
         Figures reused = null;
         Figures floor = null;
-        String kvmUnavailable = LocalKvm.unavailableReason().orElse(null);
+        OpenedTarget target = options.target();
+        String kvmUnavailable = target == null ? "no KVM target (--kvm off, or none usable here)" : null;
+        boolean local = target != null && !target.target().booted();
+        Kvm kvm = target == null ? null : target.kvm();
+        KernelVersion targetKernel = target == null ? kernel : TargetInfo.of(target.name(), kvm).kernelVersion();
         if (kvmUnavailable != null) {
             out.println("\n== KVM: not measured: " + kvmUnavailable);
         } else {
-            try (LocalKvm kvm = LocalKvm.open(); KvmBackend probe = KvmBackend.on(kvm, KvmBackend.Options.defaults())) {
-                kvmCases = all.stream().filter(c -> c.kernels().contains(kernel) && probe.cannotRun(c).isEmpty()).toList();
+            out.printf("%nKVM target: %s (%s)%s%n", target.name(), TargetInfo.of(target.name(), kvm).describe(),
+                    target.target().booted() ? String.format(", booted under QEMU in %.1f s", target.bootTime().toMillis() / 1000.0) : "");
+            try (KvmBackend probe = KvmBackend.on(kvm, KvmBackend.Options.defaults())) {
+                kvmCases = all.stream().filter(c -> c.kernels().contains(targetKernel) && probe.cannotRun(c).isEmpty()).toList();
                 fresh = measureKvm(kvm, KvmBackend.Options.defaults(), kvmCases);
                 reused = measureKvm(kvm, KvmBackend.Options.defaults().reusingVm(), kvmCases);
             }
+        }
+        if (local) {
             try (Floor f = Floor.compile(Floor.locateSource(options.floorSource()))) {
                 Map<String, Long> m = f.measure(payload, kvmCases, options.rounds(), options.warmup());
                 floor = new Figures(m.get("setup_ns"), m.get("filter_ns"), m.get("run_ns"), m.get("teardown_ns"), m.get("case_ns"));
@@ -107,6 +126,8 @@ public final class Bench {
                 out.println("bench: the C floor could not be measured: " + e.getMessage());
                 status = 1;
             }
+        }
+        if (kvmUnavailable == null) {
             out.printf("%n== KVM, per case (%d cases KVM runs here; per-case mean of a round, median of rounds), µs%n", kvmCases.size());
             out.printf("  %-28s %9s %9s %9s %9s %9s%n", "", "VM setup", "filter", "guest run", "teardown", "per case");
             if (floor != null) {
@@ -130,14 +151,13 @@ public final class Bench {
             Case noExitCase = exitCase(options.exitCount(), false);
             long javaExit;
             long javaNoExit;
-            try (LocalKvm kvm = LocalKvm.open()) {
-                javaExit = runPhaseMedian(kvm, exitCase);
-                javaNoExit = runPhaseMedian(kvm, noExitCase);
-            }
+            javaExit = runPhaseMedian(kvm, exitCase);
+            javaNoExit = runPhaseMedian(kvm, noExitCase);
             double perExit = javaExit / (double) options.exitCount();
             out.printf("  Java harness: %.2f µs per exit (the same RDMSRs without exits: %.2f µs each)%n",
                     us(perExit), us(javaNoExit / (double) options.exitCount()));
-            try (Floor f = Floor.compile(Floor.locateSource(options.floorSource()))) {
+            out.printf("  ceiling for the fuzz campaign on %s: %.0f exits/s%n", target.name(), 1e9 / perExit);
+            if (local) try (Floor f = Floor.compile(Floor.locateSource(options.floorSource()))) {
                 Map<String, Long> m = f.measure(payload, List.of(exitCase), options.rounds(), options.warmup());
                 double cPerExit = m.get("exit_run_ns") / (double) Math.max(1, m.get("exits"));
                 out.printf("  C floor:      %.2f µs per exit%n", us(cPerExit));
@@ -146,10 +166,10 @@ public final class Bench {
                 out.println("bench: the C floor could not be measured: " + e.getMessage());
                 status = 1;
             }
-            Campaign.Stats fuzz = Campaign.run(FUZZ_SEED, null, options.fuzzSeconds(), out);
+            Campaign.Stats fuzz = Campaign.run(kvm, FUZZ_SEED, null, options.fuzzSeconds(), out);
             double ratio = fuzz.accessesPerSecond() * perExit / 1e9;
-            out.printf("%n== Differential fuzz campaign (%d s, seed %d, KVM on a reused VM + the model, both checked)%n",
-                    options.fuzzSeconds(), FUZZ_SEED);
+            out.printf("%n== Differential fuzz campaign on %s (%d s, seed %d, KVM on a reused VM + the model, both checked)%n",
+                    target.name(), options.fuzzSeconds(), FUZZ_SEED);
             out.printf("  %d cases, %d accesses: %.0f accesses/s, %.0f cases/s; %d disagreements%n", fuzz.cases() - fuzz.skipped(),
                     fuzz.accesses(), fuzz.accessesPerSecond(), fuzz.checkedCasesPerSecond(), fuzz.disagreements());
             out.printf("  fuzz accesses/s / exit round-trip ceiling: %.2f   (target >= 0.5: %s)%n", ratio, ratio >= 0.5 ? "met" : "NOT met");
@@ -159,8 +179,8 @@ public final class Bench {
         long emuPass = passMedian(EmulatorBackend.create(), all, kernel);
         out.printf("  CaseRunner, emulator:              %8.1f ms%n", emuPass / 1e6);
         if (kvmUnavailable == null) {
-            long freshPass = passMedian(KvmBackend.open(), all, kernel);
-            long reusedPass = passMedian(KvmBackend.openReusing(), all, kernel);
+            long freshPass = passMedian(KvmBackend.on(kvm, KvmBackend.Options.defaults()), all, targetKernel);
+            long reusedPass = passMedian(KvmBackend.on(kvm, KvmBackend.Options.defaults().reusingVm()), all, targetKernel);
             out.printf("  CaseRunner, KVM fresh VMs:         %8.1f ms%n", freshPass / 1e6);
             out.printf("  CaseRunner, KVM reused VM:         %8.1f ms%n", reusedPass / 1e6);
             out.printf("  CaseRunner, both backends (fresh): %8.1f ms%n", (freshPass + emuPass) / 1e6);
@@ -169,15 +189,18 @@ public final class Bench {
             Path dir = Files.createTempDirectory("msrconf-bench-suite");
             try {
                 long t0 = System.nanoTime();
-                SuiteRun.run(new SuiteRun.Options(options.specs(), Pattern.compile(""), List.of(KvmBackend.NAME, EmulatorBackend.NAME),
+                SuiteRun.KvmChoice choice = target == null ? new SuiteRun.KvmChoice.Unavailable(kvmUnavailable) : new SuiteRun.KvmChoice.Opened(target);
+                SuiteRun.run(new SuiteRun.Options(options.specs(), Pattern.compile(""), choice, true,
                         dir.resolve("summary.json"), dir.resolve("allure-results"), false, false), null);
                 long t = System.nanoTime() - t0;
-                out.printf("  the suite as `msrconf run --no-html` runs it (both backends, differential, Allure results, summary): %.1f ms%n",
-                        t / 1e6);
+                out.printf("  the suite as `msrconf run --no-html` runs it on %s (both backends, differential, Allure results, summary): %.1f ms%n",
+                        target == null ? "no KVM" : target.name(), t / 1e6);
             } finally {
                 FileTrees.delete(dir);
             }
         }
+        Double bootSuiteSeconds = options.bootSuite() ? measureBootedSuite() : null;
+        Double matrixSeconds = options.matrix() ? measureMatrix() : null;
 
         if (fresh != null && reused != null) {
             out.printf("%n== Ratios (targets of issue 6)%n");
@@ -194,6 +217,60 @@ public final class Bench {
             out.printf("  fresh / reused VM, per case:      %5.1f   (target >= 10: %s)%n", r, r >= 10 ? "met" : "NOT met");
         }
         return status;
+    }
+
+    /**
+     * The whole suite on one QEMU target, boot included, as {@code msrconf run --kvm debian:6.12 --no-html}
+     * runs it without the JVM start: boot, every case on KVM and the emulator, the differential, the results.
+     */
+    private Double measureBootedSuite() throws IOException {
+        out.printf("%n== Whole suite on a QEMU target, boot included (%s: every case on KVM and the emulator, KVM vs model)%n",
+                KvmTarget.DEFAULT_GUEST);
+        if (AgentGuest.unavailableReason().isPresent()) {
+            out.println("  not measured: " + AgentGuest.unavailableReason().get());
+            return null;
+        }
+        Path dir = Files.createTempDirectory("msrconf-bench-boot");
+        try {
+            long t0 = System.nanoTime();
+            long booted;
+            try (OpenedTarget guest = KvmTarget.parse(KvmTarget.DEFAULT_GUEST).open(KvmTarget.defaultCache())) {
+                booted = System.nanoTime();
+                SuiteRun.run(new SuiteRun.Options(options.specs(), Pattern.compile(""), new SuiteRun.KvmChoice.Opened(guest), true,
+                        dir.resolve("summary.json"), dir.resolve("allure-results"), false, false), null);
+            }
+            long t1 = System.nanoTime();
+            double seconds = (t1 - t0) / 1e9;
+            out.printf("  %.1f s wall: boot %.1f s, suite %.1f s   (target <= 10 s: %s)%n", seconds, (booted - t0) / 1e9, (t1 - booted) / 1e9,
+                    seconds <= 10 ? "met" : "NOT met");
+            return seconds;
+        } catch (TargetUnavailable e) {
+            out.println("  not measured: " + e.getMessage());
+            return null;
+        } finally {
+            FileTrees.delete(dir);
+        }
+    }
+
+    /** The kernel matrix with its default kernels (cached), as {@code msrconf matrix --no-html} runs it. */
+    private Double measureMatrix() throws IOException {
+        out.printf("%n== Kernel matrix, default kernels %s (kernels cached)%n", KvmTarget.DEFAULT_MATRIX);
+        Path dir = Files.createTempDirectory("msrconf-bench-matrix");
+        try {
+            long t0 = System.nanoTime();
+            List<KernelMatrix.KernelResult> results = KernelMatrix.run(KvmTarget.DEFAULT_MATRIX.stream().map(KvmTarget::parse).toList(),
+                    new KernelMatrix.Options(options.specs(), "", dir, KvmTarget.defaultCache(), java.time.Duration.ofMinutes(5),
+                            Math.max(1, Runtime.getRuntime().availableProcessors())), null);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long ran = results.stream().filter(r -> r.summary().isPresent()).count();
+            out.printf("  %.1f s wall for %d kernels (%d ran)   (target <= 40 s: %s)%n", seconds, results.size(), ran,
+                    seconds <= 40 ? "met" : "NOT met");
+            results.forEach(r -> out.printf("    %-12s %5.1f s%s%n", r.target().spec(), r.elapsed().toMillis() / 1000.0,
+                    r.summary().isPresent() ? "" : "  NOT RUN: " + r.failure().lines().findFirst().orElse("")));
+            return seconds;
+        } finally {
+            FileTrees.delete(dir);
+        }
     }
 
     private void row(String name, Figures f) {

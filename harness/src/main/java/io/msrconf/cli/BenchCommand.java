@@ -1,6 +1,8 @@
 package io.msrconf.cli;
 
 import io.msrconf.bench.Bench;
+import io.msrconf.report.SuiteRun;
+import io.msrconf.target.OpenedTarget;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -38,8 +40,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--floor-source", paramLabel = "FILE", description = "bench/floor.c (default: msrconf's own)")
     Path floorSource;
 
-    @Option(names = "--no-suite", description = "skip the whole-suite measurement")
+    @Option(names = "--no-suite", description = "skip the whole-suite measurements (on the target, and on a freshly booted QEMU target)")
     boolean noSuite;
+
+    @Option(names = "--matrix", description = "also measure the default kernel matrix, every kernel booted (minutes of CPU)")
+    boolean matrix;
+
+    @Mixin
+    KvmOption kvm;
 
     @Override
     public Integer call() {
@@ -51,8 +59,16 @@ public final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--exits is at most 8000 (one script table)");
         }
         Path floor = floorSource != null ? floorSource.toAbsolutePath() : Installation.home().resolve("bench").resolve("floor.c");
-        int status = Bench.run(new Bench.Options(rounds, warmup, specs.load().specs(), exits, floor, !noSuite, fuzzSeconds),
-                new java.io.PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true));
-        return status == 0 ? ExitStatus.OK : ExitStatus.HARNESS_ERROR;
+        SuiteRun.KvmChoice choice = kvm.open(spec.commandLine().getOut());
+        OpenedTarget target = choice instanceof SuiteRun.KvmChoice.Opened o ? o.target() : null;
+        try {
+            int status = Bench.run(new Bench.Options(rounds, warmup, specs.load().specs(), exits, floor, !noSuite, fuzzSeconds, target,
+                    !noSuite, matrix), new java.io.PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true));
+            return status == 0 ? ExitStatus.OK : ExitStatus.HARNESS_ERROR;
+        } finally {
+            if (target != null) {
+                target.close();
+            }
+        }
     }
 }

@@ -1,9 +1,8 @@
 package io.msrconf.cli;
 
-import io.msrconf.backend.KvmBackend;
-import io.msrconf.kvm.local.LocalKvm;
-import io.msrconf.matrix.KernelMatrix;
-import io.msrconf.matrix.KernelTarget;
+import io.msrconf.target.KvmTarget;
+import io.msrconf.target.OpenedTarget;
+import io.msrconf.target.TargetUnavailable;
 import io.msrconf.pipeline.RunSummary;
 import io.msrconf.pipeline.RunSummary.CaseEntry;
 import io.msrconf.pipeline.RunSummary.Status;
@@ -59,9 +58,6 @@ final class BisectRunCommand implements Callable<Integer> {
         return java.util.Collections.unmodifiableMap(codes);
     }
 
-    /** Boot, JVM start and the suite under TCG take about half a minute; a hung guest is a skip after this. */
-    static final java.time.Duration GUEST_TIMEOUT = java.time.Duration.ofMinutes(5);
-
     private static final RunSummary NOT_RUN = new RunSummary(Map.of(), List.of());
 
     /** What a step concludes, with the reason for the last line of output. */
@@ -91,10 +87,10 @@ final class BisectRunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        KernelTarget kernel = null;
+        KvmTarget kernel = null;
         if (kernelSpec != null) {
             try {
-                kernel = KernelTarget.parse(kernelSpec);
+                kernel = KvmTarget.parse(kernelSpec);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -106,42 +102,37 @@ final class BisectRunCommand implements Callable<Integer> {
         if (errors.isEmpty() && s.selected().isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), RunCommand.nothingSelected(s));
         }
+        KvmTarget target = kernel != null ? kernel : KvmTarget.parse("host");
         PrintStream progress = new PrintStream(new WriterOutputStream(out), true);
-        Outcome outcome = kernel == null || kernel.kind() == KernelTarget.Kind.HOST
-                ? step(s.specs(), specs.only, LocalKvm.unavailableReason(), !errors.isEmpty(), progress)
-                : stepInGuest(kernel, s.specs(), specs.only, !errors.isEmpty(), progress);
+        Outcome outcome = step(target, s.specs(), specs.only, !errors.isEmpty(), progress);
         out.println(outcome.line());
         return outcome.exitCode();
     }
 
-    private static Outcome step(Path specs, String only, Optional<String> kvmUnavailable, boolean specErrors, PrintStream out) {
-        if (kvmUnavailable.isPresent() || specErrors) {
-            return decide(NOT_RUN, kvmUnavailable, specErrors);
-        }
-        return inScratch(scratch -> judged(SuiteRun.run(new SuiteRun.Options(specs, Pattern.compile(only), List.of(KvmBackend.NAME),
-                scratch.resolve("summary.json"), scratch.resolve("allure-results"), false, false), null).summary(), Optional.empty(), out));
-    }
-
     /**
-     * Boots {@code kernel} under QEMU and runs the suite inside it (as the kernel matrix does). A kernel
-     * that does not boot, or does not finish, cannot be judged: skip.
+     * Opens the target (this machine's KVM, or the kernel booted under QEMU), runs the KVM cases on it and
+     * decides. A target that cannot be opened (no usable KVM, a kernel that does not boot) or a run that does
+     * not complete cannot be judged: skip.
      */
-    private static Outcome stepInGuest(KernelTarget kernel, Path specs, String only, boolean specErrors, PrintStream out) {
+    private static Outcome step(KvmTarget target, Path specs, String only, boolean specErrors, PrintStream out) {
         if (specErrors) {
             return decide(NOT_RUN, Optional.empty(), true);
         }
-        return inScratch(scratch -> {
-            KernelMatrix.KernelResult r = KernelMatrix.runOne(kernel, new KernelMatrix.Options(specs, only, scratch,
-                    KernelTarget.defaultCache(), GUEST_TIMEOUT, 1), out);
-            if (r.summary().isEmpty()) {
-                return new Outcome(SKIP, "the kernel could not be tested: " + r.failure());
+        OpenedTarget opened;
+        try {
+            if (target.booted()) {
+                out.println("bisect-run: booting " + target.spec() + " under QEMU");
             }
-            RunSummary summary = r.summary().get();
-            Optional<String> kvmUnavailable = "yes".equals(summary.environment().get("kvm.available")) ? Optional.empty()
-                    : Optional.of("no usable /dev/kvm in the guest running " + r.release()
-                            + " (KVM modules: " + r.kvmModule() + ")");
-            return judged(summary, kvmUnavailable, out);
-        });
+            opened = target.open(KvmTarget.defaultCache());
+        } catch (TargetUnavailable e) {
+            return target.booted() ? new Outcome(SKIP, "the kernel could not be tested: " + e.getMessage())
+                    : decide(NOT_RUN, Optional.of(e.getMessage()), false);
+        }
+        try (opened) {
+            return inScratch(scratch -> judged(SuiteRun.run(new SuiteRun.Options(specs, Pattern.compile(only),
+                    new SuiteRun.KvmChoice.Opened(opened), false, scratch.resolve("summary.json"), null, false, false), null).summary(),
+                    Optional.empty(), out));
+        }
     }
 
     /** A step's work, given a temporary directory for its results. */

@@ -5,10 +5,12 @@ import io.msrconf.report.SummaryComparison;
 import io.msrconf.report.SummaryJson;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -29,8 +31,15 @@ final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "BEFORE", description = "a summary.json; a relative path is relative to where you are")
     Path before;
 
-    @Parameters(index = "1", paramLabel = "AFTER", description = "a summary.json")
+    @Parameters(index = "1", paramLabel = "AFTER", description = "a summary.json (may be BEFORE itself, with --before-backend and --after-backend)")
     Path after;
+
+    @Option(names = "--before-backend", paramLabel = "NAME", description = "compare only BEFORE's results of this backend "
+            + "(kvm, emulator, kvm-vs-model), by case id; AFTER's of --after-backend, or of the same name")
+    String beforeBackend;
+
+    @Option(names = "--after-backend", paramLabel = "NAME", description = "compare only AFTER's results of this backend, by case id")
+    String afterBackend;
 
     @Override
     public Integer call() {
@@ -42,7 +51,14 @@ final class CompareCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | UncheckedIOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        SummaryComparison comparison = SummaryComparison.compare(b, a);
+        for (String[] side : new String[][] {{"--before-backend", beforeBackend, before.toString()}, {"--after-backend", afterBackend, after.toString()}}) {
+            RunSummary summary = side[0].startsWith("--before") ? b : a;
+            if (side[1] != null && summary.cases().stream().noneMatch(c -> c.backend().equals(side[1]))) {
+                throw new CommandLine.ParameterException(spec.commandLine(), side[0] + ": " + side[2] + " has no results of backend '"
+                        + side[1] + "' (it has " + summary.cases().stream().map(c -> c.backend()).distinct().sorted().toList() + ")");
+            }
+        }
+        SummaryComparison comparison = SummaryComparison.compare(b, Optional.ofNullable(beforeBackend), a, Optional.ofNullable(afterBackend));
         spec.commandLine().getOut().print(comparison.report());
         spec.commandLine().getOut().flush();
         return comparison.failed() ? ExitStatus.FAILED : ExitStatus.OK;

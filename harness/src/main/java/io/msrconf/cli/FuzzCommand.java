@@ -1,12 +1,15 @@
 package io.msrconf.cli;
 
 import io.msrconf.fuzz.Campaign;
+import io.msrconf.report.SuiteRun;
+import io.msrconf.target.OpenedTarget;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,6 +43,9 @@ public final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "the seed (default: a new one; printed, to repeat the campaign)")
     Long seed;
 
+    @Mixin
+    KvmOption kvm;
+
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
@@ -47,10 +53,23 @@ public final class FuzzCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--seconds and --tries take a positive number");
         }
         PrintWriter out = cl.getOut();
+        SuiteRun.KvmChoice choice = kvm.open(out);
+        if (!(choice instanceof SuiteRun.KvmChoice.Opened opened)) {
+            cl.getErr().println("msrconf fuzz: nothing can be checked without a KVM"
+                    + (choice instanceof SuiteRun.KvmChoice.Unavailable u ? ": " + u.reason() : " (--kvm off)"));
+            return ExitStatus.NOTHING_TESTED;
+        }
+        try (OpenedTarget target = opened.target()) {
+            return campaign(out, target);
+        }
+    }
+
+    private int campaign(PrintWriter out, OpenedTarget target) {
+        CommandLine cl = spec.commandLine();
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
         long seconds = budget.seconds == null ? 60 : budget.seconds;
         out.println("msrconf fuzz: seed " + s + ", " + (budget.tries != null ? budget.tries + " cases" : seconds + " seconds"));
-        Campaign.Stats st = Campaign.run(s, budget.tries, seconds, new java.io.PrintStream(new WriterOutputStream(out), true));
+        Campaign.Stats st = Campaign.run(target.kvm(), s, budget.tries, seconds, new java.io.PrintStream(new WriterOutputStream(out), true));
         long checked = st.cases() - st.skipped();
         out.printf("%d cases (%d checked, %d skipped), %d accesses in %.1f s: %.1f cases/s, %.1f accesses/s; %d disagreements%n",
                 st.cases(), checked, st.skipped(), st.accesses(), st.seconds(), checked / st.seconds(), st.accesses() / st.seconds(),

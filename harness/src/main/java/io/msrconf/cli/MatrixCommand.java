@@ -1,7 +1,7 @@
 package io.msrconf.cli;
 
 import io.msrconf.matrix.KernelMatrix;
-import io.msrconf.matrix.KernelTarget;
+import io.msrconf.target.KvmTarget;
 import io.msrconf.matrix.MatrixReport;
 import io.msrconf.report.AllureHtml;
 import io.msrconf.report.ResultsDirectory;
@@ -65,13 +65,13 @@ final class MatrixCommand implements Callable<Integer> {
         if (parallel < 1 || timeoutSeconds < 1) {
             throw new CommandLine.ParameterException(cl, "--parallel and --timeout take a positive whole number");
         }
-        List<KernelTarget> targets = new ArrayList<>();
+        List<KvmTarget> targets = new ArrayList<>();
         try {
-            (kernels.isEmpty() ? KernelTarget.DEFAULT_MATRIX : kernels).forEach(k -> targets.add(KernelTarget.parse(k)));
+            (kernels.isEmpty() ? KvmTarget.DEFAULT_MATRIX : kernels).forEach(k -> targets.add(KvmTarget.parse(k)));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
-        if (targets.stream().map(KernelTarget::label).distinct().count() < targets.size()) {
+        if (targets.stream().map(KvmTarget::label).distinct().count() < targets.size()) {
             throw new CommandLine.ParameterException(cl, "a kernel is named twice");
         }
         SpecOptions.Selection s = specs.load();
@@ -81,12 +81,12 @@ final class MatrixCommand implements Callable<Integer> {
         }
         Path outDir = out.directory(Installation.defaultMatrixOut());
         PrintStream progress = new PrintStream(new WriterOutputStream(stdout), true);
-        stdout.println("matrix: " + targets.size() + " kernels: " + String.join(", ", targets.stream().map(KernelTarget::spec).toList())
-                + " (kernel cache " + KernelTarget.defaultCache() + ")");
+        stdout.println("matrix: " + targets.size() + " kernels: " + String.join(", ", targets.stream().map(KvmTarget::spec).toList())
+                + " (kernel cache " + KvmTarget.defaultCache() + ")");
         long start = System.nanoTime();
         try (ResultsDirectory results = ResultsDirectory.open(outDir)) {
             List<KernelMatrix.KernelResult> run = KernelMatrix.run(targets, new KernelMatrix.Options(s.specs(), specs.only,
-                    results.stagingRoot(), KernelTarget.defaultCache(), Duration.ofSeconds(timeoutSeconds), parallel, ignoreRanges), progress);
+                    results.stagingRoot(), KvmTarget.defaultCache(), Duration.ofSeconds(timeoutSeconds), parallel, ignoreRanges), progress);
             MatrixReport report = new MatrixReport(run);
             stdout.println();
             stdout.print(report.table());

@@ -46,6 +46,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     OutOptions out;
 
+    @Mixin
+    KvmOption kvm;
+
     @Option(names = "--backend", paramLabel = "BACKEND", description = "kvm, emulator or both (default: both); "
             + "emulator alone is the explicit way to test only the model")
     Backends backend = Backends.both;
@@ -53,15 +56,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-html", description = "write the summary and the Allure results, not the HTML report")
     boolean noHtml;
 
-    enum Backends {
-        kvm(List.of(KvmBackend.NAME)), emulator(List.of(EmulatorBackend.NAME)), both(List.of(KvmBackend.NAME, EmulatorBackend.NAME));
-
-        final List<String> names;
-
-        Backends(List<String> names) {
-            this.names = names;
-        }
-    }
+    enum Backends { kvm, emulator, both }
 
     @Override
     public Integer call() {
@@ -73,10 +68,12 @@ final class RunCommand implements Callable<Integer> {
             return ExitStatus.NOTHING_SELECTED;
         }
         Path outDir = out.directory(Installation.defaultOut());
-        stdout.println("msrconf: running on " + TargetInfo.read().describe() + " (backends: " + String.join(", ", backend.names) + ")");
+        SuiteRun.KvmChoice choice = backend == Backends.emulator ? new SuiteRun.KvmChoice.None() : kvm.open(stdout);
         try (ResultsDirectory results = ResultsDirectory.open(outDir)) {
-            RunResult run = SuiteRun.run(new SuiteRun.Options(selection.specs(), selection.only(), backend.names,
-                    results.staged("summary.json"), results.staged("allure-results"), false, false), new ConsoleProgress(stdout));
+            SuiteRun.Options options = new SuiteRun.Options(selection.specs(), selection.only(), choice, backend != Backends.kvm,
+                    results.staged("summary.json"), results.staged("allure-results"), false, false);
+            stdout.println("msrconf: backends: " + String.join(", ", SuiteRun.backendNames(options)));
+            RunResult run = SuiteRun.run(options, new ConsoleProgress(stdout));
             stdout.println();
             stdout.println(counts(run.summary()));
             boolean htmlMade = false;
@@ -96,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
                 stdout.println("report: " + results.published("html").resolve("index.html"));
                 stdout.println("single-file report: " + results.published("single").resolve("index.html"));
             }
-            return status(run, backend.names, stderr);
+            return status(run, SuiteRun.backendNames(options), stderr);
         } catch (ResultsDirectory.OutputException e) {
             stderr.println("msrconf run: " + e.getMessage());
             return ExitStatus.HARNESS_ERROR;
@@ -104,6 +101,10 @@ final class RunCommand implements Callable<Integer> {
             stderr.println("msrconf run: cannot write the results into " + outDir + ": " + e.getMessage()
                     + " (the previous results there are unchanged)");
             return ExitStatus.HARNESS_ERROR;
+        } finally {
+            if (choice instanceof SuiteRun.KvmChoice.Opened opened) {
+                opened.target().close();
+            }
         }
     }
 
@@ -146,8 +147,8 @@ final class RunCommand implements Callable<Integer> {
         }
         if (!untested.isEmpty()) {
             if (untested.contains(KvmBackend.NAME)) {
-                stderr.println("msrconf run: to test a real KVM on this machine anyway, boot one under QEMU: msrconf matrix"
-                        + " --kernel debian:6.12; to test only the model, say so: --backend emulator");
+                stderr.println("msrconf run: to test a real KVM without /dev/kvm, install QEMU (apt-get install qemu-system-x86"
+                        + " busybox-static) and msrconf boots one (--kvm debian:6.12); to test only the model, say so: --backend emulator");
             }
             return ExitStatus.NOTHING_TESTED;
         }

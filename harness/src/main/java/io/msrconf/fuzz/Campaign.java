@@ -1,5 +1,6 @@
 package io.msrconf.fuzz;
 
+import io.msrconf.kvm.Kvm;
 import io.msrconf.spec.Case;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -37,7 +38,7 @@ public final class Campaign {
      * @param tries   how many cases, or null to run until {@code seconds} are spent
      * @param report  where disagreements are printed
      */
-    public static Stats run(long seed, Long tries, long seconds, PrintStream report) {
+    public static Stats run(Kvm kvm, long seed, Long tries, long seconds, PrintStream report) {
         Random random = new Random(seed);
         long started = System.nanoTime();
         long deadline = started + seconds * 1_000_000_000L;
@@ -46,7 +47,7 @@ public final class Campaign {
         long accesses = 0;
         long disagreements = 0;
         Map<String, Long> skipReasons = new LinkedHashMap<>();
-        try (FuzzRunner runner = FuzzRunner.open()) {
+        try (FuzzRunner runner = FuzzRunner.open(kvm)) {
             while (tries != null ? cases < tries : System.nanoTime() - deadline < 0) {
                 Case c = Generators.next(random, ACCESSES_PER_CASE / 2, ACCESSES_PER_CASE);
                 cases++;

@@ -1,7 +1,9 @@
 package io.msrconf.fuzz;
 
+import io.msrconf.kvm.Kvm;
 import io.msrconf.backend.Backend;
 import io.msrconf.backend.EmulatorBackend;
+import io.msrconf.pipeline.TargetInfo;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.backend.Observation;
 import io.msrconf.spec.Case;
@@ -40,12 +42,13 @@ public final class FuzzRunner implements AutoCloseable {
     }
 
     /**
-     * This machine's KVM, on one reused VM (reset before each case: KvmReuseEquivalenceTest shows a
-     * case sees what it would on a fresh VM), and the reference model. Reuse is for throughput: a
-     * fresh VM costs about 9 ms here, which would dominate every generated case.
+     * {@code kvm} (which the caller keeps open and closes), on one reused VM (reset before each case:
+     * KvmReuseEquivalenceTest shows a case sees what it would on a fresh VM), and the reference model.
+     * Reuse is for throughput: a fresh VM costs milliseconds (tens under QEMU), which would dominate every
+     * generated case.
      */
-    public static FuzzRunner open() {
-        return new FuzzRunner(KvmBackend.openReusing(), EmulatorBackend.create());
+    public static FuzzRunner open(Kvm kvm) {
+        return new FuzzRunner(KvmBackend.on(kvm, KvmBackend.Options.defaults().reusingVm()), EmulatorBackend.create(TargetInfo.modelProfileOf(kvm)));
     }
 
     public Result run(Case c) {

@@ -43,6 +43,14 @@ public interface Kvm extends AutoCloseable {
     /** The names in a directory of that machine (e.g. {@code /sys/module}); empty when there is none. */
     List<String> listDirectory(String path);
 
+    /**
+     * Whether this KVM still answers: always for this machine's; false once the agent of a guest stopped
+     * answering (the guest crashed or hung), after which every operation fails.
+     */
+    default boolean reachable() {
+        return true;
+    }
+
     /** Releases the transport; VMs still open are closed with it. */
     @Override
     void close();

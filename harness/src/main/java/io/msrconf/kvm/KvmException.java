@@ -3,7 +3,7 @@ package io.msrconf.kvm;
 import io.msrconf.abi.Errno;
 
 /** A KVM (or libc) call that failed with an errno the caller did not ask to see as data. */
-public final class KvmException extends RuntimeException {
+public class KvmException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
@@ -11,7 +11,12 @@ public final class KvmException extends RuntimeException {
     private final int errno;
 
     public KvmException(String operation, int errno) {
-        super(operation + " failed: " + Errno.describe(errno));
+        this(operation, errno, operation + " failed: " + Errno.describe(errno));
+    }
+
+    /** A failure without an errno (errno 0): the transport to the KVM broke, say. */
+    public KvmException(String operation, int errno, String message) {
+        super(message);
         this.operation = operation;
         this.errno = errno;
     }

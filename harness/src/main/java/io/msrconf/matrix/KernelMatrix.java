@@ -1,10 +1,16 @@
 package io.msrconf.matrix;
 
+import io.msrconf.pipeline.RunListener;
 import io.msrconf.pipeline.RunSummary;
-import io.msrconf.report.SummaryJson;
+import io.msrconf.pipeline.TestResult;
+import io.msrconf.report.SuiteRun;
+import io.msrconf.target.KvmTarget;
+import io.msrconf.target.OpenedTarget;
+import io.msrconf.target.TargetUnavailable;
 import io.msrconf.util.FileTrees;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,14 +22,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
 
 /**
- * Runs the conformance suite's KVM cases against several kernels: the host's directly, every other one
- * booted under QEMU with the suite running inside it. Every kernel runs the very same command,
- * {@link KernelSuiteMain}, from the same classpath (the guest sees the host's root over 9p), so the
- * KVM logic exists once, in Java. Each kernel leaves its own summary.json and Allure results; the
- * results carry the kernel as a dimension.
+ * Runs the conformance suite against several KVM targets side by side: the host's /dev/kvm, and kernels
+ * booted under QEMU whose KVM is driven through the msrconf agent. Every target runs in this process, through
+ * the same pipeline as {@code msrconf run}: the KVM cases, the emulator as the model of that kernel, and KVM
+ * against the model. Each target leaves its own summary.json and Allure results (the kernel as a dimension),
+ * its run log and, for a booted kernel, its console.
  */
 public final class KernelMatrix {
 
@@ -41,7 +49,7 @@ public final class KernelMatrix {
     }
 
     /** What one kernel gave: its summary, or why there is none. */
-    public record KernelResult(KernelTarget target, Optional<RunSummary> summary, String failure, Path dir, Duration elapsed) {
+    public record KernelResult(KvmTarget target, Optional<RunSummary> summary, String failure, Path dir, Duration elapsed) {
 
         /** The kernel release the run reported, or the target's label when it did not run. */
         public String release() {
@@ -69,11 +77,11 @@ public final class KernelMatrix {
     private KernelMatrix() {
     }
 
-    public static List<KernelResult> run(List<KernelTarget> targets, Options options, PrintStream progress) {
+    public static List<KernelResult> run(List<KvmTarget> targets, Options options, PrintStream progress) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.parallel()));
         try {
             List<Future<KernelResult>> futures = new ArrayList<>();
-            for (KernelTarget t : targets) {
+            for (KvmTarget t : targets) {
                 futures.add(pool.submit(() -> runOne(t, options, progress)));
             }
             List<KernelResult> results = new ArrayList<>();
@@ -94,37 +102,69 @@ public final class KernelMatrix {
         }
     }
 
-    public static KernelResult runOne(KernelTarget target, Options options, PrintStream progress) {
+    /**
+     * One target: opened (a kernel booted), its suite run, its outputs under OUT/kernels/LABEL. A target that
+     * does not finish within the options' timeout is closed under the run (QEMU killed) and reported as not run.
+     * The host without a usable /dev/kvm runs with every KVM case skipped, with the reason.
+     */
+    public static KernelResult runOne(KvmTarget target, Options options, PrintStream progress) {
         long start = System.nanoTime();
         Path dir = options.outDir().resolve("kernels").resolve(target.label());
         try {
-            FileTrees.delete(dir.resolve("results"));
-            Files.createDirectories(dir.resolve("tmp"));
+            FileTrees.delete(dir);
             Files.createDirectories(dir.resolve("results"));
-            String failure;
-            if (target.kind() == KernelTarget.Kind.HOST) {
-                say(progress, target, "running on this machine's kernel");
-                failure = runOnHost(dir, options);
-            } else {
-                Optional<String> noQemu = QemuGuest.unavailableReason();
-                if (noQemu.isPresent()) {
-                    return done(progress, new KernelResult(target, Optional.empty(), "cannot boot kernels here: " + noQemu.get(),
-                            dir, elapsed(start)));
+        } catch (IOException e) {
+            return done(progress, new KernelResult(target, Optional.empty(), "cannot create " + dir + ": " + e.getMessage(), dir,
+                    elapsed(start)));
+        }
+        say(progress, target, target.booted() ? "booting it under QEMU (TCG)" : "running on this machine's kernel");
+        SuiteRun.KvmChoice choice;
+        try {
+            choice = new SuiteRun.KvmChoice.Opened(target.open(options.kernelCache()));
+        } catch (TargetUnavailable e) {
+            if (target.booted()) {
+                return done(progress, new KernelResult(target, Optional.empty(), e.getMessage(), dir, elapsed(start)));
+            }
+            choice = new SuiteRun.KvmChoice.Unavailable(e.getMessage());
+        }
+        OpenedTarget opened = choice instanceof SuiteRun.KvmChoice.Opened o ? o.target() : null;
+        if (opened != null && target.booted()) {
+            say(progress, target, "booted in " + opened.bootTime().toMillis() / 100 / 10.0 + " s; running the suite on it");
+        }
+        SuiteRun.Options run = new SuiteRun.Options(options.specs(), Pattern.compile(options.only()), choice, true,
+                dir.resolve("results").resolve("summary.json"), dir.resolve("results").resolve("allure-results"), true,
+                options.ignoreKernelRanges());
+        ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "msrconf-matrix " + target.label()));
+        try (PrintStream log = new PrintStream(Files.newOutputStream(dir.resolve("run.log")), true, StandardCharsets.UTF_8)) {
+            Future<RunSummary> result = worker.submit(() -> SuiteRun.run(run, new RunListener() {
+                @Override
+                public void testFinished(TestResult r) {
+                    log.println(r.status() + " " + r.headline() + (r.message().isEmpty() ? "" : "\n    " + r.detail().replace("\n", "\n    ")));
                 }
-                QemuGuest.Kernel kernel = target.bootable(options.kernelCache());
-                say(progress, target, "booting " + kernel.image() + " under QEMU (TCG)");
-                QemuGuest.Outcome outcome = QemuGuest.run(kernel, guestCommand(dir, options), dir, dir, options.timeout());
-                failure = outcome.completed() ? "" : outcome.failure();
+            }).summary());
+            try {
+                RunSummary summary = result.get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                return done(progress, new KernelResult(target, Optional.of(summary), "", dir, elapsed(start)));
+            } catch (TimeoutException e) {
+                result.cancel(true);
+                return done(progress, new KernelResult(target, Optional.empty(), "the suite did not finish within "
+                        + options.timeout().toSeconds() + " s" + (opened != null ? opened.lastWords() : ""), dir, elapsed(start)));
+            } catch (ExecutionException e) {
+                return done(progress, new KernelResult(target, Optional.empty(), "the suite crashed: " + e.getCause()
+                        + (opened != null ? opened.lastWords() : ""), dir, elapsed(start)));
             }
-            Path summaryFile = dir.resolve("results").resolve("summary.json");
-            if (Files.isRegularFile(summaryFile)) {
-                return done(progress, new KernelResult(target, Optional.of(SummaryJson.read(summaryFile)), "", dir, elapsed(start)));
+        } catch (IOException e) {
+            return done(progress, new KernelResult(target, Optional.empty(), "cannot write " + dir.resolve("run.log") + ": "
+                    + e.getMessage(), dir, elapsed(start)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return done(progress, new KernelResult(target, Optional.empty(), "interrupted", dir, elapsed(start)));
+        } finally {
+            if (opened != null) {
+                opened.saveConsole(dir.resolve("console.log"));
+                opened.close();   // a hung run fails fast once its guest is gone
             }
-            // The suite ran to its end without a summary: it refused its input or crashed; run.log says which.
-            return done(progress, new KernelResult(target, Optional.empty(), failure.isEmpty()
-                    ? "the suite wrote no summary.json" + QemuGuest.lastLines(dir.resolve("run.log")) : failure, dir, elapsed(start)));
-        } catch (IOException | RuntimeException e) {
-            return done(progress, new KernelResult(target, Optional.empty(), e.getMessage(), dir, elapsed(start)));
+            worker.shutdownNow();
         }
     }
 
@@ -139,7 +179,7 @@ public final class KernelMatrix {
         return r;
     }
 
-    private static void say(PrintStream progress, KernelTarget t, String message) {
+    private static void say(PrintStream progress, KvmTarget t, String message) {
         if (progress != null) {
             synchronized (progress) {
                 progress.println("matrix: " + t.label() + ": " + message);
@@ -151,49 +191,4 @@ public final class KernelMatrix {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
-    /** The suite's command line for one kernel: {@link KernelSuiteMain}, KVM only, results into DIR/results. */
-    static List<String> suiteCommand(Path dir, Options options, boolean inGuest) {
-        List<String> argv = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.io.tmpdir=" + dir.resolve("tmp"),
-                "-Djna.tmpdir=" + dir.resolve("tmp"),
-                "-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8"));
-        if (inGuest) {
-            // Under TCG the JIT's second tier costs more than it gains for a run this short: a Debian 6.1
-            // guest ran the suite in 42-46 s with C1 only and 63-70 s with both tiers (3 runs each, side by side).
-            argv.add("-XX:TieredStopAtLevel=1");
-        }
-        argv.addAll(List.of("-cp", absoluteClassPath()));
-        argv.addAll(KernelSuiteMain.arguments(options, dir.resolve("results")));
-        return argv;
-    }
-
-    static String guestCommand(Path dir, Options options) {
-        return "cd " + QemuGuest.shellQuote(Path.of("").toAbsolutePath().toString()) + " && HOME=" + QemuGuest.shellQuote(dir.resolve("tmp").toString())
-                + " exec " + suiteCommand(dir, options, true).stream().map(QemuGuest::shellQuote).collect(Collectors.joining(" "))
-                + " > " + QemuGuest.shellQuote(dir.resolve("run.log").toString()) + " 2>&1";
-    }
-
-    private static String runOnHost(Path dir, Options options) throws IOException {
-        Process p = new ProcessBuilder(suiteCommand(dir, options, false)).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("run.log").toFile()).start();
-        try {
-            if (!p.waitFor(options.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                return "the run did not finish within " + options.timeout().toSeconds() + " s (see " + dir.resolve("run.log") + ")";
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
-        return "";
-    }
-
-    /** This JVM's classpath with absolute entries, so that the same command works from the guest's working directory. */
-    static String absoluteClassPath() {
-        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-                .filter(e -> !e.isEmpty()).map(e -> Path.of(e).toAbsolutePath().normalize().toString())
-                .collect(Collectors.joining(java.io.File.pathSeparator));
-    }
 }

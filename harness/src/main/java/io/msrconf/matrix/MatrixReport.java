@@ -26,7 +26,8 @@ import java.util.stream.Stream;
 /**
  * The matrix's outputs: a table of case × kernel with the cases whose outcome differs between kernels
  * first, the same as JSON ({@code matrix.json}), and one Allure results directory holding every
- * kernel's results (each result already names its kernel: {@link KernelSuiteMain} labels them).
+ * kernel's results (each result already names its kernel: the matrix labels them). A row is a case on one
+ * backend ({@code id [kvm]}, {@code id [emulator]}, {@code id [kvm-vs-model]}): each kernel runs all three.
  */
 public final class MatrixReport {
 
@@ -62,7 +63,7 @@ public final class MatrixReport {
         List<Boolean> ran = kernels.stream().map(k -> k.summary().isPresent()).toList();
         for (int k = 0; k < kernels.size(); k++) {
             for (CaseEntry c : kernels.get(k).summary().map(RunSummary::cases).orElse(List.of())) {
-                Row row = byId.computeIfAbsent(c.id(), id -> new Row(id, c.title(), new ArrayList<>(java.util.Collections.nCopies(kernels.size(), null)), ran));
+                Row row = byId.computeIfAbsent(c.key(), id -> new Row(id, c.title(), new ArrayList<>(java.util.Collections.nCopies(kernels.size(), null)), ran));
                 row.cells().set(k, c);
             }
         }

@@ -3,11 +3,11 @@ package io.msrconf.pipeline;
 import io.msrconf.backend.Backend;
 import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
+import io.msrconf.emu.model.ModelProfile;
 import io.msrconf.kvm.Kvm;
-import io.msrconf.kvm.local.LocalKvm;
+import io.msrconf.target.OpenedTarget;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A backend the suite runs on, with the target its results are of: kernel ranges and known deviations
@@ -30,30 +30,29 @@ public record BackendUnderTest(Backend backend, TargetInfo target, Map<String, S
         return new BackendUnderTest(KvmBackend.on(kvm, options), TargetInfo.of(targetName, kvm), KvmFacts.of(kvm), null);
     }
 
+    /**
+     * KVM on an opened target (this machine's, or a booted kernel's), which the caller keeps open and closes;
+     * a guest that crashes in the middle of a case is booted again for the next (the case is reported broken).
+     */
+    public static BackendUnderTest kvm(OpenedTarget target, KvmBackend.Options options) {
+        Map<String, String> facts = new LinkedHashMap<>(KvmFacts.of(target.kvm()));
+        if (target.target().booted()) {
+            facts.put("target.boot.seconds", String.format("%.1f", target.bootTime().toMillis() / 1000.0));
+        }
+        return new BackendUnderTest(KvmBackend.on(target, options), TargetInfo.of(target.name(), target.kvm()), facts, null);
+    }
+
     /** KVM that cannot be used: every case is skipped with the reason. */
     public static BackendUnderTest kvmUnavailable(TargetInfo target, String reason) {
         return new BackendUnderTest(KvmBackend.unavailable(reason), target, KvmFacts.unavailable(reason), null);
     }
 
-    /** This machine's /dev/kvm, or every KVM case skipped with the reason it cannot be used. */
-    public static BackendUnderTest hostKvm() {
-        Optional<String> reason = LocalKvm.unavailableReason();
-        if (reason.isPresent()) {
-            return kvmUnavailable(TargetInfo.read(), reason.get());
-        }
-        LocalKvm kvm = LocalKvm.open();
-        try {
-            BackendUnderTest b = kvm("host", kvm, KvmBackend.Options.defaults());
-            return new BackendUnderTest(b.backend(), b.target(), b.facts(), kvm);
-        } catch (RuntimeException | Error e) {
-            kvm.close();
-            throw e;
-        }
-    }
-
-    /** The emulator, judged as the kernel {@code modelled} runs (kernel ranges are checked against it). */
-    public static BackendUnderTest emulator(TargetInfo modelled) {
-        return new BackendUnderTest(EmulatorBackend.create(), modelled, new LinkedHashMap<>(), null);
+    /**
+     * The emulator, judged as the kernel {@code modelled} runs (kernel ranges are checked against it), its
+     * model of that kernel's vendor module given by {@code profile}.
+     */
+    public static BackendUnderTest emulator(TargetInfo modelled, ModelProfile profile) {
+        return new BackendUnderTest(EmulatorBackend.create(profile), modelled, Map.of("model.profile", profile.name()), null);
     }
 
     @Override

@@ -10,10 +10,16 @@ import io.msrconf.verdict.Verdict;
  */
 public record CaseResult(Case spec, String backend, Status status, String skipReason, Verdict verdict) {
 
-    public enum Status { PASSED, FAILED, SKIPPED }
+    /** BROKEN: the backend lost its KVM in the middle of the case; {@code skipReason} then says how. */
+    public enum Status { PASSED, FAILED, SKIPPED, BROKEN }
 
     public static CaseResult skipped(Case c, String backend, String reason) {
         return new CaseResult(c, backend, Status.SKIPPED, reason, null);
+    }
+
+    /** The case could not be judged: its KVM went away while it ran (a guest kernel crashed or hung). */
+    public static CaseResult broken(Case c, String backend, String why) {
+        return new CaseResult(c, backend, Status.BROKEN, why, null);
     }
 
     public static CaseResult judged(Verdict v) {
@@ -30,6 +36,7 @@ public record CaseResult(Case spec, String backend, Status status, String skipRe
         return switch (status) {
             case PASSED -> head;
             case SKIPPED -> head + "\n    skipped: " + skipReason;
+            case BROKEN -> head + "\n    broken: " + skipReason;
             case FAILED -> head + "\n    " + verdict.explain().replace("\n", "\n    ") + "\n    checks: " + spec.citation();
         };
     }

@@ -1,6 +1,7 @@
 package io.msrconf.pipeline;
 
 import io.msrconf.backend.Backend;
+import io.msrconf.backend.TargetLost;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.KernelVersion;
 import io.msrconf.verdict.Verdict;
@@ -34,6 +35,10 @@ public final class CaseRunner {
         if (cannot.isPresent()) {
             return CaseResult.skipped(c, backend.name(), cannot.get());
         }
-        return CaseResult.judged(Verdict.judge(c, backend.run(c)));
+        try {
+            return CaseResult.judged(Verdict.judge(c, backend.run(c)));
+        } catch (TargetLost e) {
+            return CaseResult.broken(c, backend.name(), e.getMessage());
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.msrconf.pipeline;
 import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.backend.Observation;
+import io.msrconf.backend.TargetLost;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.SpecError;
 import java.util.ArrayList;
@@ -77,6 +78,10 @@ public final class Conformance {
                 status = RunSummary.Status.SKIPPED;
                 message = r.skipReason();
             }
+            case BROKEN -> {
+                status = RunSummary.Status.FAILED;
+                message = c.id() + " [" + b.name() + "] " + c.title() + "\n" + r.skipReason() + "\ntriage: run-failed";
+            }
             case PASSED -> {
                 status = known.isPresent() ? RunSummary.Status.DEVIATION_NOT_REPRODUCED : RunSummary.Status.PASSED;
                 message = known.map(k -> deviationNotReproducedMessage(c, k, b.target())).orElse("");
@@ -102,7 +107,14 @@ public final class Conformance {
             return new TestResult(TestResult.Kind.DIFFERENTIAL, c.id(), TestResult.DIFFERENTIAL, RunSummary.Status.SKIPPED,
                     cannot.get(), c, null, null, kvm.target());
         }
-        Observation k = observed.computeIfAbsent(c.id() + "@" + kvm.name(), key -> kvm.backend().run(c));
+        Observation k;
+        try {
+            k = observed.computeIfAbsent(c.id() + "@" + kvm.name(), key -> kvm.backend().run(c));
+        } catch (TargetLost e) {
+            return new TestResult(TestResult.Kind.DIFFERENTIAL, c.id(), TestResult.DIFFERENTIAL, RunSummary.Status.FAILED,
+                    c.id() + " [" + TestResult.DIFFERENTIAL + "] " + c.title() + "\n" + e.getMessage() + "\ntriage: run-failed",
+                    c, null, null, kvm.target());
+        }
         Observation m = observed.computeIfAbsent(c.id() + "@" + model.name(), key -> model.backend().run(c));
         Optional<String> difference = Differential.compare(c, k, m);
         return new TestResult(TestResult.Kind.DIFFERENTIAL, c.id(), TestResult.DIFFERENTIAL,

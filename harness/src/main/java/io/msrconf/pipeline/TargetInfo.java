@@ -1,5 +1,6 @@
 package io.msrconf.pipeline;
 
+import io.msrconf.emu.model.ModelProfile;
 import io.msrconf.kvm.Kvm;
 import io.msrconf.spec.KernelVersion;
 import java.io.IOException;
@@ -66,6 +67,27 @@ public record TargetInfo(String name, String kernelRelease, List<String> kvmModu
     public KernelVersion kernelVersion() {
         Matcher m = DEBIAN_UPSTREAM.matcher(kernelBuild);
         return KernelVersion.parse(m.find() ? m.group(1) : kernelRelease);
+    }
+
+    /** Where kvm_amd shows whether AVIC virtualizes the local APIC (see {@link ModelProfile#of}). */
+    static final String KVM_AMD_AVIC = "/sys/module/kvm_amd/parameters/avic";
+
+    /** The profile of the model that stands for {@code kvm}: its kernel version, vendor module and AVIC setting. */
+    public static ModelProfile modelProfileOf(Kvm kvm) {
+        return of("", kvm).modelProfile(kvm.readFile(KVM_AMD_AVIC));
+    }
+
+    /** The profile of the model that stands for this machine's KVM (the emulator's when no KVM is tested). */
+    public static ModelProfile modelProfileOfThisMachine() {
+        return read().modelProfile(readLocal(KVM_AMD_AVIC));
+    }
+
+    private ModelProfile modelProfile(Optional<String> avic) {
+        try {
+            return ModelProfile.of(kernelVersion(), kvmModules, avic);
+        } catch (IllegalArgumentException unknownRelease) {
+            return ModelProfile.LATEST;   // no release to go by: the newest behaviour, which the ranges are then checked against too
+        }
     }
 
     /** The vendor module(s) KVM runs on: every loaded module named kvm_*, or "none". */

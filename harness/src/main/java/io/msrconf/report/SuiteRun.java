@@ -2,6 +2,7 @@ package io.msrconf.report;
 
 import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
+import io.msrconf.emu.model.ModelProfile;
 import io.msrconf.pipeline.BackendUnderTest;
 import io.msrconf.pipeline.Conformance;
 import io.msrconf.pipeline.KnownDeviations;
@@ -11,6 +12,7 @@ import io.msrconf.pipeline.RunResult;
 import io.msrconf.pipeline.TargetInfo;
 import io.msrconf.spec.SpecLoader;
 import io.msrconf.spec.SpecSet;
+import io.msrconf.target.OpenedTarget;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,16 +26,41 @@ import java.util.regex.Pattern;
 public final class SuiteRun {
 
     /**
-     * @param backends         from {@link KvmBackend#NAME} and {@link EmulatorBackend#NAME}
+     * @param kvm              the KVM to test: opened, unavailable (every KVM case skipped with the reason), or none
+     * @param emulator         whether the emulator runs too (as the model of the KVM target's kernel)
      * @param summary          where the summary JSON goes, or null for none
      * @param allureResults    where the Allure results go, or null for none
      * @param kernelDimension  label the Allure results with the kernel (several kernels share one report)
      */
-    public record Options(Path specs, Pattern only, List<String> backends, Path summary, Path allureResults,
+    public record Options(Path specs, Pattern only, KvmChoice kvm, boolean emulator, Path summary, Path allureResults,
                           boolean kernelDimension, boolean ignoreKernelRanges) {
-        public Options {
-            backends = List.copyOf(backends);
+    }
+
+    /** Which KVM a run tests. */
+    public sealed interface KvmChoice {
+        /** An opened target, which the caller closes. */
+        record Opened(OpenedTarget target) implements KvmChoice {
         }
+
+        /** None can be used here: the KVM cases are skipped, each with this reason. */
+        record Unavailable(String reason) implements KvmChoice {
+        }
+
+        /** No KVM cases at all (the emulator alone, asked for). */
+        record None() implements KvmChoice {
+        }
+    }
+
+    /** The backends' names, for messages. */
+    public static List<String> backendNames(Options o) {
+        List<String> names = new ArrayList<>();
+        if (!(o.kvm() instanceof KvmChoice.None)) {
+            names.add(KvmBackend.NAME);
+        }
+        if (o.emulator()) {
+            names.add(EmulatorBackend.NAME);
+        }
+        return names;
     }
 
     private SuiteRun() {
@@ -44,18 +71,18 @@ public final class SuiteRun {
         KnownDeviations.Loaded deviations = KnownDeviations.load(KnownDeviations.in(options.specs()));
         List<BackendUnderTest> backends = new ArrayList<>();
         try {
-            TargetInfo modelled = null;
-            for (String name : options.backends()) {
-                BackendUnderTest b = switch (name) {
-                    case KvmBackend.NAME -> BackendUnderTest.hostKvm();
-                    case EmulatorBackend.NAME -> BackendUnderTest.emulator(modelled != null ? modelled : TargetInfo.read());
-                    default -> throw new IllegalArgumentException("unknown backend '" + name + "' (known: "
-                            + KvmBackend.NAME + ", " + EmulatorBackend.NAME + ")");
-                };
-                if (name.equals(KvmBackend.NAME)) {
-                    modelled = b.target();
-                }
-                backends.add(b);
+            TargetInfo modelled = TargetInfo.read();
+            ModelProfile profile = TargetInfo.modelProfileOfThisMachine();
+            if (options.kvm() instanceof KvmChoice.Opened opened) {
+                BackendUnderTest kvm = BackendUnderTest.kvm(opened.target(), KvmBackend.Options.defaults());
+                modelled = kvm.target();
+                profile = TargetInfo.modelProfileOf(opened.target().kvm());
+                backends.add(kvm);
+            } else if (options.kvm() instanceof KvmChoice.Unavailable u) {
+                backends.add(BackendUnderTest.kvmUnavailable(modelled, u.reason()));
+            }
+            if (options.emulator()) {
+                backends.add(BackendUnderTest.emulator(modelled, profile));
             }
             List<RunListener> listeners = new ArrayList<>();
             if (progress != null) {

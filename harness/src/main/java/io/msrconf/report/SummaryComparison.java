@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -59,8 +60,19 @@ public final class SummaryComparison {
     }
 
     public static SummaryComparison compare(RunSummary before, RunSummary after) {
-        Map<String, CaseEntry> was = byKey(before);
-        Map<String, CaseEntry> now = byKey(after);
+        return compare(before, Optional.empty(), after, Optional.empty());
+    }
+
+    /**
+     * Compares one backend's results in {@code before} with one backend's in {@code after}, by case id:
+     * KVM with the emulator in one run, or the emulator of one kernel with KVM of another. With both
+     * backends empty, every backend is compared with itself (cases keyed by id and backend).
+     */
+    public static SummaryComparison compare(RunSummary before, Optional<String> beforeBackend, RunSummary after,
+                                            Optional<String> afterBackend) {
+        boolean byIdOnly = beforeBackend.isPresent() || afterBackend.isPresent();
+        Map<String, CaseEntry> was = byKey(before, byIdOnly ? beforeBackend.or(() -> afterBackend) : Optional.empty());
+        Map<String, CaseEntry> now = byKey(after, byIdOnly ? afterBackend.or(() -> beforeBackend) : Optional.empty());
         List<CaseChange> changes = new ArrayList<>();
         for (String key : union(was.keySet(), now.keySet())) {
             CaseEntry b = was.get(key);
@@ -199,12 +211,20 @@ public final class SummaryComparison {
     }
 
     /**
-     * Cases by id and backend; malformed inputs by their message (their ids only number them within a
+     * Cases by id and backend, or by id alone among one backend's; malformed inputs by their message (their ids only number them within a
      * run). SummaryJson refuses duplicate keys; for a summary built in memory the first entry counts.
      */
-    private static Map<String, CaseEntry> byKey(RunSummary s) {
+    private static Map<String, CaseEntry> byKey(RunSummary s, Optional<String> onlyBackend) {
         Map<String, CaseEntry> map = new LinkedHashMap<>();
-        s.cases().forEach(c -> map.putIfAbsent(c.backend().equals(INPUT_ERROR_BACKEND) ? "input error: " + c.message() : c.key(), c));
+        for (CaseEntry c : s.cases()) {
+            if (c.backend().equals(INPUT_ERROR_BACKEND)) {
+                map.putIfAbsent("input error: " + c.message(), c);
+            } else if (onlyBackend.isEmpty()) {
+                map.putIfAbsent(c.key(), c);
+            } else if (c.backend().equals(onlyBackend.get())) {
+                map.putIfAbsent(c.id(), c);
+            }
+        }
         return map;
     }
 

@@ -26,4 +26,13 @@ public final class FileTrees {
             throw e.getCause();   // Files.walk reports a directory it cannot read this way
         }
     }
+
+    /** {@link #delete}, for clean-up paths where a leftover temporary directory must not hide the real error. */
+    public static void deleteQuietly(Path dir) {
+        try {
+            delete(dir);
+        } catch (IOException e) {
+            // best effort: the directory is under the system's temporary directory
+        }
+    }
 }

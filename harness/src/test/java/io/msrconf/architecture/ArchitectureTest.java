@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  *   outputs      report, fuzz                        (listeners on the pipeline, generated cases)
  *   pipeline     pipeline, verdict                   (load, run, judge, results)
  *   backends     backend                             (a case on KVM or the emulator: one step dispatcher, one run loop)
- *   engines      kvm (typed API, transports), emu    (KVM itself, and the reference model)
+ *   engines      kvm (typed API, transports), target (where a KVM runs: this machine, a kernel under QEMU), emu (the model)
  *   cases        spec, guest                         (the case model and the guest program)
  *   vocabulary   abi, filter, vcpu, util             (numbers, names and value types everyone shares)
  * </pre>
@@ -36,7 +36,7 @@ class ArchitectureTest {
                 .layer("outputs").definedBy("io.msrconf.report..", "io.msrconf.fuzz..")
                 .layer("pipeline").definedBy("io.msrconf.pipeline..", "io.msrconf.verdict..")
                 .layer("backends").definedBy("io.msrconf.backend..")
-                .layer("engines").definedBy("io.msrconf.kvm..", "io.msrconf.emu..")
+                .layer("engines").definedBy("io.msrconf.kvm..", "io.msrconf.emu..", "io.msrconf.target..")
                 .layer("cases").definedBy("io.msrconf.spec..", "io.msrconf.guest..")
                 .layer("vocabulary").definedBy("io.msrconf.abi..", "io.msrconf.filter..", "io.msrconf.vcpu..", "io.msrconf.util..")
                 .whereLayer("front ends").mayNotBeAccessedByAnyLayer()

@@ -1,5 +1,6 @@
 package io.msrconf.backend;
 
+import io.msrconf.target.TestTargets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.msrconf.guest.Payload;
@@ -20,12 +21,12 @@ class KvmBackendRunEndTest {
 
     @BeforeEach
     void needsKvm() {
-        LocalKvm.unavailableReason().ifPresent(Assumptions::abort);
+        TestTargets.guest();
     }
 
     @Test
     void guestThatNeverReportsTimesOutWithinTheDeadline() {
-        try (KvmBackend kvm = KvmBackend.open(Duration.ofMillis(300), Payload.load("test_spin"))) {
+        try (KvmBackend kvm = KvmBackend.on(TestTargets.guest().kvm(), KvmBackend.Options.defaults().with(Duration.ofMillis(300), Payload.load("test_spin")))) {
             long start = System.nanoTime();
             Observation o = kvm.run(ONE_READ);
             long elapsedMs = (System.nanoTime() - start) / 1_000_000;
@@ -33,14 +34,14 @@ class KvmBackendRunEndTest {
             assertThat(end(o).describe()).isEqualTo("the guest did not report back within 300 ms (0 exits seen)");
             assertThat(elapsedMs).as("elapsed ms").isLessThan(300 + 700);
         }
-        try (KvmBackend kvm = KvmBackend.open()) {
+        try (KvmBackend kvm = KvmBackend.on(TestTargets.guest().kvm(), KvmBackend.Options.defaults())) {
             assertThat(end(kvm.run(ONE_READ))).as("the next case runs normally").isInstanceOf(RunEnd.Reported.class);
         }
     }
 
     @Test
     void unexpectedGuestExceptionIsReportedWithVectorAndSymbol() {
-        try (KvmBackend kvm = KvmBackend.open(Duration.ofSeconds(5), Payload.load("test_unexpected_ud"))) {
+        try (KvmBackend kvm = KvmBackend.on(TestTargets.guest().kvm(), KvmBackend.Options.defaults().with(Duration.ofSeconds(5), Payload.load("test_unexpected_ud")))) {
             RunEnd end = end(kvm.run(ONE_READ));
             assertThat(end).isInstanceOf(RunEnd.UnexpectedException.class);
             RunEnd.UnexpectedException e = (RunEnd.UnexpectedException) end;
@@ -52,7 +53,7 @@ class KvmBackendRunEndTest {
 
     @Test
     void tripleFaultIsACrashWithTheRegisters() {
-        try (KvmBackend kvm = KvmBackend.open(Duration.ofSeconds(5), Payload.load("test_triple_fault"))) {
+        try (KvmBackend kvm = KvmBackend.on(TestTargets.guest().kvm(), KvmBackend.Options.defaults().with(Duration.ofSeconds(5), Payload.load("test_triple_fault")))) {
             RunEnd end = end(kvm.run(ONE_READ));
             assertThat(end).isInstanceOf(RunEnd.Crashed.class);
             RunEnd.Crashed c = (RunEnd.Crashed) end;

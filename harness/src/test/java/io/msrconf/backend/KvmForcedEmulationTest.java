@@ -1,5 +1,7 @@
 package io.msrconf.backend;
 
+import io.msrconf.target.TestTargets;
+import io.msrconf.target.OpenedTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.msrconf.kvm.local.LocalKvm;
@@ -47,14 +49,18 @@ class KvmForcedEmulationTest {
     }
 
     @Test
-    void onThisMachineTheCaseIsSkippedExactlyWhenTheParameterIsOff() {
-        LocalKvm.unavailableReason().ifPresent(Assumptions::abort);
-        Optional<String> parameter = KvmCapabilities.forcedEmulationUnavailable(readIfPresent(KvmCapabilities.FORCE_EMULATION_PREFIX),
-                KvmCapabilities.FORCE_EMULATION_PREFIX);
-        try (KvmBackend kvm = KvmBackend.open()) {
-            assertThat(kvm.cannotRun(FORCED_RDTSC)).isEqualTo(parameter);
-            assertThat(kvm.cannotRun(SelfTestCases.ONE_READ)).as("a case without forced emulation").isEmpty();
+    void onEveryTargetTheCaseIsSkippedExactlyWhenTheParameterIsOff() {
+        for (OpenedTarget target : TestTargets.all()) {
+            Optional<String> parameter = KvmCapabilities.forcedEmulationUnavailable(target.kvm().readFile(KvmCapabilities.FORCE_EMULATION_PREFIX),
+                    KvmCapabilities.FORCE_EMULATION_PREFIX);
+            try (KvmBackend kvm = KvmBackend.on(target.kvm(), KvmBackend.Options.defaults())) {
+                assertThat(kvm.cannotRun(FORCED_RDTSC)).as(target.name()).isEqualTo(parameter);
+                assertThat(kvm.cannotRun(SelfTestCases.ONE_READ)).as("a case without forced emulation").isEmpty();
+            }
         }
+        // msrconf loads kvm with the parameter in every kernel it boots
+        assertThat(TestTargets.guest().kvm().readFile(KvmCapabilities.FORCE_EMULATION_PREFIX)).hasValueSatisfying(v ->
+                assertThat(v.strip()).isIn("1", "Y"));
     }
 
     @Test
@@ -63,11 +69,4 @@ class KvmForcedEmulationTest {
         assertThat(SelfTestCases.ONE_READ.usesForcedEmulation()).isFalse();
     }
 
-    private static Optional<String> readIfPresent(String path) {
-        try {
-            return Optional.of(Files.readString(Path.of(path)));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.msrconf.backend;
 
+import io.msrconf.target.TestTargets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.msrconf.kvm.local.LocalKvm;
@@ -34,12 +35,11 @@ class KvmReuseEquivalenceTest {
 
     @BeforeAll
     static void runEveryCaseOnFreshVms() {
-        LocalKvm.unavailableReason().ifPresent(reason -> Assumptions.abort("KVM unavailable: " + reason));
         SpecSet specs = SpecLoader.load(TestSpecs.DIR);
         assertThat(specs.errors()).isEmpty();
         fresh = new LinkedHashMap<>();
         List<Case> runnable = new ArrayList<>();
-        try (KvmBackend kvm = KvmBackend.open()) {
+        try (KvmBackend kvm = KvmBackend.on(TestTargets.guest().kvm(), KvmBackend.Options.defaults())) {
             for (Case c : specs.cases()) {
                 if (kvm.cannotRun(c).isEmpty()) {
                     runnable.add(c);
@@ -75,7 +75,7 @@ class KvmReuseEquivalenceTest {
 
     private static void assertEquivalent(List<Case> order) {
         List<String> differences = new ArrayList<>();
-        try (KvmBackend reused = KvmBackend.openReusing()) {
+        try (KvmBackend reused = KvmBackend.on(TestTargets.guest().kvm(), KvmBackend.Options.defaults().reusingVm())) {
             String previous = "(none: first case on the VM)";
             for (Case c : order) {
                 Observation again = reused.run(c);

@@ -92,7 +92,8 @@ class CliConventionsTest {
         assertThat(emulator.code()).as(emulator.out() + emulator.err()).isEqualTo(ExitStatus.OK);
 
         if (LocalKvm.unavailableReason().isPresent()) {
-            BisectRunCommandTest.Run kvm = BisectRunCommandTest.run("run", "--backend", "kvm", "--no-html",
+            // --kvm host: without /dev/kvm the default would boot a QEMU target instead.
+            BisectRunCommandTest.Run kvm = BisectRunCommandTest.run("run", "--backend", "kvm", "--kvm", "host", "--no-html",
                     "--specs", TestSpecs.DIR.toString(), "--only", "^x2apic\\.", "--out", tmp.resolve("kvm").toString());
             assertThat(kvm.code()).as(kvm.out() + kvm.err()).isEqualTo(ExitStatus.NOTHING_TESTED);
             assertThat(kvm.err()).contains("the kvm backend tested nothing", "--backend emulator");

@@ -50,6 +50,29 @@ class CompareCommandTest {
         assertThat(notJson.out()).isEmpty();
     }
 
+    @Test
+    void kvmAndTheEmulatorOfOneRunCompareByCaseId() {
+        Path run = dir.resolve("run.json");
+        SummaryJson.write(new RunSummary(Map.of("kernel.release", "6.12.117"), List.of(
+                new CaseEntry("ranges.a", "kvm", Status.PASSED, "t", "c", "", List.of(), List.of("step 1 run: RDMSR(0x808) = 0x30")),
+                new CaseEntry("ranges.a", "emulator", Status.PASSED, "t", "c", "", List.of(), List.of("step 1 run: RDMSR(0x808) = 0x31")),
+                new CaseEntry("ranges.b", "kvm", Status.PASSED, "t", "c", "", List.of(), List.of("ok")),
+                new CaseEntry("ranges.b", "emulator", Status.PASSED, "t", "c", "", List.of(), List.of("ok")))), run);
+
+        BisectRunCommandTest.Run kvmVsModel = BisectRunCommandTest.run("compare", run.toString(), run.toString(),
+                "--before-backend", "kvm", "--after-backend", "emulator");
+        assertThat(kvmVsModel.code()).as(kvmVsModel.err()).isZero();
+        assertThat(kvmVsModel.out()).contains("ranges.a").contains("0x30").contains("0x31").doesNotContain("ranges.b");
+
+        BisectRunCommandTest.Run same = BisectRunCommandTest.run("compare", run.toString(), run.toString());
+        assertThat(same.out()).doesNotContain("ranges.a");   // each backend with itself: nothing changed
+
+        BisectRunCommandTest.Run noSuchBackend = BisectRunCommandTest.run("compare", run.toString(), run.toString(),
+                "--after-backend", "kvm-vs-model");
+        assertThat(noSuchBackend.code()).isEqualTo(2);
+        assertThat(noSuchBackend.err()).contains("--after-backend: " + run + " has no results of backend 'kvm-vs-model' (it has [emulator, kvm])");
+    }
+
     private Path write(String name, Status status, String observation) {
         Path file = dir.resolve(name);
         SummaryJson.write(new RunSummary(Map.of("kernel.release", "6.18.44"), List.of(new CaseEntry("ranges.a", "kvm", status,

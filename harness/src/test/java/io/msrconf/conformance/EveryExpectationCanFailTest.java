@@ -1,5 +1,7 @@
 package io.msrconf.conformance;
 
+import io.msrconf.spec.KernelVersion;
+import io.msrconf.target.TestTargets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.msrconf.backend.Backend;
@@ -23,27 +25,27 @@ import org.junit.jupiter.api.TestFactory;
  */
 class EveryExpectationCanFailTest {
 
-    private static final KvmBackend KVM = KvmBackend.open();
     private static final EmulatorBackend EMULATOR = EmulatorBackend.create();
 
     @AfterAll
     static void close() {
-        KVM.close();
         EMULATOR.close();
     }
 
+    /** On the guest kernel's KVM (a reused VM: each flip reruns its case). */
     @TestFactory
     Stream<DynamicTest> everyFlippedExpectationFailsOnKvm() {
-        return flipsFail(KVM);
+        KvmBackend kvm = KvmBackend.on(TestTargets.guest().kvm(), KvmBackend.Options.defaults().reusingVm());
+        return flipsFail(kvm, TargetInfo.of(TestTargets.guest().name(), TestTargets.guest().kvm()).kernelVersion()).onClose(kvm::close);
     }
 
     @TestFactory
     Stream<DynamicTest> everyFlippedExpectationFailsOnTheEmulator() {
-        return flipsFail(EMULATOR);
+        return flipsFail(EMULATOR, TargetInfo.read().kernelVersion());
     }
 
-    private static Stream<DynamicTest> flipsFail(Backend backend) {
-        CaseRunner runner = new CaseRunner(backend, TargetInfo.read().kernelVersion());
+    private static Stream<DynamicTest> flipsFail(Backend backend, KernelVersion kernel) {
+        CaseRunner runner = new CaseRunner(backend, kernel);
         return SpecLoader.load(TestSpecs.DIR).cases().stream().map(c -> DynamicTest.dynamicTest(c.id(), () -> {
             CaseResult original = runner.run(c);
             if (original.status() == CaseResult.Status.SKIPPED) {

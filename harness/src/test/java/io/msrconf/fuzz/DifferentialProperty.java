@@ -1,5 +1,6 @@
 package io.msrconf.fuzz;
 
+import io.msrconf.target.TestTargets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.msrconf.backend.KvmBackend;
@@ -40,7 +41,7 @@ class DifferentialProperty {
 
     @BeforeContainer
     static void open() {
-        runner = FuzzRunner.open();
+        runner = FuzzRunner.open(TestTargets.guest().kvm());
     }
 
     @AfterContainer
@@ -56,12 +57,7 @@ class DifferentialProperty {
     static final class SkipWithoutKvm implements SkipExecutionHook {
         @Override
         public SkipResult shouldBeSkipped(LifecycleContext context) {
-            Case probe = new Case(Generators.ID, "probe", Generators.AREA, "probe", KernelRange.DEFAULT,
-                    new VcpuSetup(true, EnumSet.allOf(ExitReason.class)),
-                    List.of(new Step.SetFilter(MsrFilter.allowAll(), 0, Generators.GENERATED)), Generators.GENERATED);
-            try (KvmBackend kvm = KvmBackend.open()) {
-                return kvm.cannotRun(probe).map(SkipResult::skip).orElse(SkipResult.doNotSkip());
-            }
+            return TestTargets.guestUnavailableReason().map(SkipResult::skip).orElse(SkipResult.doNotSkip());
         }
     }
 

@@ -1,9 +1,11 @@
 package io.msrconf.fuzz;
 
+import io.msrconf.target.TestTargets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.msrconf.backend.AccessOutcome;
 import io.msrconf.backend.EmulatorBackend;
+import io.msrconf.pipeline.TargetInfo;
 import io.msrconf.guest.GuestResult;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.backend.Observation;
@@ -42,8 +44,8 @@ class RawFilterProperty {
 
     @BeforeContainer
     static void open() {
-        kvm = KvmBackend.openReusing();
-        model = EmulatorBackend.create();
+        kvm = KvmBackend.on(TestTargets.guest().kvm(), KvmBackend.Options.defaults().reusingVm());
+        model = EmulatorBackend.create(TargetInfo.modelProfileOf(TestTargets.guest().kvm()));
     }
 
     @AfterContainer

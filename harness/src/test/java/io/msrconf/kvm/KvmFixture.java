@@ -1,50 +1,50 @@
 package io.msrconf.kvm;
 
 import io.msrconf.kvm.local.LocalKvm;
-import java.util.Optional;
+import io.msrconf.target.TestTargets;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * For test classes that need a KVM ({@code @RegisterExtension static final KvmFixture KVM = new KvmFixture();}):
- * opens one {@link Kvm} for the class and closes it after, and skips each test with the reason where
- * KVM cannot be used here (per test, so the report shows every test as skipped, not the class).
+ * For test classes that need a real KVM ({@code @RegisterExtension static final KvmFixture KVM = new KvmFixture();}):
+ * {@link #kvm()} is the shared guest kernel's KVM ({@link TestTargets#guest()}, so these tests run on every
+ * machine), {@link #local()} this machine's /dev/kvm for the tests of the local transport itself, which are
+ * skipped with the reason where there is none.
  */
-public final class KvmFixture implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
+public final class KvmFixture implements BeforeEachCallback {
 
-    private final Optional<String> unavailable = LocalKvm.unavailableReason();
-    private LocalKvm kvm;
+    private final boolean needsLocal;
 
-    @Override
-    public void beforeAll(ExtensionContext context) {
-        if (unavailable.isEmpty()) {
-            kvm = LocalKvm.open();
-        }
+    public KvmFixture() {
+        this(false);
+    }
+
+    private KvmFixture(boolean needsLocal) {
+        this.needsLocal = needsLocal;
+    }
+
+    /** For the tests of the local transport: each is skipped, with the reason, where /dev/kvm cannot be used. */
+    public static KvmFixture forLocalTransport() {
+        return new KvmFixture(true);
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        unavailable.ifPresent(Assumptions::abort);
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        if (kvm != null) {
-            kvm.close();
-            kvm = null;
+        if (needsLocal) {
+            LocalKvm.unavailableReason().ifPresent(Assumptions::abort);
+        } else {
+            TestTargets.guest();
         }
     }
 
-    /** The class's KVM; only called from tests, which run only where KVM is usable. */
+    /** The KVM the class's tests drive: the shared guest's. */
     public Kvm kvm() {
-        return kvm;
+        return TestTargets.guest().kvm();
     }
 
-    /** This machine's KVM through the local transport, for tests of that transport itself. */
+    /** This machine's KVM through the local transport. */
     public LocalKvm local() {
-        return kvm;
+        return (LocalKvm) TestTargets.host().orElseThrow().kvm();
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.msrconf.kvm.local.LocalKvm;
+import io.msrconf.target.GuestKernels;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The kernel matrix end to end, as CI runs it: Debian's 6.1 kernel booted under QEMU and the host's own
- * kernel, a few cases each, then the table, matrix.json and the merged Allure results.
+ * kernel, a few cases each on KVM, on the emulator as the model of that kernel and KVM against the model,
+ * then the table, matrix.json and the merged Allure results.
  */
 class KernelMatrixIntegrationTest {
 
@@ -41,7 +43,7 @@ class KernelMatrixIntegrationTest {
         assertThat(status).as(table + stderr).isZero();   // without KVM on the host its cases are skipped, which is no failure
         assertThat(table).as(table).containsPattern("(?m)^  A  6\\.1\\.0-\\d+-amd64  kvm_amd  .+  \\(debian:6\\.1, \\d+ s\\)$");
         assertThat(table).as(table).containsPattern("(?m)^  B  \\S+  \\S+  .+  \\(host, \\d+ s\\)$");
-        assertThat(table).as(table).contains(hostKvm ? "same on every kernel: 3 cases (3 pass)" : "outcome differs between kernels (3)");
+        assertThat(table).as(table).contains(hostKvm ? "same on every kernel: 9 cases (9 pass)" : "outcome differs between kernels (6)");
 
         JsonNode matrix = new ObjectMapper().readTree(out.resolve("matrix.json").toFile());
         assertThat(matrix.get("kernels")).allSatisfy(k -> assertThat(k.get("ran").asBoolean()).isTrue());
@@ -55,12 +57,13 @@ class KernelMatrixIntegrationTest {
             results = files.filter(f -> f.getFileName().toString().endsWith("-result.json"))
                     .map(f -> read(f)).collect(Collectors.toList());
         }
-        assertThat(results).hasSize(6);
+        // 3 cases x (kvm, emulator, kvm-vs-model) x 2 kernels
+        assertThat(results).hasSize(18);
         Set<String> historyIds = results.stream().map(r -> r.get("historyId").asText()).collect(Collectors.toSet());
-        assertThat(historyIds).hasSize(6).anyMatch(h -> h.endsWith("@kvm@" + matrixRelease(matrix, 0) + " kvm_amd"));
+        assertThat(historyIds).hasSize(18).anyMatch(h -> h.endsWith("@kvm@" + matrixRelease(matrix, 0) + " kvm_amd"));
         assertThat(results.stream().flatMap(r -> Stream.of(r.get("labels")).flatMap(l -> java.util.stream.StreamSupport.stream(l.spliterator(), false)))
                 .filter(l -> l.get("name").asText().equals("parentSuite")).map(l -> l.get("value").asText()).distinct())
-                .hasSize(2).anyMatch(s -> s.startsWith("kvm on 6.1.0-"));
+                .hasSize(5).contains("emulator").anyMatch(s -> s.startsWith("kvm on 6.1.0-")).anyMatch(s -> s.startsWith("kvm-vs-model on 6.1.0-"));
         assertThat(Files.readString(out.resolve("allure-results/environment.properties"), StandardCharsets.ISO_8859_1))
                 .contains("A kernel=6.1.0-").contains("B kernel=");
     }

@@ -8,6 +8,7 @@ import io.msrconf.matrix.KernelMatrix.KernelResult;
 import io.msrconf.pipeline.RunSummary;
 import io.msrconf.pipeline.RunSummary.CaseEntry;
 import io.msrconf.pipeline.RunSummary.Status;
+import io.msrconf.target.KvmTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +27,7 @@ class MatrixReportTest {
     private static KernelResult kernel(String spec, String release, String module, Path dir, CaseEntry... cases) {
         RunSummary s = new RunSummary(Map.of("kernel.release", release, "kvm.module", module, "cpu.model", "cpu " + module),
                 List.of(cases));
-        return new KernelResult(KernelTarget.parse(spec), Optional.of(s), "", dir.resolve(spec.replace(':', '-')), Duration.ofSeconds(30));
+        return new KernelResult(KvmTarget.parse(spec), Optional.of(s), "", dir.resolve(spec.replace(':', '-')), Duration.ofSeconds(30));
     }
 
     @Test
@@ -39,7 +40,7 @@ class MatrixReportTest {
                 entry("a.same", Status.PASSED, "", "  RDMSR(0x10): #GP"),
                 entry("b.differs", Status.FAILED, "b.differs [kvm] title of b.differs\nExpected #GP on RDMSR(0x174), got no exit\nmore"),
                 entry("c.observed", Status.PASSED, "", "  RDMSR(0x10): completed with value 0x2"));
-        KernelResult broken = new KernelResult(KernelTarget.parse("debian:6.1"), Optional.empty(),
+        KernelResult broken = new KernelResult(KvmTarget.parse("debian:6.1"), Optional.empty(),
                 "the guest did not power off within 300 s", dir.resolve("x"), Duration.ofSeconds(300));
 
         MatrixReport report = new MatrixReport(List.of(old, host, broken));
@@ -51,17 +52,17 @@ class MatrixReportTest {
                 "  C  NOT RUN: the guest did not power off within 300 s  (debian:6.1, 300 s)\n");
         assertThat(table).containsSubsequence(
                 "outcome differs between kernels (1):",
-                "  b.differs   skip    FAIL    -     ",
+                "  b.differs [kvm]   skip    FAIL    -     ",
                 "same outcome, different observations (1):",
-                "  c.observed  pass    pass    -     ",
+                "  c.observed [kvm]  pass    pass    -     ",
                 "same on every kernel: 1 case (1 pass)",
                 "why:",
-                "  A b.differs: skipped: the case applies to kernels >= 5.12; this is 5.10",
-                "  B b.differs: failed: Expected #GP on RDMSR(0x174), got no exit",
-                "  A c.observed: observed RDMSR(0x10): completed with value 0x1",
-                "  B c.observed: observed RDMSR(0x10): completed with value 0x2",
+                "  A b.differs [kvm]: skipped: the case applies to kernels >= 5.12; this is 5.10",
+                "  B b.differs [kvm]: failed: Expected #GP on RDMSR(0x174), got no exit",
+                "  A c.observed [kvm]: observed RDMSR(0x10): completed with value 0x1",
+                "  B c.observed [kvm]: observed RDMSR(0x10): completed with value 0x2",
                 "  C did not run: the guest did not power off within 300 s");
-        assertThat(report.differingCases()).containsExactly("b.differs");
+        assertThat(report.differingCases()).containsExactly("b.differs [kvm]");
         assertThat(report.anyFailure()).isTrue();
         assertThat(report.allKernelsRan()).isFalse();
     }
@@ -69,8 +70,8 @@ class MatrixReportTest {
     @Test
     void aKernelThatDidNotRunIsABrokenTestInTheReportWithItsConsole(@TempDir Path dir) throws Exception {
         Path kernelDir = Files.createDirectories(dir.resolve("kernels/debian-6.1"));
-        Files.writeString(kernelDir.resolve("console.log"), "msrconf-guest: FATAL: cannot mount the host's root over 9p\n");
-        KernelResult broken = new KernelResult(KernelTarget.parse("debian:6.1"), Optional.empty(),
+        Files.writeString(kernelDir.resolve("console.log"), "msrconf-guest: FATAL: no virtio-serial port named msrconf.agent\n");
+        KernelResult broken = new KernelResult(KvmTarget.parse("debian:6.1"), Optional.empty(),
                 "the guest did not power off within 300 s", kernelDir, Duration.ofSeconds(300));
         Path merged = dir.resolve("allure-results");
 
@@ -86,7 +87,7 @@ class MatrixReportTest {
         assertThat(r.get("name").asText()).isEqualTo("kernel debian:6.1 did not run");
         assertThat(r.get("statusDetails").get("message").asText()).isEqualTo("kernel debian:6.1 did not run: the guest did not power off within 300 s");
         assertThat(Files.readString(merged.resolve(r.get("attachments").get(0).get("source").asText())))
-                .contains("cannot mount the host's root over 9p");
+                .contains("no virtio-serial port named msrconf.agent");
         assertThat(Files.readString(merged.resolve("environment.properties"), java.nio.charset.StandardCharsets.ISO_8859_1))
                 .contains("A kernel=NOT RUN (debian\\:6.1)\\: the guest did not power off within 300 s");
     }

@@ -8,7 +8,7 @@ import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.emu.model.Mutation;
 import io.msrconf.guest.Payload;
 import io.msrconf.matrix.KernelMatrix;
-import io.msrconf.matrix.KernelTarget;
+import io.msrconf.target.KvmTarget;
 import io.msrconf.matrix.MatrixReport;
 import io.msrconf.pipeline.Conformance;
 import io.msrconf.pipeline.KnownDeviation;
@@ -149,7 +149,7 @@ class CategoriesTest {
 
     @Test
     void aKernelThatDidNotRunIsItsOwnCategory() {
-        KernelMatrix.KernelResult notRun = new KernelMatrix.KernelResult(KernelTarget.parse("debian:6.12"), java.util.Optional.empty(),
+        KernelMatrix.KernelResult notRun = new KernelMatrix.KernelResult(KvmTarget.parse("debian:6.12"), java.util.Optional.empty(),
                 "QEMU exited with status 1 before the command finished\n  last lines of qemu.log:\n    qemu: linux kernel too old",
                 Path.of("x"), Duration.ZERO);
         assertThat(categoriesOf("broken", MatrixReport.notRunMessage(notRun))).containsExactly("Kernel did not run (kernel matrix)");

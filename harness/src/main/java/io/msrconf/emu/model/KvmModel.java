@@ -16,6 +16,7 @@ import java.util.Set;
 public final class KvmModel implements MsrPort {
 
     private final Set<Mutation> mutations;
+    private final ModelProfile profile;
     private final FilterModel filter;
     private final MsrFileModel msrs;
     /** kvm->arch.user_space_msr_mask (KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) args[0]). */
@@ -24,9 +25,14 @@ public final class KvmModel implements MsrPort {
     private boolean forcedEmulationPrefix;
 
     public KvmModel(long efer, Set<Mutation> mutations) {
+        this(efer, mutations, ModelProfile.LATEST);
+    }
+
+    public KvmModel(long efer, Set<Mutation> mutations, ModelProfile profile) {
         this.mutations = mutations.isEmpty() ? Set.of() : EnumSet.copyOf(mutations);
+        this.profile = profile;
         this.filter = new FilterModel(this.mutations);
-        this.msrs = new MsrFileModel(new LapicModel(0, this.mutations), efer);
+        this.msrs = new MsrFileModel(new LapicModel(0, this.mutations, profile), efer);
     }
 
     /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR): 0, or EINVAL for bits outside the valid mask. */
@@ -73,26 +79,36 @@ public final class KvmModel implements MsrPort {
 
     @Override
     public MsrResult rdmsr(int index) {
+        msrs.lapic().vmExit();   // RDMSR is intercepted: the guest exits before KVM emulates it
         int r;
         long value = 0;
         if (filteredBeforeLookup(index, FilterModel.TYPE_READ)) {
             r = MsrFileModel.RET_FILTERED;
         } else {
             MsrFileModel.Access a = msrs.read(index);
+            if (a.ret() == MsrFileModel.RET_UNSUPPORTED && MsrFileModel.isF15hPerfMsr(index) && profile.f15hPerfReadsComplete()) {
+                a = MsrFileModel.Access.ok(0);
+            }
             r = filteredAfterLookup(pre63PmuError(a.ret(), index), index, FilterModel.TYPE_READ);
             value = a.value();
         }
         return r == 0 ? new MsrResult.Done(value) : toUserspaceOrFault(r, 0);
     }
 
-    /** {@link Mutation#UNSUPPORTED_PMU_MSRS_INVALID}: the pre-6.3 plain 1 for known-but-unsupported PMU MSRs. */
+    /**
+     * The pre-6.3 plain 1 for known-but-unsupported PMU MSRs, on the kernels that had it
+     * ({@link ModelProfile#unsupportedPmuMsrFailsWithInvalid}) or as {@link Mutation#UNSUPPORTED_PMU_MSRS_INVALID}.
+     */
     private int pre63PmuError(int r, int index) {
-        return r == MsrFileModel.RET_UNSUPPORTED && MsrFileModel.isUnsupportedPmuMsr(index)
-                && mutations.contains(Mutation.UNSUPPORTED_PMU_MSRS_INVALID) ? 1 : r;
+        if (r != MsrFileModel.RET_UNSUPPORTED || !MsrFileModel.isUnsupportedPmuMsr(index)) {
+            return r;
+        }
+        return mutations.contains(Mutation.UNSUPPORTED_PMU_MSRS_INVALID) || profile.unsupportedPmuMsrFailsWithInvalid(index) ? 1 : r;
     }
 
     @Override
     public MsrResult wrmsr(int index, long value) {
+        msrs.lapic().vmExit();
         int r = filteredBeforeLookup(index, FilterModel.TYPE_WRITE) ? MsrFileModel.RET_FILTERED
                 : filteredAfterLookup(pre63PmuError(msrs.write(index, value, false), index), index, FilterModel.TYPE_WRITE);
         long exitData = mutations.contains(Mutation.WRMSR_EXIT_DATA_TRUNCATED) ? value & 0xffffffffL : value;
@@ -119,7 +135,8 @@ public final class KvmModel implements MsrPort {
      */
     @Override
     public MsrResult emulatorImplicitRead(int index) {
-        if (mutations.contains(Mutation.SIDE_EFFECT_READS_FILTERED) && !filter.allowed(index, FilterModel.TYPE_READ)) {
+        if ((mutations.contains(Mutation.SIDE_EFFECT_READS_FILTERED) || profile.sideEffectReadsFiltered())
+                && !filter.allowed(index, FilterModel.TYPE_READ)) {
             // Before 5.18: __kvm_get_msr() returned KVM_MSR_RET_FILTERED for every guest read (exits off).
             return new MsrResult.Fault();
         }

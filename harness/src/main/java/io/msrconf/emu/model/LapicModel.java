@@ -22,12 +22,14 @@ public final class LapicModel {
 
     private final int vcpuId;
     private final Set<Mutation> mutations;
+    private final ModelProfile profile;
     private long apicBase;
     private int tpr;
 
-    public LapicModel(int vcpuId, Set<Mutation> mutations) {
+    public LapicModel(int vcpuId, Set<Mutation> mutations, ModelProfile profile) {
         this.vcpuId = vcpuId;
         this.mutations = mutations;
+        this.profile = profile;
         // kvm_lapic_reset(): kvm_apic_set_base(vcpu, APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE | BSP)
         this.apicBase = Msr.APIC_DEFAULT_BASE | Msr.APIC_BASE_ENABLE | (vcpuId == 0 ? Msr.APIC_BASE_BSP : 0);
     }
@@ -56,6 +58,16 @@ public final class LapicModel {
         }
         apicBase = value;
         return 0;
+    }
+
+    /**
+     * The guest left guest mode (any VM exit, before KVM handles it): under {@link ModelProfile#tprSyncedFromVtprAtExit}
+     * the TPR becomes V_TPR << 4, and V_TPR was loaded with TPR >> 4 at the last entry.
+     */
+    public void vmExit() {
+        if (profile.tprSyncedFromVtprAtExit()) {
+            tpr &= 0xf0;
+        }
     }
 
     /** kvm_x2apic_msr_read(): 0 with the value, or 1 (-> #GP / INVAL). */

@@ -123,7 +123,12 @@ public final class MsrFileModel {
      * KVM_MSR_RET_UNSUPPORTED" (an UNKNOWN exit), like an MSR KVM does not know at all.
      */
     static boolean isUnsupportedPmuMsr(int msr) {
-        return msr == 0x3f1 || msr == 0x3f2 || msr == 0x600 || msr >= 0xc0010200 && msr <= 0xc001020b;
+        return msr == 0x3f1 || msr == 0x3f2 || msr == 0x600 || isF15hPerfMsr(msr);
+    }
+
+    /** The AMD core performance counters MSR_F15H_PERF_CTL0..MSR_F15H_PERF_CTR5. */
+    static boolean isF15hPerfMsr(int msr) {
+        return msr >= 0xc0010200 && msr <= 0xc001020b;
     }
 
     /**

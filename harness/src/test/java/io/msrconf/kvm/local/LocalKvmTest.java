@@ -28,7 +28,7 @@ class LocalKvmTest {
     private static final byte[] JMP_SELF = {(byte) 0xeb, (byte) 0xfe};
 
     @RegisterExtension
-    static final KvmFixture KVM = new KvmFixture();
+    static final KvmFixture KVM = KvmFixture.forLocalTransport();
 
     @Test
     void theRunMappingIsAtLeastAPage() {

@@ -1,4 +1,4 @@
-package io.msrconf.matrix;
+package io.msrconf.target;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

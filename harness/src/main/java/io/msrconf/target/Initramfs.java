@@ -1,4 +1,4 @@
-package io.msrconf.matrix;
+package io.msrconf.target;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

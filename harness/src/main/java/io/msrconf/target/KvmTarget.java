@@ -1,5 +1,6 @@
-package io.msrconf.matrix;
+package io.msrconf.target;
 
+import io.msrconf.kvm.local.LocalKvm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,42 +15,51 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * One kernel of a matrix, as the user names it:
+ * A KVM to test, as the user names it ({@code --kvm}, and each kernel of a matrix):
  * <ul>
- *   <li>{@code host}: the kernel this machine runs, tested directly;</li>
- *   <li>{@code debian:SERIES}: the newest Debian kernel of a series (5.10, 6.1, 6.12), fetched and cached;</li>
- *   <li>{@code IMAGE[,modules=DIR]}: a kernel image the user built (bzImage/vmlinuz), with the
- *       {@code lib/modules/RELEASE} tree of its modules unless KVM and 9p are built in.</li>
+ *   <li>{@code host}: this machine's {@code /dev/kvm};</li>
+ *   <li>{@code debian:SERIES}: the newest Debian kernel of a series (5.10, 6.1, 6.12), fetched once, cached,
+ *       and booted under QEMU;</li>
+ *   <li>{@code IMAGE[,modules=DIR]}: a kernel image the user built, booted under QEMU, with the
+ *       {@code lib/modules/RELEASE} tree of its modules unless virtio-serial and KVM are built in;</li>
+ *   <li>{@code off}: no KVM at all (only the emulator is tested).</li>
  * </ul>
+ * A booted target is driven through the msrconf agent in the guest ({@link AgentGuest}); the Java code
+ * that runs cases is the same for every kind.
  */
-public record KernelTarget(String spec, Kind kind, String series, Path image, Optional<Path> modules) {
+public record KvmTarget(String spec, Kind kind, String series, Path image, Optional<Path> modules) {
 
-    public enum Kind { HOST, DEBIAN, IMAGE }
+    public enum Kind { OFF, HOST, DEBIAN, IMAGE }
 
     public static final List<String> DEBIAN_SERIES = List.of("5.10", "6.1", "6.12");
+    /** The kernel booted when this machine's /dev/kvm cannot be used: the newest Debian series. */
+    public static final String DEFAULT_GUEST = "debian:6.12";
+    /** The matrix's default: the three Debian kernels, then the host's own. */
+    public static final List<String> DEFAULT_MATRIX = List.of("debian:5.10", "debian:6.1", "debian:6.12", "host");
     /**
      * Module parameters for every booted kernel: the forced-emulation prefix lets the side-effect cases
      * send one instruction through KVM's instruction emulator (x86.c handle_ud(); off by default, and not
      * something msrconf changes on the host's own KVM).
      */
     public static final Map<String, String> GUEST_MODULE_PARAMETERS = Map.of("kvm", "force_emulation_prefix=1");
-    /** The matrix's default: the three Debian kernels, then the host's own. */
-    public static final List<String> DEFAULT_MATRIX = List.of("debian:5.10", "debian:6.1", "debian:6.12", "host");
 
-    public static KernelTarget parse(String spec) {
+    public static KvmTarget parse(String spec) {
         String s = spec.strip();
         if (s.equals("host")) {
-            return new KernelTarget(s, Kind.HOST, "", null, Optional.empty());
+            return new KvmTarget(s, Kind.HOST, "", null, Optional.empty());
+        }
+        if (s.equals("off")) {
+            return new KvmTarget(s, Kind.OFF, "", null, Optional.empty());
         }
         if (s.startsWith("debian:")) {
             String series = s.substring("debian:".length());
             if (!DEBIAN_SERIES.contains(series)) {
                 throw new IllegalArgumentException("kernel '" + spec + "': Debian series must be one of " + DEBIAN_SERIES);
             }
-            return new KernelTarget(s, Kind.DEBIAN, series, null, Optional.empty());
+            return new KvmTarget(s, Kind.DEBIAN, series, null, Optional.empty());
         }
         if (s.isEmpty()) {
-            throw new IllegalArgumentException("empty kernel name (expected host, debian:SERIES or IMAGE[,modules=DIR])");
+            throw new IllegalArgumentException("empty KVM target (expected host, debian:SERIES, IMAGE[,modules=DIR] or off)");
         }
         String[] parts = s.split(",", -1);
         Path image = Path.of(parts[0]).toAbsolutePath().normalize();
@@ -66,12 +76,18 @@ public record KernelTarget(String spec, Kind kind, String series, Path image, Op
         if (modules.isPresent() && !Files.isDirectory(modules.get())) {
             throw new IllegalArgumentException("module directory " + modules.get() + " does not exist");
         }
-        return new KernelTarget(s, Kind.IMAGE, "", image, modules);
+        return new KvmTarget(s, Kind.IMAGE, "", image, modules);
     }
 
-    /** How the matrix names this kernel before it has run (afterwards the guest's own release names it). */
+    /** Whether this target is a kernel booted under QEMU (rather than this machine's own KVM). */
+    public boolean booted() {
+        return kind == Kind.DEBIAN || kind == Kind.IMAGE;
+    }
+
+    /** How results name this target before it has run (afterwards the kernel's own release names it). */
     public String label() {
         return switch (kind) {
+            case OFF -> "off";
             case HOST -> "host";
             case DEBIAN -> "debian-" + series;
             case IMAGE -> image.getFileName().toString();
@@ -79,19 +95,49 @@ public record KernelTarget(String spec, Kind kind, String series, Path image, Op
     }
 
     /**
+     * Opens this target: this machine's /dev/kvm, or the kernel booted under QEMU with its agent
+     * answering. Debian kernels are fetched into {@code cache} first when they are not there.
+     */
+    public OpenedTarget open(Path cache) throws TargetUnavailable {
+        return switch (kind) {
+            case OFF -> throw new IllegalStateException("--kvm off has no KVM to open");
+            case HOST -> {
+                Optional<String> why = LocalKvm.unavailableReason();
+                if (why.isPresent()) {
+                    throw new TargetUnavailable(why.get());
+                }
+                yield OpenedTarget.host(this, LocalKvm.open());
+            }
+            case DEBIAN, IMAGE -> {
+                Optional<String> why = AgentGuest.unavailableReason();
+                if (why.isPresent()) {
+                    throw new TargetUnavailable(why.get());
+                }
+                GuestKernel kernel;
+                try {
+                    kernel = bootable(cache);
+                } catch (IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
+                    throw new TargetUnavailable(e.getMessage(), e);
+                }
+                yield OpenedTarget.guest(this, kernel);
+            }
+        };
+    }
+
+    /**
      * The kernel to boot: the image and modules as given, or the Debian package fetched into
      * {@code cache} (by matrix/fetch-debian-kernel.sh; the network is used only when the series is not cached).
      */
-    public QemuGuest.Kernel bootable(Path cache) {
+    public GuestKernel bootable(Path cache) {
         return switch (kind) {
-            case HOST -> throw new IllegalStateException("the host kernel is not booted under QEMU");
-            case IMAGE -> new QemuGuest.Kernel(image, modules, GUEST_MODULE_PARAMETERS);
+            case OFF, HOST -> throw new IllegalStateException(spec + " is not a kernel booted under QEMU");
+            case IMAGE -> new GuestKernel(image, modules, GUEST_MODULE_PARAMETERS);
             case DEBIAN -> debian(fetchDebian(series, cache));
         };
     }
 
     /** The image and module tree inside an extracted Debian kernel package. */
-    static QemuGuest.Kernel debian(Path extracted) {
+    public static GuestKernel debian(Path extracted) {
         try (Stream<Path> boot = Files.list(extracted.resolve("boot"))) {
             Path image = boot.filter(p -> p.getFileName().toString().startsWith("vmlinuz-")).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no boot/vmlinuz-* in " + extracted));
@@ -100,7 +146,7 @@ public record KernelTarget(String spec, Kind kind, String series, Path image, Op
             Path modules = Stream.of("lib/modules/", "usr/lib/modules/").map(d -> extracted.resolve(d + release))
                     .filter(Files::isDirectory).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no lib/modules/" + release + " in " + extracted));
-            return new QemuGuest.Kernel(image, Optional.of(modules), GUEST_MODULE_PARAMETERS);
+            return new GuestKernel(image, Optional.of(modules), GUEST_MODULE_PARAMETERS);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the kernel package in " + extracted + ": " + e.getMessage(), e);
         }
@@ -119,10 +165,18 @@ public record KernelTarget(String spec, Kind kind, String series, Path image, Op
 
     /** Runs the fetch script (from the classpath, so the jar works anywhere) and returns the extracted package. */
     static Path fetchDebian(String series, Path cache) {
+        Path cached = cache.resolve("debian-" + series);
+        if (Files.isSymbolicLink(cached) && Files.isDirectory(cached) && !"1".equals(System.getenv("MSRCONF_REFRESH_KERNELS"))) {
+            try {
+                return cached.toRealPath();   // what the script would print, without starting bash
+            } catch (IOException e) {
+                // fall through to the script, which reports what is wrong
+            }
+        }
         try {
             Path script = Files.createTempFile("msrconf-fetch-", ".sh", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             try {
-                try (InputStream in = KernelTarget.class.getResourceAsStream("/matrix/fetch-debian-kernel.sh")) {
+                try (InputStream in = KvmTarget.class.getResourceAsStream("/matrix/fetch-debian-kernel.sh")) {
                     if (in == null) {
                         throw new IllegalStateException("/matrix/fetch-debian-kernel.sh is missing from the classpath");
                     }

@@ -1,4 +1,4 @@
-package io.msrconf.matrix;
+package io.msrconf.target;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,8 +28,8 @@ import java.util.zip.GZIPInputStream;
  */
 public final class KernelModules {
 
-    /** 9p over virtio, to mount the host's root and the output directory; then KVM for AMD (QEMU's TCG emulates SVM, not VMX). */
-    public static final List<String> SHARE_MODULES = List.of("virtio_pci", "9pnet_virtio", "9p");
+    /** The agent's channel: a virtio-serial port on virtio-pci; then KVM for AMD (QEMU's TCG emulates SVM, not VMX). */
+    public static final List<String> TRANSPORT_MODULES = List.of("virtio_pci", "virtio_console");
     public static final List<String> KVM_MODULES = List.of("kvm", "kvm_amd");
 
     /** A module to load: its name as /sys/module shows it and its uncompressed ELF bytes. */

@@ -1,4 +1,4 @@
-package io.msrconf.matrix;
+package io.msrconf.target;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,6 +41,11 @@ class InitramfsTest {
         }
     }
 
+    /** The names in a newc archive, in order (for the tests of what a guest's initramfs holds). */
+    static List<String> names(byte[] cpio) {
+        return read(cpio).stream().map(Entry::name).toList();
+    }
+
     private static int align(int n) {
         return (n + 3) & ~3;
     }
@@ -69,7 +74,7 @@ class InitramfsTest {
     @Test
     void theRealToolReadsTheArchiveToo(@TempDir Path dir) throws Exception {
         // cpio(1), when installed, is an independent reader of the format.
-        if (QemuGuest.findOnPath("cpio").isEmpty()) {
+        if (AgentGuest.findOnPath("cpio").isEmpty()) {
             org.junit.jupiter.api.Assumptions.abort("cpio is not installed");
         }
         Path archive = dir.resolve("a.cpio");

@@ -1,0 +1,92 @@
+package io.msrconf.emu.model;
+
+import io.msrconf.spec.KernelVersion;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Which KVM the model stands for: the kernel version (behaviour that changed over releases) and what
+ * depends on the vendor module and its configuration rather than on common x86 code. Chosen from what
+ * the target says about itself (its release, its loaded kvm_* modules and their parameters), never from
+ * a result. Each behaviour below cites the kernel text it follows; the spec cases that check it carry
+ * the same citations and version ranges.
+ *
+ * @param kernel                   the kernel version modelled (the upstream stable release for a
+ *                                 distribution kernel)
+ * @param tprSyncedFromVtprAtExit  kvm_amd without AVIC: at every VM exit the local APIC's TPR is set from
+ *                                 the VMCB's V_TPR, which holds only TPR[7:4], so a TPR written with low
+ *                                 bits set reads back without them once the guest has exited again
+ *                                 (svm.c sync_cr8_to_lapic() "kvm_set_cr8(vcpu, cr8)" -> lapic.c
+ *                                 kvm_lapic_set_tpr() "apic_set_tpr(apic, (cr8 & 0x0f) << 4)"; the CR8
+ *                                 write intercept that would skip it is cleared by svm_update_cr8_intercept()
+ *                                 whenever no interrupt is pending, and sync_lapic_to_cr8() loads V_TPR
+ *                                 from kvm_get_cr8() = TPR >> 4 at every entry; 5.10 to 6.12 alike)
+ */
+public record ModelProfile(String name, KernelVersion kernel, boolean tprSyncedFromVtprAtExit) {
+
+    /** The newest behaviour of common x86 code: what the model is when nothing says otherwise. */
+    public static final ModelProfile LATEST = new ModelProfile("latest generic x86 KVM", new KernelVersion(999, 0, 0), false);
+
+    private static final KernelVersion V5_11 = new KernelVersion(5, 11, 0);
+    private static final KernelVersion V5_13 = new KernelVersion(5, 13, 0);
+    private static final KernelVersion V5_18 = new KernelVersion(5, 18, 0);
+    private static final KernelVersion V6_1 = new KernelVersion(6, 1, 0);
+    private static final KernelVersion V6_3 = new KernelVersion(6, 3, 0);
+    private static final KernelVersion V6_1_167 = new KernelVersion(6, 1, 167);
+
+    /**
+     * The profile for a kernel {@code kernel} whose vendor modules are {@code kvmModules} (the kvm_*
+     * entries of /sys/module) and whose kvm_amd {@code avic} parameter reads {@code avic} (absent when
+     * there is no such file). With AVIC the APIC is virtualized and sync_cr8_to_lapic() returns early
+     * (kvm_vcpu_apicv_active()); svm.c: "static bool avic; module_param(avic, bool, 0444);", off unless set.
+     */
+    public static ModelProfile of(KernelVersion kernel, List<String> kvmModules, Optional<String> avic) {
+        boolean avicOn = avic.map(String::strip).filter(v -> v.equals("Y") || v.equals("1")).isPresent();
+        boolean svmTpr = kvmModules.contains("kvm_amd") && !avicOn;
+        return new ModelProfile((svmTpr ? "kvm_amd without AVIC" : "generic x86 KVM") + " " + kernel, kernel, svmTpr);
+    }
+
+    /**
+     * Before ac8d6cad3c7b "KVM: x86: Only do MSR filtering when access MSR by rdmsr/wrmsr" (5.18), MSR
+     * reads the emulator makes as a side effect of an instruction (the IA32_TSC read of an emulated RDTSC)
+     * went through the filter: __kvm_get_msr() returned KVM_MSR_RET_FILTERED for a denied guest read.
+     */
+    public boolean sideEffectReadsFiltered() {
+        return kernel.compareTo(V5_18) < 0;
+    }
+
+    /**
+     * Before c28fa560c5bb (5.13), kvm_get_msr_common(): "case MSR_F15H_PERF_CTL0 ... MSR_F15H_PERF_CTR5:
+     * ... if (kvm_pmu_is_valid_msr(vcpu, msr_info->index)) return kvm_pmu_get_msr(vcpu, msr_info);
+     * msr_info->data = 0; break;": a guest read completes, with 0 on a vCPU without a vPMU.
+     */
+    public boolean f15hPerfReadsComplete() {
+        return kernel.compareTo(V5_13) < 0;
+    }
+
+    /**
+     * Whether a guest access to a PMU MSR KVM knows but does not support for the vCPU fails with a plain
+     * 1 (an INVAL exit) rather than KVM_MSR_RET_UNSUPPORTED (UNKNOWN): from the cases that returned "if
+     * (!msr_info->host_initiated) return 1;" -- F15H_PERF since c28fa560c5bb (5.13), PEBS_ENABLE,
+     * PEBS_DATA_CFG and DS_AREA in 6.1 -- until 2de154f541fc (6.3, stable 6.1.167) removed them. In 5.10
+     * (5.10.223 read) kvm_get_msr_common() and kvm_set_msr_common() had no case for PEBS_ENABLE,
+     * PEBS_DATA_CFG or DS_AREA: they reach "default: if (kvm_pmu_is_valid_msr(vcpu, msr)) ... return
+     * KVM_MSR_RET_INVALID;", an UNKNOWN exit. Releases between 5.11 and 6.0 were not read for them.
+     */
+    public boolean unsupportedPmuMsrFailsWithInvalid(int msr) {
+        if (kernel.compareTo(V6_3) >= 0 || kernel.major() == 6 && kernel.minor() == 1 && kernel.compareTo(V6_1_167) >= 0) {
+            return false;
+        }
+        if (MsrFileModel.isF15hPerfMsr(msr)) {
+            return kernel.compareTo(V5_13) >= 0;
+        }
+        if (kernel.compareTo(V6_1) >= 0) {
+            return true;
+        }
+        if (kernel.compareTo(V5_11) < 0) {
+            return false;
+        }
+        throw new ModelLimitation(String.format("the model does not know how kernel %s answers a guest access to PMU MSR 0x%x"
+                + " (its code was read for 5.10 and from 6.1 on)", kernel, msr));
+    }
+}
