@@ -80,10 +80,15 @@ public final class AgentGuest implements AutoCloseable {
      * end of the guest's console.
      */
     public static AgentGuest boot(String name, GuestKernel kernel, Duration timeout) throws TargetUnavailable {
+        return boot(name, kernel, timeout, null);
+    }
+
+    /** {@link #boot(String, GuestKernel, Duration)} with its work directory under {@code workBase} (null: the system's temporary directory). */
+    static AgentGuest boot(String name, GuestKernel kernel, Duration timeout, Path workBase) throws TargetUnavailable {
         long start = System.nanoTime();
         Path workDir;
         try {
-            workDir = Files.createTempDirectory("msrconf-guest-");
+            workDir = workBase == null ? Files.createTempDirectory("msrconf-guest-") : Files.createTempDirectory(workBase, "msrconf-guest-");
         } catch (IOException e) {
             throw new TargetUnavailable("cannot create a work directory for the guest: " + e.getMessage(), e);
         }
@@ -92,13 +97,7 @@ public final class AgentGuest implements AutoCloseable {
             Path initrd = workDir.resolve("initramfs.cpio.gz");
             initramfs(kernel).writeTo(initrd);
             Path socket = workDir.resolve("agent.sock");
-            List<String> argv = new ArrayList<>(List.of(QEMU, "-accel", "tcg", "-cpu", "max", "-smp", "1",
-                    "-m", Integer.toString(MEMORY_MB), "-nodefaults", "-display", "none", "-no-reboot",
-                    "-serial", "file:" + workDir.resolve("console.log"),
-                    "-kernel", bootImage(kernel).toString(), "-initrd", initrd.toString(), "-append", commandLine(kernel),
-                    "-device", "virtio-serial-pci",
-                    "-chardev", "socket,id=agent,path=" + socket + ",server=on,wait=off",
-                    "-device", "virtserialport,chardev=agent,name=" + PORT_NAME));
+            List<String> argv = qemuCommand(kernel, bootImage(kernel), initrd, workDir.resolve("console.log"), socket);
             qemu = ChildProcesses.start(new ProcessBuilder(argv).redirectErrorStream(true)
                     .redirectOutput(workDir.resolve("qemu.log").toFile()));
             SocketChannel channel = connect(socket, qemu, timeout);
@@ -122,6 +121,26 @@ public final class AgentGuest implements AutoCloseable {
             FileTrees.deleteQuietly(workDir);
             throw new TargetUnavailable(name + " did not come up: " + why, e);
         }
+    }
+
+    /**
+     * QEMU's command line. Paths inside QEMU option strings ({@code key=value,...}) have their commas
+     * doubled, QEMU's escape, so a directory named "x,y" cannot add options; the paths given as whole
+     * arguments ({@code -kernel}, {@code -initrd}) need none.
+     */
+    static List<String> qemuCommand(GuestKernel kernel, Path image, Path initrd, Path console, Path socket) {
+        return List.of(QEMU, "-accel", "tcg", "-cpu", "max", "-smp", "1",
+                "-m", Integer.toString(MEMORY_MB), "-nodefaults", "-display", "none", "-no-reboot",
+                "-chardev", "file,id=console,path=" + optionValue(console), "-serial", "chardev:console",
+                "-kernel", image.toString(), "-initrd", initrd.toString(), "-append", commandLine(kernel),
+                "-device", "virtio-serial-pci",
+                "-chardev", "socket,id=agent,path=" + optionValue(socket) + ",server=on,wait=off",
+                "-device", "virtserialport,chardev=agent,name=" + PORT_NAME);
+    }
+
+    /** A value inside a QEMU option string: a comma would end it, so QEMU reads ",," as one comma. */
+    static String optionValue(Path path) {
+        return path.toString().replace(",", ",,");
     }
 
     /**

@@ -22,6 +22,26 @@ class AgentGuestTest {
     }
 
     @Test
+    void aCommaInAPathCannotAddQemuOptions() {
+        GuestKernel k = new GuestKernel(Path.of("/k,x/vmlinuz"), Optional.empty(), Map.of());
+        java.util.List<String> argv = AgentGuest.qemuCommand(k, k.image(), Path.of("/w,readonly=on/initrd"),
+                Path.of("/w,readonly=on/console.log"), Path.of("/w,server=off/agent.sock"));
+        assertThat(argv).contains("file,id=console,path=/w,,readonly=on/console.log",
+                "socket,id=agent,path=/w,,server=off/agent.sock,server=on,wait=off", "/k,x/vmlinuz", "/w,readonly=on/initrd");
+    }
+
+    @Test
+    void aDirectoryWithACommaStillBootsTheGuest(@TempDir Path dir) throws Exception {
+        // QEMU itself reads the doubled commas back: the guest comes up from a work directory named a,b
+        TestTargets.guest();   // the prerequisites, as the other booting tests
+        Path odd = Files.createDirectories(dir.resolve("a,server=off"));
+        try (AgentGuest g = AgentGuest.boot("debian:6.12", KvmTarget.debian(KvmTarget.defaultCache().resolve("debian-6.12").toRealPath()),
+                AgentGuest.BOOT_TIMEOUT, odd)) {
+            assertThat(g.kvm().apiVersion()).isEqualTo(12);
+        }
+    }
+
+    @Test
     void onlyAStaticallyLinkedBusyboxWillDo() {
         // /bin/sh on Debian is dash, dynamically linked: it needs a loader the initramfs does not have.
         assertThat(AgentGuest.isStaticElf(Path.of("/bin/sh"))).isFalse();
