@@ -62,7 +62,14 @@ public final class Main implements Runnable {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
         String command = cl.getCommandSpec().qualifiedName();
-        err.println(command + ": " + e.getMessage());
+        if (e instanceof CommandLine.UnmatchedArgumentException u && cl.getCommandSpec().userObject() instanceof Main
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+            // the first word of a command line is the command: say so, and which there are
+            err.println(command + ": unknown command '" + u.getUnmatched().get(0) + "' (commands: "
+                    + String.join(", ", cl.getSubcommands().keySet().stream().filter(n -> !n.equals("generate-completion")).toList()) + ")");
+        } else {
+            err.println(command + ": " + e.getMessage());
+        }
         CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
         err.println("Usage: see '" + command + " --help'");
         Object user = cl.getCommandSpec().userObject();
