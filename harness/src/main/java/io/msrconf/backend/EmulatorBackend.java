@@ -192,6 +192,8 @@ public final class EmulatorBackend implements Backend {
         @Override
         public void resetToStart() {
             cpu = Cpu.fromStartState(start);
+            // as KVM_SET_SREGS does on the KVM backend: loading FS and GS loads their bases
+            model.segmentBasesLoaded(start.data().base(), start.data().base());
         }
 
         @Override

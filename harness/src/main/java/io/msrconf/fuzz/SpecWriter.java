@@ -6,6 +6,7 @@ import io.msrconf.guest.GuestResult;
 import io.msrconf.backend.MsrExit;
 import io.msrconf.backend.Observation;
 import io.msrconf.backend.StepOutcome;
+import io.msrconf.filter.BitmapMemory;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.abi.Errno;
@@ -128,7 +129,14 @@ public final class SpecWriter {
                     : f.flags() == MsrFilter.DEFAULT_DENY ? "default: deny" : "flags: " + hex(f.flags())).append('\n');
             if (!f.ranges().isEmpty()) {
                 sb.append("          ranges:\n");
-                f.ranges().forEach(r -> sb.append("            - ").append(range(r)).append('\n'));
+                for (int i = 0; i < f.ranges().size(); i++) {
+                    String r = range(f.ranges().get(i));
+                    BitmapMemory memory = f.bitmapMemory().getOrDefault(i, BitmapMemory.VALID_PADDED);
+                    if (memory != BitmapMemory.VALID_PADDED) {
+                        r = r.substring(0, r.length() - 2) + ", memory: " + (memory == BitmapMemory.SHORT ? "short" : "unmapped") + " }";
+                    }
+                    sb.append("            - ").append(r).append('\n');
+                }
             }
             return sb.append("        expect: ").append(errno(s.expectedErrno())).append('\n').toString();
         }

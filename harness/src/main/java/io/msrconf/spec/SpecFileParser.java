@@ -4,6 +4,7 @@ import io.msrconf.abi.Errno;
 
 import io.msrconf.abi.ExitReason;
 import io.msrconf.abi.Msr;
+import io.msrconf.filter.BitmapMemory;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.spec.YamlReader.YamlMap;
@@ -45,7 +46,19 @@ final class SpecFileParser {
     private static final Map<String, CpuidFeature> CPUID_FEATURES = cpuidFeatures();
     private static final List<String> STEP_KEYS = List.of("set-filter", "run", "host-set-msrs", "host-get-msrs", "expect");
     private static final List<String> FILTER_KEYS = List.of("default", "flags", "ranges");
-    private static final List<String> RANGE_KEYS = List.of("flags", "base", "nmsrs", "allow", "deny", "bitmap");
+    private static final List<String> RANGE_KEYS = List.of("flags", "base", "nmsrs", "allow", "deny", "bitmap", "memory");
+    /**
+     * {@code memory:} where the bitmap's bytes lie when the ioctl reads them: {@code padded} (the default:
+     * zero-padded to what the kernel copies), {@code short} (exactly the bytes given, then a page the
+     * process cannot read), {@code unmapped} (an address in a page unmapped before the ioctl).
+     */
+    private static final java.util.Map<String, BitmapMemory> BITMAP_MEMORY = new java.util.LinkedHashMap<>();
+
+    static {
+        BITMAP_MEMORY.put("padded", BitmapMemory.VALID_PADDED);
+        BITMAP_MEMORY.put("short", BitmapMemory.SHORT);
+        BITMAP_MEMORY.put("unmapped", BitmapMemory.UNMAPPED);
+    }
     private static final List<String> BITMAP_FORMS = List.of("allow", "deny", "bitmap");
     /** The access kinds, in MsrOp order: fep- runs the instruction behind KVM's forced-emulation prefix. */
     private static final List<String> OPS = List.of("rdmsr", "wrmsr", "fep-rdmsr", "fep-rdtsc");
@@ -265,6 +278,7 @@ final class SpecFileParser {
             reader.error(node, path, "needs default (allow or deny) or raw flags");
         }
         List<FilterRange> ranges = new ArrayList<>();
+        java.util.Map<Integer, BitmapMemory> memory = new java.util.TreeMap<>();
         List<Node> items = m.has("ranges") ? reader.list(m.get("ranges"), m.path("ranges"), false) : List.of();
         if (items != null) {
             if (items.size() > MsrFilter.MAX_RANGES) {
@@ -272,16 +286,23 @@ final class SpecFileParser {
                         + " ranges (the slots of struct kvm_msr_filter), got " + items.size());
             }
             for (int i = 0; i < items.size(); i++) {
-                FilterRange range = range(items.get(i), YamlReader.item(m.path("ranges"), i));
+                PlacedRange range = range(items.get(i), YamlReader.item(m.path("ranges"), i));
                 if (range != null) {
-                    ranges.add(range);
+                    if (range.memory() != BitmapMemory.VALID_PADDED) {
+                        memory.put(ranges.size(), range.memory());
+                    }
+                    ranges.add(range.range());
                 }
             }
         }
-        return reader.errorCount() == before ? new MsrFilter(flags, ranges) : null;
+        return reader.errorCount() == before ? new MsrFilter(flags, ranges, memory) : null;
     }
 
-    private FilterRange range(Node node, String path) {
+    /** A range and where its bitmap lies in memory. */
+    private record PlacedRange(FilterRange range, BitmapMemory memory) {
+    }
+
+    private PlacedRange range(Node node, String path) {
         int before = reader.errorCount();
         YamlMap m = reader.map(node, path, RANGE_KEYS);
         if (m == null) {
@@ -304,8 +325,18 @@ final class SpecFileParser {
             String form = forms.get(0);
             bitmap = generatedBitmap(m.get(form), m.path(form), form.equals("allow"), base, nmsrs);
         }
+        BitmapMemory memory = BitmapMemory.VALID_PADDED;
+        if (m.has("memory")) {
+            BitmapMemory chosen = reader.choice(m.get("memory"), m.path("memory"), "where the bitmap lies", BITMAP_MEMORY);
+            if (chosen != null && chosen != BitmapMemory.VALID_PADDED && forms.equals(List.of("bitmap")) && bitmap == null
+                    && reader.errorCount() == before) {
+                reader.error(m.get("memory"), m.path("memory"), "a NULL bitmap pointer points nowhere: memory: applies to bitmap bytes");
+            } else if (chosen != null) {
+                memory = chosen;
+            }
+        }
         // bitmap == null is also the legitimate NULL pointer: the error count tells them apart.
-        return reader.errorCount() == before ? new FilterRange(flags, nmsrs, base, bitmap) : null;
+        return reader.errorCount() == before ? new PlacedRange(new FilterRange(flags, nmsrs, base, bitmap), memory) : null;
     }
 
     private Integer rangeFlags(Node node, String path) {

@@ -373,7 +373,7 @@ class SpecLoaderTest {
                 AT + "5: cases[0].titel: unknown key; allowed: id, title, cites, kernel, vcpu, steps",
                 AT + "4: cases[0].title: required key is missing",
                 AT + "10: cases[0].steps[0].set-filter.ranges[0].bas: unknown key;"
-                        + " allowed: flags, base, nmsrs, allow, deny, bitmap",
+                        + " allowed: flags, base, nmsrs, allow, deny, bitmap, memory",
                 AT + "12: cases[0].steps[1].run[0].expect.than: unknown key; allowed: exit, data, answer, then",
                 AT + "12: cases[0].steps[1].run[0].expect.exit: exit reason FILTER is not enabled in vcpu.exits,"
                         + " so KVM never exits with it");
@@ -529,6 +529,37 @@ class SpecLoaderTest {
                         + " write whole bytes, like \"0f\"",
                 AT + "14: cases[0].steps[0].set-filter.ranges[4].bitmap: empty value:"
                         + " write null for a NULL bitmap pointer, or hex bytes like \"ff 00 01\"");
+    }
+
+    @Test
+    void whereABitmapLiesInMemory() {
+        SpecSet set = parse(withSteps("""
+                - set-filter:
+                    default: allow
+                    ranges:
+                      - { flags: [READ], base: 0, nmsrs: 8, deny: all }
+                      - { flags: [READ], base: 0x10, nmsrs: 0x40, bitmap: "ff", memory: short }
+                      - { flags: [WRITE], base: 0x20, nmsrs: 1, deny: all, memory: unmapped }
+                      - { flags: [WRITE], base: 0x30, nmsrs: 1, deny: all, memory: padded }
+                  expect: EFAULT
+                """));
+        assertThat(set.errors()).isEmpty();
+        io.msrconf.filter.MsrFilter f = ((Step.SetFilter) set.cases().get(0).steps().get(0)).filter();
+        assertThat(f.bitmapMemory()).containsExactly(java.util.Map.entry(1, io.msrconf.filter.BitmapMemory.SHORT),
+                java.util.Map.entry(2, io.msrconf.filter.BitmapMemory.UNMAPPED));
+
+        assertThat(errors(withSteps("""
+                - set-filter:
+                    default: allow
+                    ranges:
+                      - { flags: [READ], base: 0, nmsrs: 8, bitmap: null, memory: unmapped }
+                      - { flags: [READ], base: 0, nmsrs: 8, deny: all, memory: swapped }
+                  expect: ok
+                """))).containsExactly(
+                AT + "10: cases[0].steps[0].set-filter.ranges[0].memory: a NULL bitmap pointer points nowhere:"
+                        + " memory: applies to bitmap bytes",
+                AT + "11: cases[0].steps[0].set-filter.ranges[1].memory: expected where the bitmap lies"
+                        + " (one of padded, short, unmapped), got \"swapped\"");
     }
 
     @Test

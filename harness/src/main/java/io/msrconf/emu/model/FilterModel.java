@@ -31,11 +31,18 @@ public final class FilterModel {
     }
 
     private final Set<Mutation> mutations;
+    private final ModelProfile profile;
     /** kvm->arch.msr_filter; null until the first successful ioctl ("By default ... no MSR range filters"). */
     private Installed installed;
 
+    /** The filter of the newest kernel ({@link ModelProfile#LATEST}). */
     public FilterModel(Set<Mutation> mutations) {
+        this(mutations, ModelProfile.LATEST);
+    }
+
+    public FilterModel(Set<Mutation> mutations, ModelProfile profile) {
         this.mutations = mutations;
+        this.profile = profile;
     }
 
     /** KVM_X86_SET_MSR_FILTER: 0, or the errno the kernel returns; on error the old filter stays. */
@@ -75,29 +82,31 @@ public final class FilterModel {
         if (user.nmsrs() == 0 && !mutations.contains(Mutation.EMPTY_RANGE_VALIDATED)) {
             return 0;
         }
-        if (!mutations.contains(Mutation.RANGE_FLAGS_NOT_VALIDATED)) {
-            if ((user.flags() & ~RANGE_VALID_MASK) != 0 || user.flags() == 0) {
-                return Errno.EINVAL;
-            }
-        }
+        boolean flagsInvalid = !mutations.contains(Mutation.RANGE_FLAGS_NOT_VALIDATED)
+                && ((user.flags() & ~RANGE_VALID_MASK) != 0 || user.flags() == 0);
         long bitmapSize = FilterRange.kernelCopyBytes(user.nmsrs());   // BITS_TO_LONGS(nmsrs) * sizeof(long)
+        // memdup_user() copies bitmapSize bytes; a fault anywhere in them is EFAULT, and so is NULL.
+        boolean copyFails = user.bitmap() == null || switch (placement) {
+            case VALID_PADDED -> false;
+            case SHORT -> bitmapSize > user.bitmap().length;   // the copy runs into the PROT_NONE page
+            case UNMAPPED -> true;
+        };
+        // Invalid flags are EINVAL whatever the order of the checks, unless the copy fails first, which only
+        // the old order lets it (see ModelProfile#rangeFlagsCheckedBeforeCopy).
+        if (flagsInvalid && (!copyFails || profile.rangeFlagsCheckedBeforeCopy())) {
+            return Errno.EINVAL;
+        }
         boolean tooBig = mutations.contains(Mutation.BITMAP_LIMIT_OFF_BY_ONE)
                 ? bitmapSize >= MsrFilter.MAX_BITMAP_BYTES : bitmapSize > MsrFilter.MAX_BITMAP_BYTES;
         if (bitmapSize == 0 || tooBig) {
             return Errno.EINVAL;
         }
-        if (user.bitmap() == null) {
-            return Errno.EFAULT;   // memdup_user() from NULL
-        }
-        // memdup_user() copies bitmapSize bytes; a fault anywhere in them is EFAULT. Only after the size
-        // check: an oversized range is EINVAL however bad its pointer.
-        boolean faults = switch (placement) {
-            case VALID_PADDED -> false;
-            case SHORT -> bitmapSize > user.bitmap().length;   // the copy runs into the PROT_NONE page
-            case UNMAPPED -> true;
-        };
-        if (faults) {
+        if (copyFails) {
+            // only after the size check: an oversized range is EINVAL however bad its pointer
             return Errno.EFAULT;
+        }
+        if (flagsInvalid) {
+            return Errno.EINVAL;
         }
         // VALID_PADDED bitmaps are zero-padded to the bytes the kernel copies (see Vm.setMsrFilter), and a
         // SHORT one that did not fault holds them all, so bits beyond the spec's bytes read as 0 here too.

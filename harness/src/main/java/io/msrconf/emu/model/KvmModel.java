@@ -31,7 +31,7 @@ public final class KvmModel implements MsrPort {
     public KvmModel(long efer, Set<Mutation> mutations, ModelProfile profile) {
         this.mutations = mutations.isEmpty() ? Set.of() : EnumSet.copyOf(mutations);
         this.profile = profile;
-        this.filter = new FilterModel(this.mutations);
+        this.filter = new FilterModel(this.mutations, profile);
         this.msrs = new MsrFileModel(new LapicModel(0, this.mutations, profile), efer);
     }
 
@@ -113,6 +113,14 @@ public final class KvmModel implements MsrPort {
                 : filteredAfterLookup(pre63PmuError(msrs.write(index, value, false), index), index, FilterModel.TYPE_WRITE);
         long exitData = mutations.contains(Mutation.WRMSR_EXIT_DATA_TRUNCATED) ? value & 0xffffffffL : value;
         return r == 0 ? new MsrResult.Done(value) : toUserspaceOrFault(r, exitData);
+    }
+
+    /**
+     * KVM_SET_SREGS loaded FS and GS: FS_BASE and GS_BASE are those segments' bases (svm_set_segment():
+     * "s->base = var->base"; the MSRs read the same save area, svm_get_msr()).
+     */
+    public void segmentBasesLoaded(long fsBase, long gsBase) {
+        msrs.segmentBasesLoaded(fsBase, gsBase);
     }
 
     /** Models a kvm module loaded with force_emulation_prefix=1 ({@code on}) or without it. */

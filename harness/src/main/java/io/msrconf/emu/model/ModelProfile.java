@@ -56,6 +56,24 @@ public record ModelProfile(String name, KernelVersion kernel, boolean tprSyncedF
     }
 
     /**
+     * The order of kvm_add_msr_filter()'s checks of one range, which decides the errno of a range with
+     * invalid flags whose bitmap cannot be copied. 6.1 (6.1.176 read) and 6.12: "if (user_range->flags &
+     * ~KVM_MSR_FILTER_RANGE_VALID_MASK) return -EINVAL; if (!user_range->flags) return -EINVAL;" before
+     * "bitmap = memdup_user(...)": EINVAL. 5.10 (5.10.223 read): memdup_user() first, "if (IS_ERR(bitmap))
+     * return PTR_ERR(bitmap);", then the flags: EFAULT. Releases between were not read.
+     */
+    public boolean rangeFlagsCheckedBeforeCopy() {
+        if (kernel.compareTo(V6_1) >= 0) {
+            return true;
+        }
+        if (kernel.compareTo(V5_11) < 0) {
+            return false;
+        }
+        throw new ModelLimitation("the model does not know whether kernel " + kernel + " checks a range's flags before"
+                + " copying its bitmap (read for 5.10 and from 6.1 on)");
+    }
+
+    /**
      * Before c28fa560c5bb (5.13), kvm_get_msr_common(): "case MSR_F15H_PERF_CTL0 ... MSR_F15H_PERF_CTR5:
      * ... if (kvm_pmu_is_valid_msr(vcpu, msr_info->index)) return kvm_pmu_get_msr(vcpu, msr_info);
      * msr_info->data = 0; break;": a guest read completes, with 0 on a vCPU without a vPMU.

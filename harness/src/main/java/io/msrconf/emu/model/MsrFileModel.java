@@ -46,11 +46,19 @@ public final class MsrFileModel {
     public MsrFileModel(LapicModel lapic, long efer) {
         this.lapic = lapic;
         this.efer = efer;
-        // A new vCPU's SYSENTER and SYSCALL MSRs are 0 (vmx_vcpu_reset/init_vmcb clear them).
+        // A new vCPU's SYSENTER and SYSCALL MSRs and KERNEL_GS_BASE are 0 (vmx_vcpu_reset/init_vmcb clear
+        // them); FS_BASE and GS_BASE are the bases of FS and GS, which the harness's KVM_SET_SREGS loads
+        // with GuestLayout's data segment, base 0 (svm_get_msr(): "msr_info->data = svm->vmcb01.ptr->save.fs.base").
         for (int msr : new int[] {MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
-                MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK}) {
+                MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, Msr.MSR_FS_BASE, Msr.MSR_GS_BASE, Msr.MSR_KERNEL_GS_BASE}) {
             stored.put(msr, 0L);
         }
+    }
+
+    /** FS and GS were loaded (KVM_SET_SREGS): their bases are FS_BASE and GS_BASE. */
+    void segmentBasesLoaded(long fsBase, long gsBase) {
+        stored.put(Msr.MSR_FS_BASE, fsBase);
+        stored.put(Msr.MSR_GS_BASE, gsBase);
     }
 
     public LapicModel lapic() {
@@ -100,7 +108,8 @@ public final class MsrFileModel {
             case MSR_IA32_SYSENTER_CS:
                 stored.put(msr, value & 0xffffffffL);   // a 32-bit field (VMX: GUEST_SYSENTER_CS)
                 return 0;
-            case MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_LSTAR, MSR_CSTAR:
+            case MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_LSTAR, MSR_CSTAR, Msr.MSR_FS_BASE, Msr.MSR_GS_BASE,
+                    Msr.MSR_KERNEL_GS_BASE:
                 // __kvm_set_msr(): "if (is_noncanonical_msr_address(data, vcpu)) return 1;" (48-bit VA)
                 if (value << 16 >> 16 != value) {
                     return 1;

@@ -56,6 +56,21 @@ class ModelProfileTest {
     }
 
     @Test
+    void aRangeWithInvalidFlagsAndAnUnreadableBitmapIsEfaultIn510AndEinvalSince61() {
+        io.msrconf.filter.MsrFilter filter = new io.msrconf.filter.MsrFilter(0,
+                List.of(new io.msrconf.filter.FilterRange(0x4, 1, 0x10, new byte[] {0})),
+                java.util.Map.of(0, io.msrconf.filter.BitmapMemory.UNMAPPED));
+        assertThat(new FilterModel(Set.of(), at("5.10.223")).set(filter)).isEqualTo(io.msrconf.abi.Errno.EFAULT);
+        assertThat(new FilterModel(Set.of(), at("6.1.176")).set(filter)).isEqualTo(io.msrconf.abi.Errno.EINVAL);
+        assertThat(new FilterModel(Set.of(), ModelProfile.LATEST).set(filter)).isEqualTo(io.msrconf.abi.Errno.EINVAL);
+        assertThatThrownBy(() -> new FilterModel(Set.of(), at("5.15")).set(filter)).isInstanceOf(ModelLimitation.class);
+        // with a readable bitmap the order does not matter, and the model says so on every kernel
+        io.msrconf.filter.MsrFilter readable = new io.msrconf.filter.MsrFilter(0,
+                List.of(new io.msrconf.filter.FilterRange(0x4, 1, 0x10, new byte[] {0})));
+        assertThat(new FilterModel(Set.of(), at("5.15")).set(readable)).isEqualTo(io.msrconf.abi.Errno.EINVAL);
+    }
+
+    @Test
     void aReadOfF15hPerfCtlWithoutPerfctrCoreCompletesBefore513AndExitsAfter() {
         KvmModel old = new KvmModel(EFER, Set.of(), at("5.10.223"));
         assertThat(old.enableUserSpaceMsr(0x3)).isZero();
