@@ -37,6 +37,11 @@ public final class CaseExecutor {
             }
 
             @Override
+            public StepOutcome enableExits(Step.EnableExits step) {
+                return new StepOutcome.ExitsEnabled(vm.enableUserSpaceMsr(step.mask()).errno());
+            }
+
+            @Override
             public StepOutcome hostGetMsrs(Step.HostGetMsrs step) {
                 long[] values = new long[step.msrs().size()];
                 KvmResult result = vm.hostGetMsrs(step.indexes(), values);

@@ -13,6 +13,9 @@ public interface CaseVm {
     /** KVM_X86_SET_MSR_FILTER. */
     KvmResult setMsrFilter(MsrFilter filter);
 
+    /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) on the VM with {@code mask} as it is. */
+    KvmResult enableUserSpaceMsr(int mask);
+
     /** KVM_SET_MSRS on the vCPU: the value is how many were written. */
     KvmResult hostSetMsrs(int[] indexes, long[] values);
 

@@ -150,6 +150,11 @@ public final class EmulatorBackend implements Backend {
                 }
 
                 @Override
+                public KvmResult enableUserSpaceMsr(int mask) {
+                    return KvmResult.ofErrno(model.enableUserSpaceMsr(mask));
+                }
+
+                @Override
                 public KvmResult hostSetMsrs(int[] indexes, long[] values) {
                     return KvmResult.ofValue(model.hostSetMsrs(indexes, values));
                 }

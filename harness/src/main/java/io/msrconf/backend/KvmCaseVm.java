@@ -30,6 +30,11 @@ class KvmCaseVm implements CaseVm {
     }
 
     @Override
+    public KvmResult enableUserSpaceMsr(int mask) {
+        return vm.enableCap(KvmCap.KVM_CAP_X86_USER_SPACE_MSR, mask);
+    }
+
+    @Override
     public KvmResult hostSetMsrs(int[] indexes, long[] values) {
         return vcpu.setMsrs(indexes, values);
     }

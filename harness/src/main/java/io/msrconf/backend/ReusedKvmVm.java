@@ -50,6 +50,9 @@ import java.util.Set;
  */
 final class ReusedKvmVm implements CaseVmSource {
 
+    /** No mask KVM accepts: the exit mask in force is not known (a case changed it). */
+    private static final int UNKNOWN_MASK = -1;
+
     private static final int[] ALWAYS_RESET = {Msr.MSR_IA32_TSC_ADJUST, Msr.MSR_IA32_SYSENTER_CS, Msr.MSR_IA32_SYSENTER_ESP,
         Msr.MSR_IA32_SYSENTER_EIP, Msr.MSR_STAR, Msr.MSR_LSTAR, Msr.MSR_CSTAR, Msr.MSR_SYSCALL_MASK};
     /** The payload's stack use is a few hundred bytes (calls and exception frames); scrub well beyond. */
@@ -198,6 +201,9 @@ final class ReusedKvmVm implements CaseVmSource {
             if (mask != exitMask) {
                 vm.enableCap(KvmCap.KVM_CAP_X86_USER_SPACE_MSR, mask).orThrow("KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR, " + mask + ")");
                 exitMask = mask;
+            }
+            if (c.steps().stream().anyMatch(s -> s instanceof Step.EnableExits)) {
+                exitMask = UNKNOWN_MASK;   // the case changes it: the next case sets its own again
             }
             vcpu.setSregs(freshSregs);
             resetMsrs(c);

@@ -6,6 +6,10 @@ import java.util.List;
 public sealed interface StepOutcome {
 
     /** KVM_X86_SET_MSR_FILTER returned 0 or this errno. */
+    /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) returned this errno (0 = success). */
+    record ExitsEnabled(int errno) implements StepOutcome {
+    }
+
     record FilterSet(int errno) implements StepOutcome {
     }
 

@@ -83,6 +83,11 @@ public final class TimedCaseVmSource implements CaseVmSource {
         }
 
         @Override
+        public KvmResult enableUserSpaceMsr(int mask) {
+            return inner.enableUserSpaceMsr(mask);
+        }
+
+        @Override
         public KvmResult hostSetMsrs(int[] indexes, long[] values) {
             return inner.hostSetMsrs(indexes, values);
         }

@@ -95,6 +95,11 @@ final class FloorInput {
                 h.msrs().forEach(m -> u32(m.index()));
                 return null;
             }
+
+            @Override
+            public Void enableExits(Step.EnableExits e) {
+                throw new IllegalArgumentException("the C floor does not run enable-exits steps (Bench leaves those cases out)");
+            }
         });
     }
 

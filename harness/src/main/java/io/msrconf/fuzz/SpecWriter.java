@@ -17,6 +17,7 @@ import io.msrconf.spec.ExpectedExit;
 import io.msrconf.spec.GuestExpectation;
 import io.msrconf.spec.KernelRange;
 import io.msrconf.spec.MsrOp;
+import io.msrconf.spec.Requirements;
 import io.msrconf.spec.Step;
 import io.msrconf.spec.UserspaceAnswer;
 import io.msrconf.spec.ValueExpectation;
@@ -60,6 +61,12 @@ public final class SpecWriter {
                       .map(b -> "\"" + b + "\"").collect(java.util.stream.Collectors.joining(", ")) + "]")
               .append(" }\n");
         }
+        if (!c.requires().equals(Requirements.NONE)) {
+            sb.append("    requires: { module: [").append(String.join(", ", c.requires().modules())).append("], param: {")
+              .append(c.requires().parameters().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                      .map(e -> " " + e.getKey() + ": \"" + e.getValue() + "\"").collect(Collectors.joining(",")))
+              .append(" } }\n");
+        }
         sb.append("    vcpu: ").append(vcpu(c.vcpu())).append('\n');
         sb.append("    steps:\n");
         for (Step step : c.steps()) {
@@ -91,7 +98,7 @@ public final class SpecWriter {
                 steps.add(step);
             }
         }
-        return new Case(id, c.title(), c.area(), c.citation(), c.kernels(), c.vcpu(), steps, c.source());
+        return new Case(id, c.title(), c.area(), c.citation(), c.kernels(), c.vcpu(), steps, c.source(), c.requires());
     }
 
     private static Access observedAccess(Access access, AccessOutcome outcome) {
@@ -113,6 +120,19 @@ public final class SpecWriter {
         return new Access(access.op(), access.index(), access.value(), exit, guest, access.source());
     }
 
+    /** A mask as its reasons' names when it has only known bits, else as a raw number. */
+    private static String exitMask(int mask) {
+        int known = 0;
+        List<String> names = new ArrayList<>();
+        for (ExitReason r : ExitReason.values()) {
+            if ((mask & r.bit) != 0) {
+                names.add(r.name());
+                known |= r.bit;
+            }
+        }
+        return known == mask ? "[" + String.join(", ", names) + "]" : hex(mask);
+    }
+
     private static String vcpu(VcpuSetup v) {
         String exits = v.userspaceExits().isEmpty() ? ""
                 : ", exits: [" + EnumSet.copyOf(v.userspaceExits()).stream().map(Enum::name).collect(Collectors.joining(", ")) + "]";
@@ -122,38 +142,53 @@ public final class SpecWriter {
     }
 
     private static String step(Step step) {
-        if (step instanceof Step.SetFilter s) {
-            StringBuilder sb = new StringBuilder("      - set-filter:\n");
-            MsrFilter f = s.filter();
-            sb.append("          ").append(f.flags() == MsrFilter.DEFAULT_ALLOW ? "default: allow"
-                    : f.flags() == MsrFilter.DEFAULT_DENY ? "default: deny" : "flags: " + hex(f.flags())).append('\n');
-            if (!f.ranges().isEmpty()) {
-                sb.append("          ranges:\n");
-                for (int i = 0; i < f.ranges().size(); i++) {
-                    String r = range(f.ranges().get(i));
-                    BitmapMemory memory = f.bitmapMemory().getOrDefault(i, BitmapMemory.VALID_PADDED);
-                    if (memory != BitmapMemory.VALID_PADDED) {
-                        r = r.substring(0, r.length() - 2) + ", memory: " + (memory == BitmapMemory.SHORT ? "short" : "unmapped") + " }";
+        return step.accept(new Step.Visitor<String>() {
+            @Override
+            public String setFilter(Step.SetFilter s) {
+                StringBuilder sb = new StringBuilder("      - set-filter:\n");
+                MsrFilter f = s.filter();
+                sb.append("          ").append(f.flags() == MsrFilter.DEFAULT_ALLOW ? "default: allow"
+                        : f.flags() == MsrFilter.DEFAULT_DENY ? "default: deny" : "flags: " + hex(f.flags())).append('\n');
+                if (!f.ranges().isEmpty()) {
+                    sb.append("          ranges:\n");
+                    for (int i = 0; i < f.ranges().size(); i++) {
+                        String r = range(f.ranges().get(i));
+                        BitmapMemory memory = f.bitmapMemory().getOrDefault(i, BitmapMemory.VALID_PADDED);
+                        if (memory != BitmapMemory.VALID_PADDED) {
+                            r = r.substring(0, r.length() - 2) + ", memory: " + (memory == BitmapMemory.SHORT ? "short" : "unmapped") + " }";
+                        }
+                        sb.append("            - ").append(r).append('\n');
                     }
-                    sb.append("            - ").append(r).append('\n');
                 }
+                return sb.append("        expect: ").append(errno(s.expectedErrno())).append('\n').toString();
             }
-            return sb.append("        expect: ").append(errno(s.expectedErrno())).append('\n').toString();
-        }
-        if (step instanceof Step.RunGuest r) {
-            StringBuilder sb = new StringBuilder("      - run:\n");
-            r.accesses().forEach(a -> sb.append("          - ").append(access(a)).append('\n'));
-            return sb.toString();
-        }
-        if (step instanceof Step.HostSetMsrs h) {
-            String msrs = h.msrs().stream().map(m -> "{ index: " + hex(m.index()) + ", value: " + hex(m.value()) + " }")
-                    .collect(Collectors.joining(", "));
-            return "      - host-set-msrs: [" + msrs + "]\n        expect: " + Integer.toUnsignedString(h.expectedCount()) + "\n";
-        }
-        Step.HostGetMsrs h = (Step.HostGetMsrs) step;
-        String msrs = h.msrs().stream().map(m -> "{ index: " + hex(m.index()) + (m.expected().equals(ValueExpectation.ANY) ? ""
-                : ", " + value(m.expected())) + " }").collect(Collectors.joining(", "));
-        return "      - host-get-msrs: [" + msrs + "]\n        expect: " + Integer.toUnsignedString(h.expectedCount()) + "\n";
+
+            @Override
+            public String enableExits(Step.EnableExits e) {
+                return "      - enable-exits: " + exitMask(e.mask()) + "\n        expect: " + errno(e.expectedErrno()) + "\n";
+            }
+
+            @Override
+            public String runGuest(Step.RunGuest r) {
+                StringBuilder sb = new StringBuilder("      - run:\n");
+                r.accesses().forEach(a -> sb.append("          - ").append(access(a)).append('\n'));
+                return sb.toString();
+            }
+
+            @Override
+            public String hostSetMsrs(Step.HostSetMsrs h) {
+                String msrs = h.msrs().stream().map(m -> "{ index: " + hex(m.index()) + ", value: " + hex(m.value()) + " }")
+                        .collect(Collectors.joining(", "));
+                return "      - host-set-msrs: [" + msrs + "]\n        expect: " + Integer.toUnsignedString(h.expectedCount()) + "\n";
+            }
+
+            @Override
+            public String hostGetMsrs(Step.HostGetMsrs h) {
+                String msrs = h.msrs().stream().map(m -> "{ index: " + hex(m.index()) + (m.expected().equals(ValueExpectation.ANY) ? ""
+                        : ", " + value(m.expected())) + " }").collect(Collectors.joining(", "));
+                return "      - host-get-msrs: [" + msrs + "]\n        expect: " + Integer.toUnsignedString(h.expectedCount()) + "\n";
+            }
+        });
     }
 
     private static String errno(int errno) {

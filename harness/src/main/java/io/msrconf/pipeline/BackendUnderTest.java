@@ -8,14 +8,16 @@ import io.msrconf.kvm.Kvm;
 import io.msrconf.target.OpenedTarget;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A backend the suite runs on, with the target its results are of: kernel ranges and known deviations
  * are checked against that target, and reports name it. {@code facts} describe the KVM behind the
  * backend for the report's environment (empty for the emulator).
  */
-public record BackendUnderTest(Backend backend, TargetInfo target, Map<String, String> facts, AutoCloseable owned)
-        implements AutoCloseable {
+public record BackendUnderTest(Backend backend, TargetInfo target, Map<String, String> facts, AutoCloseable owned,
+                               Function<String, Optional<String>> moduleParameter) implements AutoCloseable {
 
     public BackendUnderTest {
         facts = Map.copyOf(facts);
@@ -27,7 +29,8 @@ public record BackendUnderTest(Backend backend, TargetInfo target, Map<String, S
 
     /** KVM on {@code kvm} (fresh VMs), which the caller keeps open; {@code targetName} names it in reports. */
     public static BackendUnderTest kvm(String targetName, Kvm kvm, KvmBackend.Options options) {
-        return new BackendUnderTest(KvmBackend.on(kvm, options), TargetInfo.of(targetName, kvm), KvmFacts.of(kvm), null);
+        return new BackendUnderTest(KvmBackend.on(kvm, options), TargetInfo.of(targetName, kvm), KvmFacts.of(kvm), null,
+                TargetInfo.moduleParametersOf(kvm));
     }
 
     /**
@@ -39,20 +42,22 @@ public record BackendUnderTest(Backend backend, TargetInfo target, Map<String, S
         if (target.target().booted()) {
             facts.put("target.boot.seconds", String.format("%.1f", target.bootTime().toMillis() / 1000.0));
         }
-        return new BackendUnderTest(KvmBackend.on(target, options), TargetInfo.of(target.name(), target.kvm()), facts, null);
+        return new BackendUnderTest(KvmBackend.on(target, options), TargetInfo.of(target.name(), target.kvm()), facts, null,
+                name -> TargetInfo.moduleParametersOf(target.kvm()).apply(name));   // the target's KVM of the moment (a lost guest is replaced)
     }
 
     /** KVM that cannot be used: every case is skipped with the reason. */
     public static BackendUnderTest kvmUnavailable(TargetInfo target, String reason) {
-        return new BackendUnderTest(KvmBackend.unavailable(reason), target, KvmFacts.unavailable(reason), null);
+        return new BackendUnderTest(KvmBackend.unavailable(reason), target, KvmFacts.unavailable(reason), null, name -> Optional.empty());
     }
 
     /**
      * The emulator, judged as the kernel {@code modelled} runs (kernel ranges are checked against it), its
      * model of that kernel's vendor module given by {@code profile}.
      */
-    public static BackendUnderTest emulator(TargetInfo modelled, ModelProfile profile) {
-        return new BackendUnderTest(EmulatorBackend.create(profile), modelled, Map.of("model.profile", profile.name()), null);
+    public static BackendUnderTest emulator(TargetInfo modelled, ModelProfile profile, Function<String, Optional<String>> moduleParameter) {
+        return new BackendUnderTest(EmulatorBackend.create(profile), modelled, Map.of("model.profile", profile.name()), null,
+                moduleParameter);
     }
 
     @Override

@@ -3,9 +3,12 @@ package io.msrconf.pipeline;
 import io.msrconf.backend.Backend;
 import io.msrconf.backend.TargetLost;
 import io.msrconf.spec.Case;
+import io.msrconf.spec.Requirements;
 import io.msrconf.spec.KernelVersion;
 import io.msrconf.verdict.Verdict;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.List;
 
 /**
  * Runs one case on one backend and judges it: the single path shared by the JUnit suite and the CLI,
@@ -15,6 +18,8 @@ public final class CaseRunner {
 
     private final Backend backend;
     private final KernelVersion kernel;
+    private final List<String> kvmModules;
+    private final Function<String, Optional<String>> moduleParameter;
 
     /**
      * @param kernel the kernel whose behaviour the backend shows; cases outside their range are skipped.
@@ -22,14 +27,32 @@ public final class CaseRunner {
      *               expectations of another version: they must fail).
      */
     public CaseRunner(Backend backend, KernelVersion kernel) {
+        this(backend, kernel, null, null);
+    }
+
+    /**
+     * @param kvmModules      the vendor modules of the KVM the backend's results are of, and
+     * @param moduleParameter its module parameters by "module.param": what a case's requires: is checked
+     *                        against (null: unknown, and a case with requirements is skipped)
+     */
+    public CaseRunner(Backend backend, KernelVersion kernel, List<String> kvmModules, Function<String, Optional<String>> moduleParameter) {
         this.backend = backend;
         this.kernel = kernel;
+        this.kvmModules = kvmModules;
+        this.moduleParameter = moduleParameter;
     }
 
     public CaseResult run(Case c) {
         if (kernel != null && !c.kernels().contains(kernel)) {
             return CaseResult.skipped(c, backend.name(), "the case applies to kernels " + c.kernels().describe()
                     + "; this is " + kernel);
+        }
+        if (!c.requires().equals(Requirements.NONE)) {
+            Optional<String> unmet = kvmModules == null ? Optional.of("the case has requirements (requires:) and nothing here says"
+                    + " which KVM module and parameters these results are of") : c.requires().unmetBy(kvmModules, moduleParameter);
+            if (unmet.isPresent()) {
+                return CaseResult.skipped(c, backend.name(), unmet.get());
+            }
         }
         Optional<String> cannot = backend.cannotRun(c);
         if (cannot.isPresent()) {

@@ -38,7 +38,8 @@ public final class Conformance {
         List<Case> selected = request.selected();
         Map<String, Observation> observed = new HashMap<>();
         for (BackendUnderTest b : request.backends()) {
-            CaseRunner runner = new CaseRunner(b.backend(), request.ignoreKernelRanges() ? null : b.target().kernelVersion());
+            CaseRunner runner = new CaseRunner(b.backend(), request.ignoreKernelRanges() ? null : b.target().kernelVersion(),
+                    b.target().kvmModules(), b.moduleParameter());
             for (Case c : selected) {
                 CaseResult r = runner.run(c);
                 if (r.observation() != null) {

@@ -69,6 +69,24 @@ public record TargetInfo(String name, String kernelRelease, List<String> kvmModu
         return KernelVersion.parse(m.find() ? m.group(1) : kernelRelease);
     }
 
+    /** The module parameters of the machine {@code kvm} runs on, by "module.param" (what requires: param checks). */
+    public static Function<String, Optional<String>> moduleParametersOf(Kvm kvm) {
+        return name -> moduleParameter(kvm::readFile, name);
+    }
+
+    /** This machine's module parameters, by "module.param". */
+    public static Function<String, Optional<String>> moduleParametersOfThisMachine() {
+        return name -> moduleParameter(TargetInfo::readLocal, name);
+    }
+
+    private static Optional<String> moduleParameter(Function<String, Optional<String>> readFile, String name) {
+        int dot = name.indexOf('.');
+        if (dot <= 0 || name.indexOf('/') >= 0) {
+            return Optional.empty();
+        }
+        return readFile.apply("/sys/module/" + name.substring(0, dot) + "/parameters/" + name.substring(dot + 1));
+    }
+
     /** Where kvm_amd shows whether AVIC virtualizes the local APIC (see {@link ModelProfile#of}). */
     static final String KVM_AMD_AVIC = "/sys/module/kvm_amd/parameters/avic";
 

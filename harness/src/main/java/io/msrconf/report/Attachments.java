@@ -112,6 +112,13 @@ final class Attachments {
                     expected.add(step + "KVM_GET_MSRS reads " + h.expectedCount() + " " + h.msrs());
                     return null;
                 }
+
+                @Override
+                public Void enableExits(Step.EnableExits e) {
+                    expected.add(step + String.format("KVM_ENABLE_CAP(USER_SPACE_MSR, 0x%x) returns ", e.mask())
+                            + io.msrconf.abi.Errno.describe(e.expectedErrno()));
+                    return null;
+                }
             });
         }
         int width = Math.max(8, expected.stream().mapToInt(String::length).max().orElse(8));

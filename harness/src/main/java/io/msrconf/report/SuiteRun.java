@@ -73,16 +73,18 @@ public final class SuiteRun {
         try {
             TargetInfo modelled = TargetInfo.read();
             ModelProfile profile = TargetInfo.modelProfileOfThisMachine();
+            java.util.function.Function<String, java.util.Optional<String>> parameters = TargetInfo.moduleParametersOfThisMachine();
             if (options.kvm() instanceof KvmChoice.Opened opened) {
                 BackendUnderTest kvm = BackendUnderTest.kvm(opened.target(), KvmBackend.Options.defaults());
                 modelled = kvm.target();
                 profile = TargetInfo.modelProfileOf(opened.target().kvm());
+                parameters = kvm.moduleParameter();
                 backends.add(kvm);
             } else if (options.kvm() instanceof KvmChoice.Unavailable u) {
                 backends.add(BackendUnderTest.kvmUnavailable(modelled, u.reason()));
             }
             if (options.emulator()) {
-                backends.add(BackendUnderTest.emulator(modelled, profile));
+                backends.add(BackendUnderTest.emulator(modelled, profile, parameters));
             }
             List<RunListener> listeners = new ArrayList<>();
             if (progress != null) {

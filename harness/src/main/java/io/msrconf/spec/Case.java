@@ -9,12 +9,19 @@ import java.util.List;
  * @param id       stable identifier, unique across all specs (a history key: never rename casually)
  * @param area     the spec file's area, e.g. "filter-ranges"
  * @param citation the documentation clause or kernel function the expectations come from
+ * @param requires the vendor module and module parameters the KVM must have, beyond the kernel version
  */
 public record Case(String id, String title, String area, String citation, KernelRange kernels, VcpuSetup vcpu,
-                   List<Step> steps, SourceRef source) {
+                   List<Step> steps, SourceRef source, Requirements requires) {
 
     public Case {
         steps = List.copyOf(steps);
+    }
+
+    /** A case any KVM of its kernel range can run. */
+    public Case(String id, String title, String area, String citation, KernelRange kernels, VcpuSetup vcpu,
+                List<Step> steps, SourceRef source) {
+        this(id, title, area, citation, kernels, vcpu, steps, source, Requirements.NONE);
     }
 
     /** Whether any step sets a filter: then the case needs KVM_CAP_X86_MSR_FILTER. */

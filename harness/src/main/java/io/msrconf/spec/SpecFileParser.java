@@ -32,8 +32,8 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 final class SpecFileParser {
 
     static final List<String> FILE_KEYS = List.of("area", "description", "cases");
-    static final List<String> CASE_KEYS = List.of("id", "title", "cites", "kernel", "vcpu", "steps");
-    static final List<String> ACTIONS = List.of("set-filter", "run", "host-set-msrs", "host-get-msrs");
+    static final List<String> CASE_KEYS = List.of("id", "title", "cites", "kernel", "requires", "vcpu", "steps");
+    static final List<String> ACTIONS = List.of("set-filter", "run", "host-set-msrs", "host-get-msrs", "enable-exits");
 
     /**
      * allow/deny build one bit per MSR in memory; above this the bitmap must be written out with
@@ -44,7 +44,8 @@ final class SpecFileParser {
 
     private static final List<String> VCPU_KEYS = List.of("x2apic", "exits", "cpuid-lacks");
     private static final Map<String, CpuidFeature> CPUID_FEATURES = cpuidFeatures();
-    private static final List<String> STEP_KEYS = List.of("set-filter", "run", "host-set-msrs", "host-get-msrs", "expect");
+    private static final List<String> STEP_KEYS = List.of("set-filter", "run", "host-set-msrs", "host-get-msrs", "enable-exits",
+            "expect");
     private static final List<String> FILTER_KEYS = List.of("default", "flags", "ranges");
     private static final List<String> RANGE_KEYS = List.of("flags", "base", "nmsrs", "allow", "deny", "bitmap", "memory");
     /**
@@ -135,6 +136,7 @@ final class SpecFileParser {
         String title = requiredText(m, "title");
         String cites = requiredText(m, "cites");
         KernelRange kernels = m.has("kernel") ? reader.kernelRange(m.get("kernel"), m.path("kernel")) : KernelRange.DEFAULT;
+        Requirements requires = m.has("requires") ? requirements(m.get("requires"), m.path("requires")) : Requirements.NONE;
         VcpuSetup vcpu = m.has("vcpu") ? vcpu(m.get("vcpu"), m.path("vcpu")) : VcpuSetup.DEFAULT;
         Node stepsNode = m.require("steps");
         // With a broken vcpu the exit-enabled check has nothing to check against: skip it (null).
@@ -143,7 +145,50 @@ final class SpecFileParser {
         if (reader.errorCount() != before) {
             return null;
         }
-        return new Case(id, title, area, cites, kernels, vcpu, steps, reader.ref(node));
+        return new Case(id, title, area, cites, kernels, vcpu, steps, reader.ref(node), requires);
+    }
+
+    /**
+     * {@code requires: { module: kvm_amd, param: { kvm_amd.avic: N } }}: module is a name or a list (any
+     * of them); param maps "module.param" to the value /sys/module/MODULE/parameters/PARAM must read.
+     */
+    private Requirements requirements(Node node, String path) {
+        YamlMap m = reader.map(node, path, List.of("module", "param"));
+        if (m == null) {
+            return null;
+        }
+        List<String> modules = new ArrayList<>();
+        if (m.has("module")) {
+            Node mod = m.get("module");
+            List<Node> items = mod instanceof SequenceNode ? reader.list(mod, m.path("module"), false) : List.of(mod);
+            for (int i = 0; items != null && i < items.size(); i++) {
+                String itemPath = mod instanceof SequenceNode ? YamlReader.item(m.path("module"), i) : m.path("module");
+                String name = items.get(i) instanceof ScalarNode s && !YamlReader.isNull(s) ? s.getValue() : null;
+                if (name == null || !name.matches("kvm_[a-z0-9_]+")) {
+                    reader.error(items.get(i), itemPath, "expected a KVM vendor module name like kvm_amd, kvm_intel or kvm_pvm");
+                } else {
+                    modules.add(name);
+                }
+            }
+        }
+        java.util.Map<String, String> params = new java.util.TreeMap<>();
+        if (m.has("param")) {
+            List<String> names = YamlReader.keyNames(m.get("param")).stream().distinct().toList();
+            YamlMap p = reader.map(m.get("param"), m.path("param"), names);
+            if (p != null) {
+                for (String key : names) {
+                    Node v = p.get(key);
+                    if (!key.matches("[a-z0-9_]+\\.[a-z0-9_]+")) {
+                        reader.error(v, p.path(key), "expected module.parameter, like kvm_amd.avic");
+                    } else if (!(v instanceof ScalarNode s) || YamlReader.isNull(v)) {
+                        reader.error(v, p.path(key), "expected the value the parameter must read, like N or 1");
+                    } else {
+                        params.put(key, s.getValue());
+                    }
+                }
+            }
+        }
+        return new Requirements(modules, params);
     }
 
     private String id(YamlMap m) {
@@ -249,9 +294,36 @@ final class SpecFileParser {
             case "set-filter" -> setFilter(m, body, bodyPath, source);
             case "run" -> run(m, body, bodyPath, source, exits);
             case "host-set-msrs" -> hostSetMsrs(m, body, bodyPath, source);
+            case "enable-exits" -> enableExits(m, body, bodyPath, source);
             default -> hostGetMsrs(m, body, bodyPath, source);
         };
         return reader.errorCount() == before ? step : null;
+    }
+
+    /**
+     * {@code enable-exits: [FILTER, UNKNOWN]} (the reasons' bits) or {@code enable-exits: 0x9} (a raw mask,
+     * for the masks KVM must refuse), with {@code expect: ok} or an errno.
+     */
+    private Step enableExits(YamlMap step, Node body, String path, SourceRef source) {
+        Integer mask = null;
+        if (body instanceof SequenceNode) {
+            List<Node> items = reader.list(body, path, false);
+            if (items != null) {
+                int bits = 0;
+                for (int i = 0; i < items.size(); i++) {
+                    ExitReason reason = reader.choice(items.get(i), YamlReader.item(path, i), "an exit reason", EXIT_REASONS);
+                    if (reason != null) {
+                        bits |= reason.bit;
+                    }
+                }
+                mask = bits;
+            }
+        } else {
+            mask = reader.u32(body, path);
+        }
+        Node expect = step.require("expect");
+        Integer errno = expect == null ? null : reader.choice(expect, step.path("expect"), "ok or an errno name", ERRNOS);
+        return mask == null || errno == null ? null : new Step.EnableExits(mask, errno, source);
     }
 
     private Step setFilter(YamlMap step, Node body, String path, SourceRef source) {

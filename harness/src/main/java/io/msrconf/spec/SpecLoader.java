@@ -180,15 +180,33 @@ public final class SpecLoader {
         }
     }
 
-    private static String syntaxMessage(MarkedYamlEngineException e) {
-        StringBuilder message = new StringBuilder("YAML syntax error: ").append(e.getProblem().strip());
+    static String syntaxMessage(MarkedYamlEngineException e) {
+        String problem = e.getProblem().strip();
+        StringBuilder message = new StringBuilder("YAML syntax error: ").append(problem);
+        e.getProblemMark().ifPresent(m -> message.append(" at column ").append(m.getColumn() + 1));
         String context = e.getContext();
         if (context != null && !context.isBlank()) {
             message.append(" (").append(context.strip());
             e.getContextMark().ifPresent(m -> message.append(" at line ").append(m.getLine() + 1));
             message.append(')');
         }
+        hint(problem).ifPresent(h -> message.append("; hint: ").append(h));
         return message.toString();
+    }
+
+    /** What usually causes a YAML error in a spec file, and how to write it instead. */
+    private static java.util.Optional<String> hint(String problem) {
+        if (problem.startsWith("mapping values are not allowed here")) {
+            return java.util.Optional.of("\": \" inside an unquoted value starts a mapping; quote the value,"
+                    + " e.g. title: \"Denied: reads\"");
+        }
+        if (problem.contains("\\t(TAB)")) {
+            return java.util.Optional.of("indent with spaces");
+        }
+        if (problem.startsWith("found undefined alias")) {
+            return java.util.Optional.of("a value that starts with * is an alias; quote it");
+        }
+        return java.util.Optional.empty();
     }
 
     /** The load settings of every YAML input (specs, known deviations): the safe schema and the limits. */

@@ -23,6 +23,8 @@ public sealed interface Step {
         R hostSetMsrs(HostSetMsrs step);
 
         R hostGetMsrs(HostGetMsrs step);
+
+        R enableExits(EnableExits step);
     }
 
     /** KVM_X86_SET_MSR_FILTER with this filter; the ioctl must return {@code expectedErrno} (0 = success). */
@@ -30,6 +32,17 @@ public sealed interface Step {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.setFilter(this);
+        }
+    }
+
+    /**
+     * KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) with this raw mask, in the middle of a case; the ioctl must
+     * return {@code expectedErrno} (0 = success). The case's vcpu.exits is the mask its VM starts with.
+     */
+    record EnableExits(int mask, int expectedErrno, SourceRef source) implements Step {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.enableExits(this);
         }
     }
 

@@ -90,9 +90,27 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
                     judgeHostGet(h, outcome, where, out);
                     return null;
                 }
+
+                @Override
+                public Void enableExits(Step.EnableExits e) {
+                    judgeEnableExits(e, outcome, where, out);
+                    return null;
+                }
             });
         }
         return new Verdict(c, o, out);
+    }
+
+    private static void judgeEnableExits(Step.EnableExits e, StepOutcome outcome, String where, List<Mismatch> out) {
+        String ioctl = String.format("KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR, 0x%x)", e.mask());
+        if (!(outcome instanceof StepOutcome.ExitsEnabled x)) {
+            out.add(wrongShape(where, ioctl, outcome));
+            return;
+        }
+        if (x.errno() != e.expectedErrno()) {
+            out.add(new Mismatch(Mismatch.Kind.IOCTL_RESULT, where, "Expected " + ioctl + " to return "
+                    + Errno.describe(e.expectedErrno()) + ", got " + Errno.describe(x.errno())));
+        }
     }
 
     private static void judgeFilter(Step.SetFilter s, StepOutcome outcome, String where, List<Mismatch> out) {

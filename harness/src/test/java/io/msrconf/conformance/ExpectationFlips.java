@@ -34,6 +34,10 @@ final class ExpectationFlips {
                 int flipped = f.expectedErrno() == 0 ? 22 : 0;
                 flips.add(new Flip(where + ": set-filter expects " + flipped, replace(c, s,
                         new Step.SetFilter(f.filter(), flipped, f.source()))));
+            } else if (step instanceof Step.EnableExits e) {
+                int flipped = e.expectedErrno() == 0 ? 22 : 0;
+                flips.add(new Flip(where + ": enable-exits expects " + flipped, replace(c, s,
+                        new Step.EnableExits(e.mask(), flipped, e.source()))));
             } else if (step instanceof Step.HostSetMsrs h) {
                 flips.add(new Flip(where + ": count + 1", replace(c, s, new Step.HostSetMsrs(h.msrs(), h.expectedCount() + 1, h.source()))));
             } else if (step instanceof Step.HostGetMsrs h) {
@@ -104,6 +108,6 @@ final class ExpectationFlips {
     private static Case replace(Case c, int index, Step step) {
         List<Step> steps = new ArrayList<>(c.steps());
         steps.set(index, step);
-        return new Case(c.id(), c.title(), c.area(), c.citation(), c.kernels(), c.vcpu(), steps, c.source());
+        return new Case(c.id(), c.title(), c.area(), c.citation(), c.kernels(), c.vcpu(), steps, c.source(), c.requires());
     }
 }

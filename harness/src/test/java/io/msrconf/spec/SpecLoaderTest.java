@@ -287,11 +287,20 @@ class SpecLoaderTest {
                   - id: c.one
                     title: [unclosed
                     cites: c
-                """)).containsExactly(AT + "5: YAML syntax error: expected ',' or ']', but got : "
+                """)).containsExactly(AT + "5: YAML syntax error: expected ',' or ']', but got : at column 10 "
                 + "(while parsing a flow sequence at line 4)");
         assertThat(errors("area: filter-ranges\ncases:\n\t- id: x\n")).containsExactly(
                 AT + "3: YAML syntax error: found character '\\t(TAB)' that cannot start any token."
-                        + " (Do not use \\t(TAB) for indentation) (while scanning for the next token)");
+                        + " (Do not use \\t(TAB) for indentation) at column 1 (while scanning for the next token); hint: indent with spaces");
+        // the most common one: an unquoted ": " in a title
+        assertThat(errors("""
+                area: filter-ranges
+                cases:
+                  - id: c.one
+                    title: Denied: reads fault
+                    cites: c
+                """)).containsExactly(AT + "4: YAML syntax error: mapping values are not allowed here at column 18;"
+                + " hint: \": \" inside an unquoted value starts a mapping; quote the value, e.g. title: \"Denied: reads\"");
     }
 
     @Test
@@ -370,7 +379,7 @@ class SpecLoaderTest {
                       - run: [ { rdmsr: 0x10, expect: { exit: FILTER, answer: {}, then: ok, than: gp } } ]
                 """)).containsExactly(
                 AT + "2: defaults: unknown key; allowed: area, description, cases",
-                AT + "5: cases[0].titel: unknown key; allowed: id, title, cites, kernel, vcpu, steps",
+                AT + "5: cases[0].titel: unknown key; allowed: id, title, cites, kernel, requires, vcpu, steps",
                 AT + "4: cases[0].title: required key is missing",
                 AT + "10: cases[0].steps[0].set-filter.ranges[0].bas: unknown key;"
                         + " allowed: flags, base, nmsrs, allow, deny, bitmap, memory",
@@ -597,9 +606,9 @@ class SpecLoaderTest {
                   expect: ok
                 """))).containsExactly(
                 AT + "7: cases[0].steps[0]: one action per step, got set-filter and run",
-                AT + "10: cases[0].steps[1]: expected one of the actions set-filter, run, host-set-msrs, host-get-msrs",
+                AT + "10: cases[0].steps[1]: expected one of the actions set-filter, run, host-set-msrs, host-get-msrs, enable-exits",
                 AT + "11: cases[0].steps[2].set-filtre: unknown key;"
-                        + " allowed: set-filter, run, host-set-msrs, host-get-msrs, expect",
+                        + " allowed: set-filter, run, host-set-msrs, host-get-msrs, enable-exits, expect",
                 AT + "14: cases[0].steps[3].expect: a run step has no expect: each access states its own");
     }
 

@@ -35,9 +35,14 @@ public final class KvmModel implements MsrPort {
         this.msrs = new MsrFileModel(new LapicModel(0, this.mutations, profile), efer);
     }
 
-    /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR): 0, or EINVAL for bits outside the valid mask. */
+    /**
+     * KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR): 0, or EINVAL for bits outside the valid mask, and then the
+     * mask in force stays: "r = -EINVAL; if (cap->args[0] & ~KVM_MSR_EXIT_REASON_VALID_MASK) break;
+     * kvm->arch.user_space_msr_mask = cap->args[0]; r = 0;" (6.12; 6.1 and 5.10.223 spell the mask out).
+     */
     public int enableUserSpaceMsr(int mask) {
-        if ((mask & ~(ExitReason.INVAL.bit | ExitReason.UNKNOWN.bit | ExitReason.FILTER.bit)) != 0) {
+        if ((mask & ~(ExitReason.INVAL.bit | ExitReason.UNKNOWN.bit | ExitReason.FILTER.bit)) != 0
+                && !mutations.contains(Mutation.EXIT_MASK_NOT_VALIDATED) && profile.exitMaskValidated()) {
             return io.msrconf.abi.Errno.EINVAL;
         }
         userSpaceMsrMask = mask;

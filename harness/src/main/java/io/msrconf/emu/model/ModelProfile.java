@@ -56,6 +56,22 @@ public record ModelProfile(String name, KernelVersion kernel, boolean tprSyncedF
     }
 
     /**
+     * Whether KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) refuses bits outside INVAL|UNKNOWN|FILTER: read in
+     * 5.10.223, 6.1.176 and 6.12.117, which all do. Other releases were not read: the check was added
+     * after 5.10 came out and reached 5.10.y later, so an early 5.10.y or a release between 5.11 and 6.0
+     * may accept any mask.
+     */
+    public boolean exitMaskValidated() {
+        boolean read = kernel.compareTo(V6_1) >= 0
+                || kernel.major() == 5 && kernel.minor() == 10 && kernel.compareTo(new KernelVersion(5, 10, 223)) >= 0;
+        if (!read) {
+            throw new ModelLimitation("the model does not know whether kernel " + kernel + " refuses an exit mask with"
+                    + " unknown bits (read for 5.10.223 and from 6.1 on)");
+        }
+        return true;
+    }
+
+    /**
      * The order of kvm_add_msr_filter()'s checks of one range, which decides the errno of a range with
      * invalid flags whose bitmap cannot be copied. 6.1 (6.1.176 read) and 6.12: "if (user_range->flags &
      * ~KVM_MSR_FILTER_RANGE_VALID_MASK) return -EINVAL; if (!user_range->flags) return -EINVAL;" before

@@ -34,6 +34,8 @@ public enum Mutation {
     PREVIOUS_FILTER_LOST_ON_ERROR,
     /** Empty ranges are validated like the others (flags 0 refused) instead of skipped. */
     EMPTY_RANGE_VALIDATED,
+    /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) takes a mask with unknown bits instead of refusing it. */
+    EXIT_MASK_NOT_VALIDATED,
     /** A filter denial reported to userspace with reason UNKNOWN instead of FILTER. */
     FILTER_EXIT_REASON_WRONG,
     /** WRMSR exit data truncated to EAX (an integer-width slip: EDX dropped). */
