@@ -8,11 +8,17 @@
 # so nothing on the system changes. The mirror is read from the system's own apt sources: this script
 # names no host.
 #
-# usage: fetch-debian-kernel.sh SERIES CACHE_DIR
+# With --kunit it fetches the series' linux-source package instead and keeps only the kernel's KTAP
+# parser (tools/testing/kunit, at that path: kunit.py finds the tree by it), printing the directory that
+# holds tools/: msrconf's KTAP output is checked with the kernel's own parser.
+#
+# usage: fetch-debian-kernel.sh [--kunit] SERIES CACHE_DIR
 set -euo pipefail
 
-series=${1:?usage: fetch-debian-kernel.sh SERIES CACHE_DIR}
-cache=${2:?usage: fetch-debian-kernel.sh SERIES CACHE_DIR}
+kunit=0
+if [ "${1:-}" = --kunit ]; then kunit=1; shift; fi
+series=${1:?usage: fetch-debian-kernel.sh [--kunit] SERIES CACHE_DIR}
+cache=${2:?usage: fetch-debian-kernel.sh [--kunit] SERIES CACHE_DIR}
 case "$series" in
   5.10) suite=bullseye ;;
   6.1) suite=bookworm ;;
@@ -22,6 +28,7 @@ esac
 
 mkdir -p "$cache"
 current="$cache/debian-$series"
+[ $kunit = 1 ] && current="$cache/kunit-$series"
 if [ -L "$current" ] && [ -d "$current/" ] && [ "${MSRCONF_REFRESH_KERNELS:-0}" != 1 ]; then
   readlink -f "$current"
   exit 0
@@ -57,6 +64,28 @@ apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourcePar
           -o APT::Architecture=amd64 -o APT::Sandbox::User=root)
 echo "fetch-debian-kernel: updating the $suite package list from $mirror" >&2
 apt-get "${apt_opts[@]}" -qq update >&2
+
+if [ $kunit = 1 ]; then
+  pkg=linux-source-$series
+  version=$(apt-cache "${apt_opts[@]}" show "$pkg" | awk '/^Version:/ { print $2; exit }')
+  [ -n "$version" ] || { echo "fetch-debian-kernel: no $pkg package in $suite" >&2; exit 4; }
+  dest="$cache/kunit-$series-$version"
+  if [ ! -f "$dest/.complete" ]; then
+    echo "fetch-debian-kernel: downloading $pkg $version for tools/testing/kunit" >&2
+    (cd "$cache/debs" && apt-get "${apt_opts[@]}" -qq download "$pkg=$version" >&2)
+    deb=$(ls -t "$cache/debs/${pkg}_"*.deb | head -1)
+    rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
+    # the package holds the source as one tarball; only the KTAP parser is kept
+    dpkg-deb --fsys-tarfile "$deb" | tar -x --wildcards -O '*.tar.xz' | tar -xJ -C "$dest.tmp" --strip-components=1 --wildcards '*/tools/testing/kunit/*'
+    [ -f "$dest.tmp/tools/testing/kunit/kunit.py" ] || { echo "fetch-debian-kernel: no tools/testing/kunit/kunit.py in $pkg" >&2; exit 4; }
+    touch "$dest.tmp/.complete"
+    rm -rf "$dest" && mv "$dest.tmp" "$dest"
+    rm -f "$deb"
+  fi
+  ln -sfn "$(basename "$dest")" "$current"
+  readlink -f "$current"
+  exit 0
+fi
 
 # Plain amd64 flavour only (not cloud, rt or dbg), newest ABI first: linux-image-6.1.0-50-amd64-unsigned,
 # linux-image-6.12.117+deb13-amd64-unsigned.

@@ -3,6 +3,8 @@ package io.msrconf.cli;
 import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.pipeline.RunResult;
+import io.msrconf.report.KtapReport;
+import io.msrconf.util.AtomicFiles;
 import io.msrconf.pipeline.RunSummary;
 import io.msrconf.pipeline.TargetInfo;
 import io.msrconf.pipeline.TestResult;
@@ -56,6 +58,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-html", description = "write the summary and the Allure results, not the HTML report")
     boolean noHtml;
 
+    @Option(names = "--ktap", paramLabel = "FILE", description = "also write the results as KTAP (the kselftest/KUnit format"
+            + " kernel CI parses): one subtest per backend, one test per case; relative to where you are")
+    Path ktap;
+
     enum Backends { kvm, emulator, both }
 
     @Override
@@ -92,6 +98,15 @@ final class RunCommand implements Callable<Integer> {
             if (htmlMade) {
                 stdout.println("report: " + results.published("html").resolve("index.html"));
                 stdout.println("single-file report: " + results.published("single").resolve("index.html"));
+            }
+            if (ktap != null) {
+                try {
+                    AtomicFiles.write(ktap.toAbsolutePath(), KtapReport.of(run.summary()));
+                    stdout.println("ktap: " + ktap.toAbsolutePath());
+                } catch (java.io.IOException e) {
+                    stderr.println("msrconf run: cannot write the KTAP file " + ktap.toAbsolutePath() + ": " + e.getMessage());
+                    return ExitStatus.HARNESS_ERROR;
+                }
             }
             return status(run, SuiteRun.backendNames(options), stderr);
         } catch (ResultsDirectory.OutputException e) {

@@ -43,7 +43,7 @@ public final class SpecWriter {
 
     /** A whole spec file of one area: what {@code SpecLoader} reads as {@code AREA.yaml}. */
     public static String file(String area, List<Case> cases) {
-        StringBuilder sb = new StringBuilder("area: ").append(area).append("\ncases:\n");
+        StringBuilder sb = new StringBuilder("# yaml-language-server: $schema=schema.json\narea: ").append(area).append("\ncases:\n");
         cases.forEach(c -> sb.append(caseItem(c)));
         return sb.toString();
     }
