@@ -3,6 +3,7 @@ package io.msrconf.cli;
 import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.pipeline.RunResult;
+import io.msrconf.report.JunitXml;
 import io.msrconf.report.KtapReport;
 import io.msrconf.util.AtomicFiles;
 import io.msrconf.pipeline.RunSummary;
@@ -62,6 +63,10 @@ final class RunCommand implements Callable<Integer> {
             + " kernel CI parses): one subtest per backend, one test per case; relative to where you are")
     Path ktap;
 
+    @Option(names = "--junit", paramLabel = "FILE", description = "also write the results as JUnit XML (GitLab's and Jenkins'"
+            + " test tabs): one testsuite per backend and area; relative to where you are")
+    Path junit;
+
     enum Backends { kvm, emulator, both }
 
     @Override
@@ -99,14 +104,9 @@ final class RunCommand implements Callable<Integer> {
                 stdout.println("report: " + results.published("html").resolve("index.html"));
                 stdout.println("single-file report: " + results.published("single").resolve("index.html"));
             }
-            if (ktap != null) {
-                try {
-                    AtomicFiles.write(ktap.toAbsolutePath(), KtapReport.of(run.summary()));
-                    stdout.println("ktap: " + ktap.toAbsolutePath());
-                } catch (java.io.IOException e) {
-                    stderr.println("msrconf run: cannot write the KTAP file " + ktap.toAbsolutePath() + ": " + e.getMessage());
-                    return ExitStatus.HARNESS_ERROR;
-                }
+            if (!writeFormat(ktap, "ktap", KtapReport.of(run.summary()), stdout, stderr)
+                    || !writeFormat(junit, "junit", JunitXml.of(run.summary()), stdout, stderr)) {
+                return ExitStatus.HARNESS_ERROR;
             }
             return status(run, SuiteRun.backendNames(options), stderr);
         } catch (ResultsDirectory.OutputException e) {
@@ -120,6 +120,21 @@ final class RunCommand implements Callable<Integer> {
             if (choice instanceof SuiteRun.KvmChoice.Opened opened) {
                 opened.target().close();
             }
+        }
+    }
+
+    /** Writes one of the optional formats (--ktap, --junit) whole or not at all; false when it cannot. */
+    private static boolean writeFormat(Path file, String format, String content, PrintWriter stdout, PrintWriter stderr) {
+        if (file == null) {
+            return true;
+        }
+        try {
+            AtomicFiles.write(file.toAbsolutePath(), content);
+            stdout.println(format + ": " + file.toAbsolutePath());
+            return true;
+        } catch (java.io.IOException e) {
+            stderr.println("msrconf run: cannot write the --" + format + " file " + file.toAbsolutePath() + ": " + e.getMessage());
+            return false;
         }
     }
 
