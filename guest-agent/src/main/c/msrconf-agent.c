@@ -541,6 +541,29 @@ static int32_t write_file(struct in *in)
 
 /* ---------- dispatch ---------- */
 
+/* A vCPU ioctl that fills a fixed-size struct (KVM_GET_REGS, _SREGS, _LAPIC): the struct is the answer. */
+static int32_t vcpu_get(uint32_t h, unsigned long request, void *buf, size_t size)
+{
+	if (!handle(h, VCPU))
+		return -EBADF;
+	if (ioctl((int)h, request, buf) < 0)
+		return -errno;
+	out_bytes(buf, size);
+	return 0;
+}
+
+/* A vCPU ioctl that takes a fixed-size struct (KVM_SET_REGS, _SREGS, _LAPIC) from the request. */
+static int32_t vcpu_set(uint32_t h, struct in *in, unsigned long request, void *buf, size_t size)
+{
+	unsigned char *p = in_bytes(in, size);
+	if (in->bad)
+		return -EPROTO;
+	if (!handle(h, VCPU))
+		return -EBADF;
+	memcpy(buf, p, size);
+	return rc(ioctl((int)h, request, buf));
+}
+
 static int32_t dispatch(uint32_t op, uint32_t h, struct in *in)
 {
 	struct handle *x;
@@ -766,42 +789,19 @@ static int32_t dispatch(uint32_t op, uint32_t h, struct in *in)
 	}
 	case OP_GET_REGS: {
 		struct kvm_regs r;
-		if (!handle(h, VCPU))
-			return -EBADF;
-		int res = ioctl((int)h, KVM_GET_REGS, &r);
-		if (res < 0)
-			return -errno;
-		out_bytes(&r, sizeof(r));
-		return 0;
+		return vcpu_get(h, KVM_GET_REGS, &r, sizeof(r));
 	}
 	case OP_SET_REGS: {
 		struct kvm_regs r;
-		unsigned char *p = in_bytes(in, sizeof(r));
-		if (in->bad)
-			return -EPROTO;
-		if (!handle(h, VCPU))
-			return -EBADF;
-		memcpy(&r, p, sizeof(r));
-		return rc(ioctl((int)h, KVM_SET_REGS, &r));
+		return vcpu_set(h, in, KVM_SET_REGS, &r, sizeof(r));
 	}
 	case OP_GET_SREGS: {
-		struct kvm_sregs s;
-		if (!handle(h, VCPU))
-			return -EBADF;
-		if (ioctl((int)h, KVM_GET_SREGS, &s) < 0)
-			return -errno;
-		out_bytes(&s, sizeof(s));
-		return 0;
+		struct kvm_sregs r;
+		return vcpu_get(h, KVM_GET_SREGS, &r, sizeof(r));
 	}
 	case OP_SET_SREGS: {
-		struct kvm_sregs s;
-		unsigned char *p = in_bytes(in, sizeof(s));
-		if (in->bad)
-			return -EPROTO;
-		if (!handle(h, VCPU))
-			return -EBADF;
-		memcpy(&s, p, sizeof(s));
-		return rc(ioctl((int)h, KVM_SET_SREGS, &s));
+		struct kvm_sregs r;
+		return vcpu_set(h, in, KVM_SET_SREGS, &r, sizeof(r));
 	}
 	case OP_GET_MSRS:
 	case OP_SET_MSRS: {
@@ -832,23 +832,12 @@ static int32_t dispatch(uint32_t op, uint32_t h, struct in *in)
 		return result;
 	}
 	case OP_GET_LAPIC: {
-		struct kvm_lapic_state s;
-		if (!handle(h, VCPU))
-			return -EBADF;
-		if (ioctl((int)h, KVM_GET_LAPIC, &s) < 0)
-			return -errno;
-		out_bytes(&s, sizeof(s));
-		return 0;
+		struct kvm_lapic_state r;
+		return vcpu_get(h, KVM_GET_LAPIC, &r, sizeof(r));
 	}
 	case OP_SET_LAPIC: {
-		struct kvm_lapic_state s;
-		unsigned char *p = in_bytes(in, sizeof(s));
-		if (in->bad)
-			return -EPROTO;
-		if (!handle(h, VCPU))
-			return -EBADF;
-		memcpy(&s, p, sizeof(s));
-		return rc(ioctl((int)h, KVM_SET_LAPIC, &s));
+		struct kvm_lapic_state r;
+		return vcpu_set(h, in, KVM_SET_LAPIC, &r, sizeof(r));
 	}
 	case OP_SET_MP_STATE: {
 		struct kvm_mp_state s = {.mp_state = in_u32(in)};

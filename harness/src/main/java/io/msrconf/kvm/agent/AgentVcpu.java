@@ -44,6 +44,18 @@ final class AgentVcpu implements KvmVcpu {
         return id;
     }
 
+    /** A vCPU ioctl that fills a fixed-size struct (vcpu_get in the agent): its bytes, little-endian. */
+    private ByteBuffer getStruct(String ioctl, int op) {
+        AgentChannel.Response r = kvm.call(ioctl, op, fd(), AgentKvm.empty());
+        r.orThrow(ioctl);
+        return ByteBuffer.wrap(r.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A vCPU ioctl that takes a fixed-size struct (vcpu_set in the agent). */
+    private void setStruct(String ioctl, int op, ByteBuffer struct) {
+        kvm.call(ioctl, op, fd(), struct).orThrow(ioctl);
+    }
+
     private int fd() {
         if (vm.closed()) {
             throw new IllegalStateException("vCPU " + id + " is closed");
@@ -58,30 +70,26 @@ final class AgentVcpu implements KvmVcpu {
 
     @Override
     public Registers getRegs() {
-        AgentChannel.Response r = kvm.call("KVM_GET_REGS", Op.GET_REGS, fd(), AgentKvm.empty());
-        r.orThrow("KVM_GET_REGS");
-        return Registers.decode(ByteBuffer.wrap(r.bytes()).order(ByteOrder.LITTLE_ENDIAN));
+        return Registers.decode(getStruct("KVM_GET_REGS", Op.GET_REGS));
     }
 
     @Override
     public void setRegs(Registers regs) {
         ByteBuffer b = AgentKvm.payload(KvmLayouts.Regs.SIZE);
         regs.encode(b);
-        kvm.call("KVM_SET_REGS", Op.SET_REGS, fd(), b.position(KvmLayouts.Regs.SIZE).flip()).orThrow("KVM_SET_REGS");
+        setStruct("KVM_SET_REGS", Op.SET_REGS, b.position(KvmLayouts.Regs.SIZE).flip());
     }
 
     @Override
     public SpecialRegisters getSregs() {
-        AgentChannel.Response r = kvm.call("KVM_GET_SREGS", Op.GET_SREGS, fd(), AgentKvm.empty());
-        r.orThrow("KVM_GET_SREGS");
-        return SpecialRegisters.decode(ByteBuffer.wrap(r.bytes()).order(ByteOrder.LITTLE_ENDIAN));
+        return SpecialRegisters.decode(getStruct("KVM_GET_SREGS", Op.GET_SREGS));
     }
 
     @Override
     public void setSregs(SpecialRegisters sregs) {
         ByteBuffer b = AgentKvm.payload(KvmLayouts.Sregs.SIZE);
         sregs.encode(b);
-        kvm.call("KVM_SET_SREGS", Op.SET_SREGS, fd(), b.position(KvmLayouts.Sregs.SIZE).flip()).orThrow("KVM_SET_SREGS");
+        setStruct("KVM_SET_SREGS", Op.SET_SREGS, b.position(KvmLayouts.Sregs.SIZE).flip());
     }
 
     @Override
@@ -114,9 +122,7 @@ final class AgentVcpu implements KvmVcpu {
 
     @Override
     public byte[] getLapic() {
-        AgentChannel.Response r = kvm.call("KVM_GET_LAPIC", Op.GET_LAPIC, fd(), AgentKvm.empty());
-        r.orThrow("KVM_GET_LAPIC");
-        return r.bytes();
+        return getStruct("KVM_GET_LAPIC", Op.GET_LAPIC).array();
     }
 
     @Override
@@ -124,7 +130,7 @@ final class AgentVcpu implements KvmVcpu {
         if (state.length != KvmIoctls.KVM_APIC_REG_SIZE) {
             throw new IllegalArgumentException("a kvm_lapic_state is " + KvmIoctls.KVM_APIC_REG_SIZE + " bytes, got " + state.length);
         }
-        kvm.call("KVM_SET_LAPIC", Op.SET_LAPIC, fd(), ByteBuffer.wrap(state)).orThrow("KVM_SET_LAPIC");
+        setStruct("KVM_SET_LAPIC", Op.SET_LAPIC, ByteBuffer.wrap(state));
     }
 
     @Override
