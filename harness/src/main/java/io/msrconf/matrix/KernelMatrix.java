@@ -3,7 +3,9 @@ package io.msrconf.matrix;
 import io.msrconf.pipeline.RunListener;
 import io.msrconf.pipeline.RunSummary;
 import io.msrconf.pipeline.TestResult;
+import io.msrconf.report.KtapReport;
 import io.msrconf.report.SuiteRun;
+import io.msrconf.util.AtomicFiles;
 import io.msrconf.target.KvmTarget;
 import io.msrconf.target.OpenedTarget;
 import io.msrconf.target.TargetUnavailable;
@@ -144,6 +146,8 @@ public final class KernelMatrix {
             }).summary());
             try {
                 RunSummary summary = result.get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                // each kernel as KTAP too, the format a kernel CI lab parses per kernel it boots
+                AtomicFiles.write(dir.resolve("results").resolve("results.ktap"), KtapReport.of(summary));
                 return done(progress, new KernelResult(target, Optional.of(summary), "", dir, elapsed(start)));
             } catch (TimeoutException e) {
                 result.cancel(true);
@@ -154,7 +158,7 @@ public final class KernelMatrix {
                         + (opened != null ? opened.lastWords() : ""), dir, elapsed(start)));
             }
         } catch (IOException e) {
-            return done(progress, new KernelResult(target, Optional.empty(), "cannot write " + dir.resolve("run.log") + ": "
+            return done(progress, new KernelResult(target, Optional.empty(), "cannot write the results into " + dir + ": "
                     + e.getMessage(), dir, elapsed(start)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -50,6 +50,9 @@ class KernelMatrixIntegrationTest {
         assertThat(matrix.get("kernels").get(0).get("key").get("kvmModule").asText()).isEqualTo("kvm_amd");
         // Each kernel's own summary is there for `msrconf compare`.
         assertThat(out.resolve(matrix.get("kernels").get(0).get("summary").asText())).isRegularFile();
+        // ... and its KTAP, for a kernel CI that parses one log per kernel it boots
+        Path ktap = out.resolve(matrix.get("kernels").get(0).get("summary").asText()).resolveSibling("results.ktap");
+        assertThat(Files.readString(ktap)).startsWith("KTAP version 1\n").contains("# Subtest: kvm", "# Subtest: kvm-vs-model");
 
         // One Allure results directory, every result naming its kernel: the same case on two kernels is two tests.
         List<JsonNode> results;
