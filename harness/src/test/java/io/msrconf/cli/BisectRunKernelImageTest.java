@@ -31,11 +31,14 @@ class BisectRunKernelImageTest {
     private static final Path SPECS = Path.of("../specs");
 
     @Test
-    void aKernelThatPassesIsGood() throws Exception {
+    void aKernelThatPassesIsGood(@TempDir Path dir) throws Exception {
+        Path ktap = dir.resolve("step.ktap");
         Result r = bisectRun(kernelArg(GuestKernelsAccess.debian61Image(), GuestKernelsAccess.debian61Modules()),
-                "--specs", SPECS.toString(), "--only", "^ranges\\.read-only-range-denies-reads-only$");
+                "--specs", SPECS.toString(), "--only", "^ranges\\.read-only-range-denies-reads-only$", "--ktap", ktap.toString());
         assertThat(r.exitCode).as(r.output).isEqualTo(0);
         assertThat(r.output).as(r.output).containsPattern("(?m)^bisect-run: good: 1 passed$");
+        // the step's results as KTAP too, for a CI that bisects and keeps each step's log
+        assertThat(Files.readString(ktap)).contains("# Subtest: kvm", "ok 1 ranges.read-only-range-denies-reads-only");
     }
 
     @Test
