@@ -76,7 +76,10 @@ enum op {
 };
 
 /* bitmap placements (io.msrconf.filter.BitmapMemory, plus NULL) */
-enum placement { PLACE_NULL = 0, PLACE_VALID = 1, PLACE_SHORT = 2, PLACE_UNMAPPED = 3 };
+enum placement { PLACE_NULL = 0, PLACE_VALID = 1, PLACE_SHORT = 2, PLACE_UNMAPPED = 3, PLACE_WILD = 4 };
+
+/* BitmapMemory.WILD_ADDRESS: below vm.mmap_min_addr, where nothing can be mapped. */
+#define WILD_ADDRESS 0x1000ul
 
 enum kind { FREE = 0, KVM_SYS, VM, VCPU };
 
@@ -364,6 +367,9 @@ static int32_t set_msr_filter(int vm, struct in *in)
 				result = -ENOMEM;
 				goto done;
 			}
+			break;
+		case PLACE_WILD:
+			r->bitmap = (uint8_t *)WILD_ADDRESS;
 			break;
 		default:
 			result = -EINVAL;

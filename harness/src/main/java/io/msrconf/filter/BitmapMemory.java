@@ -22,5 +22,14 @@ public enum BitmapMemory {
     SHORT,
 
     /** An address in a page that was mapped and unmapped again before the ioctl: any copy faults. */
-    UNMAPPED
+    UNMAPPED,
+
+    /**
+     * A wild pointer, {@link #WILD_ADDRESS}: below vm.mmap_min_addr, where no process can map anything,
+     * so any copy faults; the bytes are not placed anywhere. A buggy VMM's garbage in a slot it left empty.
+     */
+    WILD;
+
+    /** One page above NULL: below the smallest vm.mmap_min_addr a distribution ships (4096; 65536 by default). */
+    public static final long WILD_ADDRESS = 0x1000;
 }

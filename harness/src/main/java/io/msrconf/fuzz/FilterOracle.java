@@ -57,7 +57,7 @@ public final class FilterOracle {
         return switch (where) {
             case VALID_PADDED -> true;
             case SHORT -> copiedBytes <= givenBytes;
-            case UNMAPPED -> false;
+            case UNMAPPED, WILD -> false;
         };
     }
 

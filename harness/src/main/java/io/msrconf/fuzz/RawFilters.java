@@ -49,7 +49,7 @@ public final class RawFilters {
 
     /** Where one slot's bitmap pointer points; NULL is a null bitmap, the others a {@link BitmapMemory}. */
     enum Pointer {
-        VALID, SHORT, UNMAPPED, NULL
+        VALID, SHORT, UNMAPPED, WILD, NULL
     }
 
     /** A slot before placement: its fields, where its pointer goes, and how long the bitmap is. */
@@ -85,8 +85,12 @@ public final class RawFilters {
         }
 
         BitmapMemory memory() {
-            return pointer == Pointer.SHORT ? BitmapMemory.SHORT
-                    : pointer == Pointer.UNMAPPED ? BitmapMemory.UNMAPPED : BitmapMemory.VALID_PADDED;
+            return switch (pointer) {
+                case SHORT -> BitmapMemory.SHORT;
+                case UNMAPPED -> BitmapMemory.UNMAPPED;
+                case WILD -> BitmapMemory.WILD;
+                case VALID, NULL -> BitmapMemory.VALID_PADDED;
+            };
         }
     }
 

@@ -155,7 +155,7 @@ public final class SpecWriter {
                         String r = range(f.ranges().get(i));
                         BitmapMemory memory = f.bitmapMemory().getOrDefault(i, BitmapMemory.VALID_PADDED);
                         if (memory != BitmapMemory.VALID_PADDED) {
-                            r = r.substring(0, r.length() - 2) + ", memory: " + (memory == BitmapMemory.SHORT ? "short" : "unmapped") + " }";
+                            r = r.substring(0, r.length() - 2) + ", memory: " + memory.name().toLowerCase(java.util.Locale.ROOT).replace("valid_", "") + " }";
                         }
                         sb.append("            - ").append(r).append('\n');
                     }

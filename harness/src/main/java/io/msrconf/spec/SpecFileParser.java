@@ -51,7 +51,8 @@ final class SpecFileParser {
     /**
      * {@code memory:} where the bitmap's bytes lie when the ioctl reads them: {@code padded} (the default:
      * zero-padded to what the kernel copies), {@code short} (exactly the bytes given, then a page the
-     * process cannot read), {@code unmapped} (an address in a page unmapped before the ioctl).
+     * process cannot read), {@code unmapped} (an address in a page unmapped before the ioctl), {@code wild} (an
+     * address below vm.mmap_min_addr).
      */
     private static final java.util.Map<String, BitmapMemory> BITMAP_MEMORY = new java.util.LinkedHashMap<>();
 
@@ -59,6 +60,7 @@ final class SpecFileParser {
         BITMAP_MEMORY.put("padded", BitmapMemory.VALID_PADDED);
         BITMAP_MEMORY.put("short", BitmapMemory.SHORT);
         BITMAP_MEMORY.put("unmapped", BitmapMemory.UNMAPPED);
+        BITMAP_MEMORY.put("wild", BitmapMemory.WILD);
     }
     private static final List<String> BITMAP_FORMS = List.of("allow", "deny", "bitmap");
     /** The access kinds, in MsrOp order: fep- runs the instruction behind KVM's forced-emulation prefix. */

@@ -568,7 +568,7 @@ class SpecLoaderTest {
                 AT + "10: cases[0].steps[0].set-filter.ranges[0].memory: a NULL bitmap pointer points nowhere:"
                         + " memory: applies to bitmap bytes",
                 AT + "11: cases[0].steps[0].set-filter.ranges[1].memory: expected where the bitmap lies"
-                        + " (one of padded, short, unmapped), got \"swapped\"");
+                        + " (one of padded, short, unmapped, wild), got \"swapped\"");
     }
 
     @Test

@@ -89,7 +89,7 @@ public final class FilterModel {
         boolean copyFails = user.bitmap() == null || switch (placement) {
             case VALID_PADDED -> false;
             case SHORT -> bitmapSize > user.bitmap().length;   // the copy runs into the PROT_NONE page
-            case UNMAPPED -> true;
+            case UNMAPPED, WILD -> true;
         };
         // Invalid flags are EINVAL whatever the order of the checks, unless the copy fails first, which only
         // the old order lets it (see ModelProfile#rangeFlagsCheckedBeforeCopy).

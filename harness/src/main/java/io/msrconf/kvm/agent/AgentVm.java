@@ -94,6 +94,7 @@ final class AgentVm implements KvmVm {
                     case VALID_PADDED -> Op.PLACE_VALID;
                     case SHORT -> Op.PLACE_SHORT;
                     case UNMAPPED -> Op.PLACE_UNMAPPED;
+                    case WILD -> Op.PLACE_WILD;
                 };
                 bytes = placement == Op.PLACE_VALID ? r.kernelPaddedBitmap() : placement == Op.PLACE_SHORT ? r.bitmap() : new byte[0];
             }

@@ -41,6 +41,8 @@ final class Op {
     static final int PLACE_VALID = 1;
     static final int PLACE_SHORT = 2;
     static final int PLACE_UNMAPPED = 3;
+    /** The pointer BitmapMemory.WILD_ADDRESS, nothing placed. */
+    static final int PLACE_WILD = 4;
 
     private Op() {
     }

@@ -146,6 +146,7 @@ public final class LocalVm implements KvmVm {
                     case VALID_PADDED -> bitmaps.nativeBitmap(range);
                     case SHORT -> bitmaps.beforeGuardPage(range.bitmap());
                     case UNMAPPED -> bitmaps.unmapped();
+                    case WILD -> new Pointer(BitmapMemory.WILD_ADDRESS);
                 };
                 struct.setPointer(at + KvmLayouts.MsrFilterRange.BITMAP, bitmap);
             }
