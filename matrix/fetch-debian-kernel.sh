@@ -65,25 +65,37 @@ apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourcePar
 echo "fetch-debian-kernel: updating the $suite package list from $mirror" >&2
 apt-get "${apt_opts[@]}" -qq update >&2
 
-if [ $kunit = 1 ]; then
-  pkg=linux-source-$series
-  version=$(apt-cache "${apt_opts[@]}" show "$pkg" | awk '/^Version:/ { print $2; exit }')
-  [ -n "$version" ] || { echo "fetch-debian-kernel: no $pkg package in $suite" >&2; exit 4; }
-  dest="$cache/kunit-$series-$version"
+# Downloads package $1 at version $2 into directory $3 once ($3/.complete marks it whole), unpacking it with
+# the function named $4 (DEB DIR), points $current at it and prints where it is.
+install_once() {
+  local pkg=$1 version=$2 dest=$3 unpack=$4 deb
   if [ ! -f "$dest/.complete" ]; then
-    echo "fetch-debian-kernel: downloading $pkg $version for tools/testing/kunit" >&2
+    echo "fetch-debian-kernel: downloading $pkg $version" >&2
     (cd "$cache/debs" && apt-get "${apt_opts[@]}" -qq download "$pkg=$version" >&2)
     deb=$(ls -t "$cache/debs/${pkg}_"*.deb | head -1)
     rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
-    # the package holds the source as one tarball; only the KTAP parser is kept
-    dpkg-deb --fsys-tarfile "$deb" | tar -x --wildcards -O '*.tar.xz' | tar -xJ -C "$dest.tmp" --strip-components=1 --wildcards '*/tools/testing/kunit/*'
-    [ -f "$dest.tmp/tools/testing/kunit/kunit.py" ] || { echo "fetch-debian-kernel: no tools/testing/kunit/kunit.py in $pkg" >&2; exit 4; }
+    "$unpack" "$deb" "$dest.tmp"
     touch "$dest.tmp/.complete"
     rm -rf "$dest" && mv "$dest.tmp" "$dest"
     rm -f "$deb"
   fi
   ln -sfn "$(basename "$dest")" "$current"
   readlink -f "$current"
+}
+
+unpack_image() { dpkg-deb -x "$1" "$2"; }
+
+# linux-source holds the source as one tarball; only the KTAP parser is kept, at its path in the tree.
+unpack_kunit() {
+  dpkg-deb --fsys-tarfile "$1" | tar -x --wildcards -O '*.tar.xz' | tar -xJ -C "$2" --strip-components=1 --wildcards '*/tools/testing/kunit/*'
+  [ -f "$2/tools/testing/kunit/kunit.py" ] || { echo "fetch-debian-kernel: no tools/testing/kunit/kunit.py in $1" >&2; exit 4; }
+}
+
+if [ $kunit = 1 ]; then
+  pkg=linux-source-$series
+  version=$(apt-cache "${apt_opts[@]}" show "$pkg" | awk '/^Version:/ { print $2; exit }')
+  [ -n "$version" ] || { echo "fetch-debian-kernel: no $pkg package in $suite" >&2; exit 4; }
+  install_once "$pkg" "$version" "$cache/kunit-$series-$version" unpack_kunit
   exit 0
 fi
 
@@ -95,16 +107,4 @@ pkg=$(apt-cache "${apt_opts[@]}" pkgnames "linux-image-$series." \
 [ -n "$pkg" ] || { echo "fetch-debian-kernel: no linux-image-$series.*-amd64-unsigned package in $suite" >&2; exit 4; }
 
 version=$(apt-cache "${apt_opts[@]}" show "$pkg" | awk '/^Version:/ { print $2; exit }')
-dest="$cache/$pkg-$version"
-if [ ! -f "$dest/.complete" ]; then
-  echo "fetch-debian-kernel: downloading $pkg $version" >&2
-  (cd "$cache/debs" && apt-get "${apt_opts[@]}" -qq download "$pkg=$version" >&2)
-  deb=$(ls -t "$cache/debs/${pkg}_"*.deb | head -1)
-  rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
-  dpkg-deb -x "$deb" "$dest.tmp"
-  touch "$dest.tmp/.complete"
-  rm -rf "$dest" && mv "$dest.tmp" "$dest"
-  rm -f "$deb"
-fi
-ln -sfn "$(basename "$dest")" "$current"
-readlink -f "$current"
+install_once "$pkg" "$version" "$cache/$pkg-$version" unpack_image
