@@ -22,7 +22,7 @@ public final class AllureOutputs {
     public static void write(Path resultsDir, Map<String, String> environment) throws IOException {
         Files.createDirectories(resultsDir);
         String properties = environment.entrySet().stream()
-                .map(e -> escape(e.getKey()) + "=" + escape(e.getValue())).collect(Collectors.joining("\n", "", "\n"));
+                .map(e -> escape(e.getKey(), true) + "=" + escape(e.getValue(), false)).collect(Collectors.joining("\n", "", "\n"));
         Files.writeString(resultsDir.resolve("environment.properties"), properties, StandardCharsets.ISO_8859_1);
         try (InputStream categories = AllureOutputs.class.getResourceAsStream("/allure/categories.json")) {
             if (categories == null) {
@@ -48,7 +48,31 @@ public final class AllureOutputs {
         return s.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
-    private static String escape(String s) {
-        return s.replace("\\", "\\\\").replace("\n", "\\n").replace("=", "\\=").replace(":", "\\:");
+    /**
+     * A key or value as java.util.Properties.load, which Allure reads the file with, reads it back: in a key a
+     * space, '=' or ':' would end it (the matrix's keys are "A kernel", "B kernel", ...), '#' or '!' would start a
+     * comment; a leading space of a value would be dropped; characters beyond ISO-8859-1 become backslash-u escapes.
+     */
+    static String escape(String s, boolean key) {
+        StringBuilder sb = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '=', ':', '#', '!' -> sb.append('\\').append(c);
+                case ' ' -> sb.append(key || i == 0 ? "\\ " : " ");
+                default -> {
+                    if (c > 0xff) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.toString();
     }
 }
