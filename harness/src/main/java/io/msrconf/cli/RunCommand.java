@@ -104,8 +104,8 @@ final class RunCommand implements Callable<Integer> {
                 stdout.println("report: " + results.published("html").resolve("index.html"));
                 stdout.println("single-file report: " + results.published("single").resolve("index.html"));
             }
-            if (!writeFormat(ktap, "ktap", KtapReport.of(run.summary()), stdout, stderr)
-                    || !writeFormat(junit, "junit", JunitXml.of(run.summary()), stdout, stderr)) {
+            if (!writeFormat(ktap, "ktap", () -> KtapReport.of(run.summary()), stdout, stderr)
+                    || !writeFormat(junit, "junit", () -> JunitXml.of(run.summary()), stdout, stderr)) {
                 return ExitStatus.HARNESS_ERROR;
             }
             return status(run, SuiteRun.backendNames(options), stderr);
@@ -124,12 +124,13 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Writes one of the optional formats (--ktap, --junit) whole or not at all; false when it cannot. */
-    private static boolean writeFormat(Path file, String format, String content, PrintWriter stdout, PrintWriter stderr) {
+    private static boolean writeFormat(Path file, String format, java.util.function.Supplier<String> content, PrintWriter stdout,
+                                       PrintWriter stderr) {
         if (file == null) {
             return true;
         }
         try {
-            AtomicFiles.write(file.toAbsolutePath(), content);
+            AtomicFiles.write(file.toAbsolutePath(), content.get());
             stdout.println(format + ": " + file.toAbsolutePath());
             return true;
         } catch (java.io.IOException e) {

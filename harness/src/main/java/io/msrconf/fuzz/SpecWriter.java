@@ -18,6 +18,7 @@ import io.msrconf.spec.GuestExpectation;
 import io.msrconf.spec.KernelRange;
 import io.msrconf.spec.MsrOp;
 import io.msrconf.spec.Requirements;
+import io.msrconf.spec.SpecLoader;
 import io.msrconf.spec.Step;
 import io.msrconf.spec.UserspaceAnswer;
 import io.msrconf.spec.ValueExpectation;
@@ -152,12 +153,7 @@ public final class SpecWriter {
                 if (!f.ranges().isEmpty()) {
                     sb.append("          ranges:\n");
                     for (int i = 0; i < f.ranges().size(); i++) {
-                        String r = range(f.ranges().get(i));
-                        BitmapMemory memory = f.bitmapMemory().getOrDefault(i, BitmapMemory.VALID_PADDED);
-                        if (memory != BitmapMemory.VALID_PADDED) {
-                            r = r.substring(0, r.length() - 2) + ", memory: " + memory.name().toLowerCase(java.util.Locale.ROOT).replace("valid_", "") + " }";
-                        }
-                        sb.append("            - ").append(r).append('\n');
+                        sb.append("            - ").append(range(f.ranges().get(i), f.bitmapMemory(i))).append('\n');
                     }
                 }
                 return sb.append("        expect: ").append(errno(s.expectedErrno())).append('\n').toString();
@@ -199,14 +195,15 @@ public final class SpecWriter {
         return name;
     }
 
-    private static String range(FilterRange r) {
+    private static String range(FilterRange r, BitmapMemory memory) {
         String flags = switch (r.flags()) {
             case MsrFilter.RANGE_READ -> "[READ]";
             case MsrFilter.RANGE_WRITE -> "[WRITE]";
             case MsrFilter.RANGE_READ | MsrFilter.RANGE_WRITE -> "[READ, WRITE]";
             default -> hex(r.flags());
         };
-        return "{ flags: " + flags + ", base: " + hex(r.base()) + ", nmsrs: " + hex(r.nmsrs()) + ", " + bitmap(r) + " }";
+        return "{ flags: " + flags + ", base: " + hex(r.base()) + ", nmsrs: " + hex(r.nmsrs()) + ", " + bitmap(r)
+                + (memory == BitmapMemory.VALID_PADDED ? "" : ", memory: " + SpecLoader.bitmapMemoryName(memory)) + " }";
     }
 
     /** The shortest form that gives back the same bytes: allow/deny all or a short list, else hex (or null). */

@@ -87,22 +87,18 @@ public record TargetInfo(String name, String kernelRelease, List<String> kvmModu
         return readFile.apply("/sys/module/" + name.substring(0, dot) + "/parameters/" + name.substring(dot + 1));
     }
 
-    /** Where kvm_amd shows whether AVIC virtualizes the local APIC (see {@link ModelProfile#of}). */
-    static final String KVM_AMD_AVIC = "/sys/module/kvm_amd/parameters/avic";
-
     /** The profile of the model that stands for {@code kvm}: its kernel version, vendor module and AVIC setting. */
     public static ModelProfile modelProfileOf(Kvm kvm) {
-        return of("", kvm).modelProfile(kvm.readFile(KVM_AMD_AVIC));
+        return of("", kvm).modelProfile(moduleParametersOf(kvm));
     }
 
-    /** The profile of the model that stands for this machine's KVM (the emulator's when no KVM is tested). */
-    public static ModelProfile modelProfileOfThisMachine() {
-        return read().modelProfile(readLocal(KVM_AMD_AVIC));
-    }
-
-    private ModelProfile modelProfile(Optional<String> avic) {
+    /**
+     * The profile of the model that stands for this target, whose module parameters {@code moduleParameter}
+     * reads (kvm_amd's avic decides, see {@link ModelProfile#of}).
+     */
+    public ModelProfile modelProfile(Function<String, Optional<String>> moduleParameter) {
         try {
-            return ModelProfile.of(kernelVersion(), kvmModules, avic);
+            return ModelProfile.of(kernelVersion(), kvmModules, moduleParameter.apply("kvm_amd.avic"));
         } catch (IllegalArgumentException unknownRelease) {
             return ModelProfile.LATEST;   // no release to go by: the newest behaviour, which the ranges are then checked against too
         }

@@ -2,7 +2,6 @@ package io.msrconf.report;
 
 import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
-import io.msrconf.emu.model.ModelProfile;
 import io.msrconf.pipeline.BackendUnderTest;
 import io.msrconf.pipeline.Conformance;
 import io.msrconf.pipeline.KnownDeviations;
@@ -71,20 +70,23 @@ public final class SuiteRun {
         KnownDeviations.Loaded deviations = KnownDeviations.load(KnownDeviations.in(options.specs()));
         List<BackendUnderTest> backends = new ArrayList<>();
         try {
-            TargetInfo modelled = TargetInfo.read();
-            ModelProfile profile = TargetInfo.modelProfileOfThisMachine();
-            java.util.function.Function<String, java.util.Optional<String>> parameters = TargetInfo.moduleParametersOfThisMachine();
+            // the emulator models the KVM under test, or this machine's when none is
+            TargetInfo modelled;
+            java.util.function.Function<String, java.util.Optional<String>> parameters;
             if (options.kvm() instanceof KvmChoice.Opened opened) {
                 BackendUnderTest kvm = BackendUnderTest.kvm(opened.target(), KvmBackend.Options.defaults());
                 modelled = kvm.target();
-                profile = TargetInfo.modelProfileOf(opened.target().kvm());
                 parameters = kvm.moduleParameter();
                 backends.add(kvm);
-            } else if (options.kvm() instanceof KvmChoice.Unavailable u) {
-                backends.add(BackendUnderTest.kvmUnavailable(modelled, u.reason()));
+            } else {
+                modelled = TargetInfo.read();
+                parameters = TargetInfo.moduleParametersOfThisMachine();
+                if (options.kvm() instanceof KvmChoice.Unavailable u) {
+                    backends.add(BackendUnderTest.kvmUnavailable(modelled, u.reason()));
+                }
             }
             if (options.emulator()) {
-                backends.add(BackendUnderTest.emulator(modelled, profile, parameters));
+                backends.add(BackendUnderTest.emulator(modelled, modelled.modelProfile(parameters), parameters));
             }
             List<RunListener> listeners = new ArrayList<>();
             if (progress != null) {

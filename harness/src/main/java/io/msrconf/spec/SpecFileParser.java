@@ -62,6 +62,11 @@ final class SpecFileParser {
         BITMAP_MEMORY.put("unmapped", BitmapMemory.UNMAPPED);
         BITMAP_MEMORY.put("wild", BitmapMemory.WILD);
     }
+    /** The {@code memory:} word for a placement: what the writer of cases puts there. */
+    static String bitmapMemoryName(BitmapMemory memory) {
+        return BITMAP_MEMORY.entrySet().stream().filter(e -> e.getValue() == memory).findFirst().orElseThrow().getKey();
+    }
+
     private static final List<String> BITMAP_FORMS = List.of("allow", "deny", "bitmap");
     /** The access kinds, in MsrOp order: fep- runs the instruction behind KVM's forced-emulation prefix. */
     private static final List<String> OPS = List.of("rdmsr", "wrmsr", "fep-rdmsr", "fep-rdtsc");

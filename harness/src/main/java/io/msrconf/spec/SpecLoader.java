@@ -222,4 +222,9 @@ public final class SpecLoader {
                 .setParseComments(false)
                 .build();
     }
+
+    /** The spec format's word for where a bitmap lies ({@code memory: short}), for the code that writes cases. */
+    public static String bitmapMemoryName(io.msrconf.filter.BitmapMemory memory) {
+        return SpecFileParser.bitmapMemoryName(memory);
+    }
 }
