@@ -2,7 +2,9 @@
  * msr_script: runs the MSR script table at SCRIPT_TABLE in order. For each entry it performs
  * RDMSR or WRMSR, or RDMSR or RDTSC behind KVM's forced-emulation prefix, and records the value
  * read, or the exception the instruction raised, then reports REPORT_DONE through one OUT to
- * REPORT_PORT. See guest-payloads/README.md for the ABI.
+ * REPORT_PORT. The harness may then append entries and raise HDR_COUNT (a case's continue step: the
+ * same guest goes on where it stopped), so the count is re-read before every entry and a resumed
+ * report goes back to the loop. See guest-payloads/README.md for the ABI.
  *
  * Register use (the exception handler relies on it): r13 = current entry, rbx = table header.
  * The harness enters at payload_entry in 64-bit mode, CPL 0, IF = 0, with a valid stack.
@@ -14,11 +16,10 @@
 
 payload_entry:
         mov     $SCRIPT_TABLE, %ebx
-        mov     HDR_COUNT(%rbx), %r12d
         lea     HDR_SIZE(%rbx), %r13
         xor     %r14d, %r14d
 next_entry:
-        cmp     %r12d, %r14d
+        cmp     HDR_COUNT(%rbx), %r14d
         jae     all_done
         mov     ENT_OP(%r13), %eax
         mov     ENT_INDEX(%r13), %ecx
@@ -90,7 +91,7 @@ all_done:
         mov     $REPORT_DONE, %eax
         mov     $REPORT_PORT, %edx
         out     %eax, %dx
-        jmp     all_done                /* never resumed by the harness; no HLT (see README) */
+        jmp     next_entry              /* resumed only after the harness appended entries; no HLT (see README) */
 
         VECTOR_STUBS exception_common
 

@@ -1,7 +1,9 @@
 package io.msrconf.abi;
 
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 
 /** The {@code KVM_MSR_EXIT_REASON_*} bits: why KVM sent a guest MSR access to userspace. */
 public enum ExitReason {
@@ -17,6 +19,13 @@ public enum ExitReason {
 
     public static Optional<ExitReason> ofBit(int bit) {
         return Arrays.stream(values()).filter(r -> r.bit == bit).findFirst();
+    }
+
+    /** The reasons whose bits a mask has (bits outside the enum are left out). */
+    public static Set<ExitReason> ofMask(int mask) {
+        Set<ExitReason> reasons = EnumSet.noneOf(ExitReason.class);
+        Arrays.stream(values()).filter(r -> (mask & r.bit) != 0).forEach(reasons::add);
+        return reasons;
     }
 
     /** The name for a raw reason value, also for values outside the enum (a kernel could send one). */

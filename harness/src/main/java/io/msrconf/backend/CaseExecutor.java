@@ -20,6 +20,7 @@ public final class CaseExecutor {
 
     public Observation execute(Case c, CaseVm vm, String backend) {
         List<StepOutcome> outcomes = new ArrayList<>(c.steps().size());
+        GuestRun.Session guest = guestRun.session(vm.vcpu());
         Step.Visitor<StepOutcome> dispatch = new Step.Visitor<>() {
             @Override
             public StepOutcome setFilter(Step.SetFilter step) {
@@ -28,7 +29,7 @@ public final class CaseExecutor {
 
             @Override
             public StepOutcome runGuest(Step.RunGuest step) {
-                return guestRun.run(vm.vcpu(), step.accesses());
+                return guest.run(step);
             }
 
             @Override

@@ -199,6 +199,7 @@ public final class EmulatorBackend implements Backend {
             cpu = Cpu.fromStartState(start);
             // as KVM_SET_SREGS does on the KVM backend: loading FS and GS loads their bases
             model.segmentBasesLoaded(start.data().base(), start.data().base());
+            model.guestStarted();
         }
 
         @Override

@@ -221,8 +221,10 @@ final class ReusedKvmVm implements CaseVmSource {
 
         /** How much of the script table the case's runs write, to be zeroed before the next case. */
         private static int scriptTableBytes(Case c) {
-            return c.steps().stream().filter(s -> s instanceof Step.RunGuest)
-                    .mapToInt(s -> MsrScriptTable.size(((Step.RunGuest) s).accesses().size())).max().orElse(0);
+            // A continue step appends to its guest's table: count from the guest's start.
+            return c.steps().stream().filter(s -> s instanceof Step.RunGuest).map(s -> (Step.RunGuest) s)
+                    .mapToInt(r -> MsrScriptTable.size((r.resume() == null ? 0 : r.resume().total()) + r.accesses().size()))
+                    .max().orElse(0);
         }
 
         /** IA32_APIC_BASE first (xAPIC, as fresh), then the MSRs that are always reset and those the case writes. */

@@ -15,6 +15,25 @@ public sealed interface RunEnd {
         }
     }
 
+    /**
+     * The step's last access exited to userspace and the case leaves the vCPU in that exit, unanswered,
+     * until a continue step (the access's exit names the pause): a normal end for such a step.
+     */
+    record InExit(MsrExit exit, String pause) implements RunEnd {
+        @Override
+        public String describe() {
+            return "the vCPU waits in the exit (" + exit.describe() + ") at pause '" + pause + "'";
+        }
+    }
+
+    /** A continue step found no guest to resume: the step it continues did not leave the guest paused. */
+    record NotResumed(String why) implements RunEnd {
+        @Override
+        public String describe() {
+            return "the guest could not be resumed: " + why;
+        }
+    }
+
     /** The guest did not report back before the deadline. */
     record TimedOut(long deadlineMillis, int exits) implements RunEnd {
         @Override

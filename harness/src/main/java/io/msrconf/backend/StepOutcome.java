@@ -5,18 +5,26 @@ import java.util.List;
 /** What one step of a case produced. One record per {@link io.msrconf.spec.Step} kind, in the same order. */
 public sealed interface StepOutcome {
 
-    /** KVM_X86_SET_MSR_FILTER returned 0 or this errno. */
     /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) returned this errno (0 = success). */
     record ExitsEnabled(int errno) implements StepOutcome {
     }
 
+    /** KVM_X86_SET_MSR_FILTER returned 0 or this errno. */
     record FilterSet(int errno) implements StepOutcome {
     }
 
-    /** One run of the script payload: an outcome per access, in script order, and how the run ended. */
-    record GuestRan(List<AccessOutcome> accesses, RunEnd end) implements StepOutcome {
+    /**
+     * One run or continue step of the script payload: an outcome per access of the step, in script order,
+     * and how the run ended. {@code resumed}: for a continue step that answered the MSR exit the guest was
+     * paused in, what became of that access (its exits and result), else null.
+     */
+    record GuestRan(List<AccessOutcome> accesses, RunEnd end, AccessOutcome resumed) implements StepOutcome {
         public GuestRan {
             accesses = List.copyOf(accesses);
+        }
+
+        public GuestRan(List<AccessOutcome> accesses, RunEnd end) {
+            this(accesses, end, null);
         }
     }
 

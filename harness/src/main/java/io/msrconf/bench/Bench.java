@@ -115,7 +115,7 @@ public final class Bench {
             try (KvmBackend probe = KvmBackend.on(kvm, KvmBackend.Options.defaults())) {
                 // the C floor (bench/floor.c) knows the steps a case had when it was written, not enable-exits
                 kvmCases = all.stream().filter(c -> c.kernels().contains(targetKernel) && probe.cannotRun(c).isEmpty()
-                        && c.steps().stream().noneMatch(s -> s instanceof io.msrconf.spec.Step.EnableExits)).toList();
+                        && c.steps().stream().allMatch(FloorInput::floorRuns)).toList();
                 fresh = measureKvm(kvm, KvmBackend.Options.defaults(), kvmCases);
                 reused = measureKvm(kvm, KvmBackend.Options.defaults().reusingVm(), kvmCases);
             }

@@ -94,7 +94,7 @@ public final class SpecWriter {
                     accesses.add(a < ran.accesses().size() ? observedAccess(r.accesses().get(a), ran.accesses().get(a))
                             : r.accesses().get(a));
                 }
-                steps.add(new Step.RunGuest(accesses, r.source()));
+                steps.add(new Step.RunGuest(accesses, r.resume(), r.pause(), r.source()));
             } else {
                 steps.add(step);
             }
@@ -108,7 +108,8 @@ public final class SpecWriter {
             MsrExit first = outcome.exits().get(0);
             UserspaceAnswer answer = access.exit() != null ? access.exit().answer() : UserspaceAnswer.REFUSE;
             exit = ExitReason.ofBit(first.reason())
-                    .map(reason -> new ExpectedExit(reason, ValueExpectation.exactly(first.data()), answer))
+                    .map(reason -> new ExpectedExit(reason, ValueExpectation.exactly(first.data()), answer,
+                            access.exit() != null ? access.exit().pause() : null))
                     .orElse(access.exit());
         }
         GuestExpectation guest = access.guest();
@@ -166,8 +167,15 @@ public final class SpecWriter {
 
             @Override
             public String runGuest(Step.RunGuest r) {
-                StringBuilder sb = new StringBuilder("      - run:\n");
+                StringBuilder sb = new StringBuilder("      - ").append(r.resume() == null ? "run:" : "continue:");
+                sb.append(r.accesses().isEmpty() ? " []\n" : "\n");
                 r.accesses().forEach(a -> sb.append("          - ").append(access(a)).append('\n'));
+                if (r.resume() != null) {
+                    sb.append("        from: ").append(r.resume().from()).append('\n');
+                }
+                if (r.pause() != null) {
+                    sb.append("        pause: ").append(r.pause()).append('\n');
+                }
                 return sb.toString();
             }
 
@@ -269,7 +277,7 @@ public final class SpecWriter {
             data = ", data: " + hex(e.data().value());
         }
         return "{ exit: " + e.reason() + data + ", answer: { error: " + e.answer().error() + ", data: " + hex(e.answer().data())
-                + " }, then: " + guest(then, op) + " }";
+                + " }, then: " + guest(then, op) + (e.pause() == null ? "" : ", pause: " + e.pause()) + " }";
     }
 
     private static String guest(GuestExpectation g, MsrOp op) {

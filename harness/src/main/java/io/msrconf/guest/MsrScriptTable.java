@@ -1,7 +1,5 @@
 package io.msrconf.guest;
 
-import io.msrconf.guest.GuestResult;
-import io.msrconf.spec.Access;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -43,19 +41,38 @@ public final class MsrScriptTable {
         return HDR_SIZE + count * ENT_SIZE;
     }
 
+    /** What one entry tells the guest to execute: ENT_OP (abi.inc OP_*), ENT_INDEX and ENT_VALUE. */
+    public record Entry(int op, int index, long value) {
+    }
+
     /** The table the harness writes before a run: header with the count, entries with outcome "not run". */
-    public static byte[] encode(List<Access> accesses) {
-        if (accesses.size() > MAX_ENTRIES) {
-            throw new IllegalArgumentException("a run holds at most " + MAX_ENTRIES + " accesses, got " + accesses.size());
+    public static byte[] encode(List<Entry> entries) {
+        ByteBuffer b = ByteBuffer.allocate(size(entries.size())).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, MAGIC).putInt(HDR_COUNT, entries.size());
+        b.put(HDR_SIZE, encodeEntries(entries));
+        return b.array();
+    }
+
+    /**
+     * The bytes of these entries, to write at {@link #entryOffset} of the first: how the harness appends
+     * entries to a paused guest's table before it raises {@link #HDR_COUNT} (the guest re-reads it).
+     */
+    public static byte[] encodeEntries(List<Entry> entries) {
+        if (entries.size() > MAX_ENTRIES) {
+            throw new IllegalArgumentException("a guest runs at most " + MAX_ENTRIES + " accesses, got " + entries.size());
         }
-        ByteBuffer b = ByteBuffer.allocate(size(accesses.size())).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0, MAGIC).putInt(HDR_COUNT, accesses.size());
-        for (int i = 0; i < accesses.size(); i++) {
-            Access a = accesses.get(i);
-            int e = HDR_SIZE + i * ENT_SIZE;
-            b.putInt(e + ENT_OP, a.op().scriptCode).putInt(e + ENT_INDEX, a.index()).putLong(e + ENT_VALUE, a.value());
+        ByteBuffer b = ByteBuffer.allocate(entries.size() * ENT_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < entries.size(); i++) {
+            Entry a = entries.get(i);
+            int e = i * ENT_SIZE;
+            b.putInt(e + ENT_OP, a.op()).putInt(e + ENT_INDEX, a.index()).putLong(e + ENT_VALUE, a.value());
         }
         return b.array();
+    }
+
+    /** Where entry {@code i} starts, from the start of the table. */
+    public static int entryOffset(int i) {
+        return HDR_SIZE + i * ENT_SIZE;
     }
 
     /** How many entries the guest says it finished, clamped to [0, count]. */

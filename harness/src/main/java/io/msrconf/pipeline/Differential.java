@@ -65,6 +65,10 @@ public final class Differential {
             if (out instanceof StepOutcome.GuestRan ran) {
                 List<Access> accesses = s < c.steps().size() && c.steps().get(s) instanceof Step.RunGuest r ? r.accesses() : List.of();
                 lines.add(step + "run " + endKind(ran.end()));
+                Step.Resume resume = s < c.steps().size() && c.steps().get(s) instanceof Step.RunGuest r ? r.resume() : null;
+                if (ran.resumed() != null && resume != null && resume.inExit() != null) {
+                    lines.add("  " + resume.inExit().describe() + " (answered): " + ran.resumed().describe());
+                }
                 for (int i = 0; i < ran.accesses().size(); i++) {
                     AccessOutcome a = ran.accesses().get(i);
                     boolean timeDependent = i < accesses.size() && TIME_DEPENDENT_MSRS.contains(accesses.get(i).index());

@@ -38,9 +38,18 @@ final class Attachments {
                         .append(Errno.describe(s.expectedErrno())).append(":\n").append(s.filter().describe()).append("\n\n");
                 hex.append("step ").append(i + 1).append(":\n").append(FilterDump.hex(s.filter())).append('\n');
             } else if (step instanceof Step.RunGuest run) {
-                script.append("step ").append(i + 1).append(": guest run (").append(c.vcpu().describe()).append(")\n");
+                script.append("step ").append(i + 1).append(": ").append(run.resume() == null
+                        ? "guest run (" + c.vcpu().describe() + ")" : "the guest continues from pause '" + run.resume().from() + "'")
+                        .append("\n");
+                if (run.resume() != null && run.resume().inExit() != null) {
+                    Access a = run.resume().inExit();
+                    script.append("  (answers the exit of ").append(a.describe()).append(")  expect: ").append(a.guest().describe()).append('\n');
+                }
                 for (Access a : run.accesses()) {
                     script.append("  ").append(a.describe()).append("  expect: ").append(expectation(a)).append('\n');
+                }
+                if (run.pause() != null) {
+                    script.append("  then pauses at '").append(run.pause()).append("'\n");
                 }
             } else {
                 script.append("step ").append(i + 1).append(": ").append(step).append('\n');
@@ -68,7 +77,8 @@ final class Attachments {
         if (a.exit() == null) {
             return a.guest().describe() + ", no exit";
         }
-        return a.exit().reason() + " exit (data " + a.exit().data().describe() + "), " + a.exit().answer().describe()
+        return a.exit().reason() + " exit (data " + a.exit().data().describe() + "), "
+                + (a.exit().pause() == null ? "" : "paused at '" + a.exit().pause() + "', ") + a.exit().answer().describe()
                 + ", then " + a.guest().describe();
     }
 
@@ -96,7 +106,13 @@ final class Attachments {
 
                 @Override
                 public Void runGuest(Step.RunGuest run) {
-                    expected.add(step + "run reports completion");
+                    Access inExit = run.pausedInExit();
+                    expected.add(step + (run.resume() == null ? "run " : "continue ")
+                            + (inExit == null ? "reports completion" : "stops in the exit at pause '" + inExit.exit().pause() + "'"));
+                    if (run.resume() != null && run.resume().inExit() != null) {
+                        Access a = run.resume().inExit();
+                        expected.add("  " + a.describe() + " (answered): " + a.guest().describe());
+                    }
                     run.accesses().forEach(a -> expected.add("  " + a.describe() + ": " + expectation(a)));
                     return null;
                 }

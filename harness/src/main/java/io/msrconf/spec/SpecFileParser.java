@@ -7,6 +7,7 @@ import io.msrconf.abi.Msr;
 import io.msrconf.filter.BitmapMemory;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
+import io.msrconf.guest.MsrScriptTable;
 import io.msrconf.spec.YamlReader.YamlMap;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +34,7 @@ final class SpecFileParser {
 
     static final List<String> FILE_KEYS = List.of("area", "description", "cases");
     static final List<String> CASE_KEYS = List.of("id", "title", "cites", "kernel", "requires", "vcpu", "steps");
-    static final List<String> ACTIONS = List.of("set-filter", "run", "host-set-msrs", "host-get-msrs", "enable-exits");
+    static final List<String> ACTIONS = List.of("set-filter", "run", "continue", "host-set-msrs", "host-get-msrs", "enable-exits");
 
     /**
      * allow/deny build one bit per MSR in memory; above this the bitmap must be written out with
@@ -44,8 +45,10 @@ final class SpecFileParser {
 
     private static final List<String> VCPU_KEYS = List.of("x2apic", "exits", "cpuid-lacks");
     private static final Map<String, CpuidFeature> CPUID_FEATURES = cpuidFeatures();
-    private static final List<String> STEP_KEYS = List.of("set-filter", "run", "host-set-msrs", "host-get-msrs", "enable-exits",
-            "expect");
+    private static final List<String> STEP_KEYS = List.of("set-filter", "run", "continue", "host-set-msrs", "host-get-msrs",
+            "enable-exits", "expect", "from", "pause");
+    /** A pause point's name: a word, so that failure messages and continue steps can quote it. */
+    private static final Pattern PAUSE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
     private static final List<String> FILTER_KEYS = List.of("default", "flags", "ranges");
     private static final List<String> RANGE_KEYS = List.of("flags", "base", "nmsrs", "allow", "deny", "bitmap", "memory");
     /**
@@ -73,7 +76,7 @@ final class SpecFileParser {
     private static final List<String> ACCESS_KEYS = List.of("rdmsr", "wrmsr", "fep-rdmsr", "fep-rdtsc", "value", "expect");
     private static final List<String> VALUE_KEYS = List.of("value", "mask");
     private static final List<String> FAULT_KEYS = List.of("fault");
-    private static final List<String> EXIT_KEYS = List.of("exit", "data", "answer", "then");
+    private static final List<String> EXIT_KEYS = List.of("exit", "data", "answer", "then", "pause");
     private static final List<String> ANSWER_KEYS = List.of("error", "data");
     private static final List<String> SET_MSR_KEYS = List.of("index", "value");
     private static final List<String> GET_MSR_KEYS = List.of("index", "value", "mask");
@@ -269,8 +272,17 @@ final class SpecFileParser {
             return null;
         }
         List<Step> steps = new ArrayList<>();
+        Step.RunGuest paused = null;   // the run or continue step that left the guest paused, if any
         for (int i = 0; i < items.size(); i++) {
-            Step step = step(items.get(i), YamlReader.item(path, i), exits);
+            Step step = step(items.get(i), YamlReader.item(path, i), exits, paused);
+            if (step instanceof Step.EnableExits e && e.expectedErrno() == 0) {
+                exits = ExitReason.ofMask(e.mask());   // the reasons the accesses after it may exit with
+            }
+            if (step instanceof Step.RunGuest r) {
+                paused = r.pausePoint() != null ? r : null;
+            } else if (step == null && YamlReader.keyNames(items.get(i)).stream().anyMatch(k -> k.equals("run") || k.equals("continue"))) {
+                paused = null;   // a broken run or continue: what follows cannot be checked against it
+            }
             if (step != null) {
                 steps.add(step);
             }
@@ -278,7 +290,7 @@ final class SpecFileParser {
         return steps;
     }
 
-    private Step step(Node node, String path, Set<ExitReason> exits) {
+    private Step step(Node node, String path, Set<ExitReason> exits, Step.RunGuest paused) {
         int before = reader.errorCount();
         YamlMap m = reader.map(node, path, STEP_KEYS);
         if (m == null) {
@@ -299,11 +311,18 @@ final class SpecFileParser {
         SourceRef source = reader.ref(node);
         Step step = switch (action) {
             case "set-filter" -> setFilter(m, body, bodyPath, source);
-            case "run" -> run(m, body, bodyPath, source, exits);
+            case "run", "continue" -> run(m, action.equals("continue"), body, bodyPath, source, exits, paused);
             case "host-set-msrs" -> hostSetMsrs(m, body, bodyPath, source);
             case "enable-exits" -> enableExits(m, body, bodyPath, source);
             default -> hostGetMsrs(m, body, bodyPath, source);
         };
+        if (!action.equals("run") && !action.equals("continue")) {
+            for (String key : List.of("pause", "from")) {
+                if (m.has(key)) {
+                    reader.error(m.get(key), m.path(key), key + ": belongs to a run or continue step");
+                }
+            }
+        }
         return reader.errorCount() == before ? step : null;
     }
 
@@ -537,23 +556,87 @@ final class SpecFileParser {
         }
     }
 
-    private Step run(YamlMap step, Node body, String path, SourceRef source, Set<ExitReason> exits) {
+    /**
+     * {@code run: [accesses]} starts the guest afresh; {@code continue: [accesses]} with {@code from: NAME}
+     * resumes the guest that the previous run or continue step left paused at NAME. Either may end with
+     * {@code pause: NAME}; the last access may instead pause inside its exit ({@code exit: {..., pause: NAME}}).
+     */
+    private Step run(YamlMap step, boolean continues, Node body, String path, SourceRef source, Set<ExitReason> exits,
+                     Step.RunGuest paused) {
         int before = reader.errorCount();
         if (step.has("expect")) {
             reader.error(step.get("expect"), step.path("expect"), "a run step has no expect: each access states its own");
         }
-        List<Node> items = reader.list(body, path, true);
+        Step.Resume resume = null;
+        if (continues) {
+            resume = resumeFrom(step, paused);
+        } else if (step.has("from")) {
+            reader.error(step.get("from"), step.path("from"), "from: belongs to a continue step: a run step starts the guest afresh");
+        }
+        String pause = step.has("pause") ? pauseName(step.get("pause"), step.path("pause")) : null;
+        // A continue step may only answer a pending exit and pause again; a run step runs at least one access.
+        List<Node> items = reader.list(body, path, !continues);
         if (items == null) {
             return null;
         }
         List<Access> accesses = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             Access access = access(items.get(i), YamlReader.item(path, i), exits);
-            if (access != null) {
-                accesses.add(access);
+            if (access == null) {
+                continue;
             }
+            if (access.exit() != null && access.exit().pause() != null && i != items.size() - 1) {
+                reader.error(items.get(i), YamlReader.item(path, i), "an access that pauses in its exit ends its step: the"
+                        + " vCPU stops there, so the accesses after it belong in the continue step");
+            } else if (access.exit() != null && access.exit().pause() != null && pause != null) {
+                reader.error(step.get("pause"), step.path("pause"), "the step already pauses in the exit of its last access ("
+                        + YamlReader.quote(access.exit().pause()) + ")");
+            }
+            accesses.add(access);
         }
-        return reader.errorCount() == before ? new Step.RunGuest(accesses, source) : null;
+        if (reader.errorCount() != before) {
+            return null;
+        }
+        int total = accesses.size() + (resume == null ? 0 : totalAccesses(paused));
+        if (total > MsrScriptTable.MAX_ENTRIES) {
+            reader.error(body, path, "a guest runs at most " + MsrScriptTable.MAX_ENTRIES + " accesses from its start"
+                    + " (the script table's size), got " + total + " with the steps it continues");
+            return null;
+        }
+        return new Step.RunGuest(accesses, resume, pause, source);
+    }
+
+    /** The accesses a guest has run since its start, through this step (which may continue earlier ones). */
+    private static int totalAccesses(Step.RunGuest step) {
+        return step.accesses().size() + (step.resume() == null ? 0 : step.resume().total());
+    }
+
+    private Step.Resume resumeFrom(YamlMap step, Step.RunGuest paused) {
+        Node fromNode = step.require("from");
+        String from = fromNode == null ? null : pauseName(fromNode, step.path("from"));
+        if (from == null) {
+            return null;
+        }
+        if (paused == null) {
+            reader.error(fromNode, step.path("from"), "no guest is paused at " + YamlReader.quote(from)
+                    + ": the step before needs a run or continue step that ends with pause: " + from);
+            return null;
+        }
+        if (!from.equals(paused.pausePoint())) {
+            reader.error(fromNode, step.path("from"), "the guest is paused at " + YamlReader.quote(paused.pausePoint())
+                    + " (" + paused.source() + "), not at " + YamlReader.quote(from));
+            return null;
+        }
+        return new Step.Resume(from, paused.pausedInExit(), totalAccesses(paused));
+    }
+
+    private String pauseName(Node node, String path) {
+        String name = reader.text(node, path);
+        if (name != null && !PAUSE_NAME.matcher(name).matches()) {
+            reader.error(node, path, YamlReader.quote(name) + " is not a pause name: use lowercase letters, digits and '-'");
+            return null;
+        }
+        return name;
     }
 
     private Access access(Node node, String path, Set<ExitReason> exits) {
@@ -634,18 +717,19 @@ final class SpecFileParser {
         ExitReason reason = reasonNode == null ? null : reader.choice(reasonNode, m.path("exit"), "an exit reason", EXIT_REASONS);
         if (reason != null && exits != null && !exits.contains(reason)) {
             reader.error(reasonNode, m.path("exit"), "exit reason " + reason
-                    + " is not enabled in vcpu.exits, so KVM never exits with it");
+                    + " is not enabled (by vcpu.exits, or the last enable-exits step before), so KVM never exits with it");
         }
         Long data = m.has("data") ? reader.u64(m.get("data"), m.path("data")) : null;
         Node answerNode = m.require("answer");
         UserspaceAnswer answer = answerNode == null ? null : answer(answerNode, m.path("answer"));
         Node thenNode = m.require("then");
         GuestExpectation then = thenNode == null ? null : guest(thenNode, m.path("then"), op, false);
+        String pause = m.has("pause") ? pauseName(m.get("pause"), m.path("pause")) : null;
         if (reader.errorCount() != before) {
             return null;
         }
         ValueExpectation dataExpectation = data == null ? ValueExpectation.ANY : ValueExpectation.exactly(data);
-        return new Outcome(new ExpectedExit(reason, dataExpectation, answer), then);
+        return new Outcome(new ExpectedExit(reason, dataExpectation, answer, pause), then);
     }
 
     private UserspaceAnswer answer(Node node, String path) {

@@ -46,16 +46,52 @@ public sealed interface Step {
         }
     }
 
-    /** Run the MSR script payload once over these accesses, in order. */
-    record RunGuest(List<Access> accesses, SourceRef source) implements Step {
+    /**
+     * Run the MSR script payload over these accesses, in order: from the start state ({@code resume} null,
+     * a {@code run:} step), or, for a {@code continue:} step, the same guest from where its previous run or
+     * continue step left it paused. A step pauses at its end (the guest reported its accesses done and the
+     * case goes on with other steps while it waits) and names that point {@code pause}; or its last access
+     * names a pause in its exit ({@link ExpectedExit#pause()}): the vCPU then stops inside that MSR exit,
+     * unanswered until the continue step.
+     */
+    record RunGuest(List<Access> accesses, Resume resume, String pause, SourceRef source) implements Step {
         public RunGuest {
             accesses = List.copyOf(accesses);
+        }
+
+        /** A {@code run:} step that starts the guest afresh and pauses nowhere. */
+        public RunGuest(List<Access> accesses, SourceRef source) {
+            this(accesses, null, null, source);
         }
 
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.runGuest(this);
         }
+
+        /** The access whose exit the vCPU is left in at the end of this step, or null. */
+        public Access pausedInExit() {
+            if (accesses.isEmpty()) {
+                return null;
+            }
+            Access last = accesses.get(accesses.size() - 1);
+            return last.exit() != null && last.exit().pause() != null ? last : null;
+        }
+
+        /** The name of the point this step leaves the guest paused at, or null when nothing continues it. */
+        public String pausePoint() {
+            Access inExit = pausedInExit();
+            return inExit != null ? inExit.exit().pause() : pause;
+        }
+    }
+
+    /**
+     * What a continue step resumes: the pause point it names, and, when the guest was left inside an MSR
+     * exit, that access: its answer completes the exit before the new accesses run, and its guest
+     * expectation ({@code then}) is checked in the continue step. {@code total}: how many accesses the
+     * guest has been given since its start, before this step.
+     */
+    record Resume(String from, Access inExit, int total) {
     }
 
     /** KVM_SET_MSRS from userspace; the ioctl returns how many MSRs it set. */

@@ -157,24 +157,55 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
             out.add(wrongShape(where, "a guest run", outcome));
             return;
         }
-        if (!(ran.end() instanceof RunEnd.Reported)) {
+        Access inExit = r.pausedInExit();
+        boolean atPause = ran.end() instanceof RunEnd.Reported || inExit != null && ran.end() instanceof RunEnd.InExit;
+        if (!atPause) {
             // Report the run's failure once; accesses it never reached would only repeat it.
             long reached = ran.accesses().stream().filter(a -> !(a.result() instanceof GuestResult.NotRun)).count();
             out.add(new Mismatch(Mismatch.Kind.RUN_FAILED, where, "The guest run did not finish: " + ran.end().describe()
                     + " (after " + reached + " of " + r.accesses().size() + " accesses)"));
         }
+        Access resumed = r.resume() == null ? null : r.resume().inExit();
+        if (resumed != null && ran.resumed() != null) {
+            judgeResumed(resumed, ran.resumed(), where + " answering the exit paused at '" + r.resume().from() + "' ("
+                    + resumed.source() + ")", out);
+        }
         for (int i = 0; i < r.accesses().size() && i < ran.accesses().size(); i++) {
             AccessOutcome got = ran.accesses().get(i);
-            if (!(ran.end() instanceof RunEnd.Reported) && got.result() instanceof GuestResult.NotRun && got.exits().isEmpty()) {
+            Access a = r.accesses().get(i);
+            if (!atPause && got.result() instanceof GuestResult.NotRun && got.exits().isEmpty()) {
                 continue;
             }
-            judgeAccess(r.accesses().get(i), got, where + " access " + (i + 1) + " (" + r.accesses().get(i).source() + ")", out);
+            String at = where + " access " + (i + 1) + " (" + a.source() + ")";
+            // The access the step pauses in has exited but not finished: its guest outcome is the continue step's.
+            boolean finished = !(a == inExit && ran.end() instanceof RunEnd.InExit);
+            judgeAccess(a, got, at, finished, out);
         }
     }
 
-    static void judgeAccess(Access a, AccessOutcome got, String where, List<Mismatch> out) {
+    /** The access a continue step resumed from inside its exit: nothing more may exit, and the guest sees {@code then}. */
+    private static void judgeResumed(Access a, AccessOutcome got, String where, List<Mismatch> out) {
         int before = out.size();
-        judgeAccessOutcome(a, got, where, out);
+        if (got.exits().size() > 1) {
+            out.add(new Mismatch(Mismatch.Kind.WRONG_EXIT, where, "Expected no further exit on " + a.describe()
+                    + " once userspace answered, got " + got.describe()));
+        } else {
+            judgeGuest(a, got, a.exit(), where, out);
+        }
+        markX2apic(a, before, out);
+    }
+
+    static void judgeAccess(Access a, AccessOutcome got, String where, List<Mismatch> out) {
+        judgeAccess(a, got, where, true, out);
+    }
+
+    private static void judgeAccess(Access a, AccessOutcome got, String where, boolean finished, List<Mismatch> out) {
+        int before = out.size();
+        judgeAccessOutcome(a, got, where, finished, out);
+        markX2apic(a, before, out);
+    }
+
+    private static void markX2apic(Access a, int before, List<Mismatch> out) {
         if (Msr.isX2apic(a.index())) {
             // Any mismatch in 0x800-0x8ff is, first of all, the x2APIC exemption not holding.
             for (int i = before; i < out.size(); i++) {
@@ -184,7 +215,7 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
         }
     }
 
-    private static void judgeAccessOutcome(Access a, AccessOutcome got, String where, List<Mismatch> out) {
+    private static void judgeAccessOutcome(Access a, AccessOutcome got, String where, boolean finished, List<Mismatch> out) {
         ExpectedExit exit = a.exit();
         if (exit == null && !got.exits().isEmpty()) {
             MsrExit x = got.exits().get(0);
@@ -225,7 +256,9 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
                 return;
             }
         }
-        judgeGuest(a, got, exit, where, out);
+        if (finished) {
+            judgeGuest(a, got, exit, where, out);
+        }
     }
 
     private static void judgeGuest(Access a, AccessOutcome got, ExpectedExit exit, String where, List<Mismatch> out) {

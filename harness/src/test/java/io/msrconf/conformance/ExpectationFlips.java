@@ -58,12 +58,28 @@ final class ExpectationFlips {
                     for (AccessFlip flip : flipsOf(a)) {
                         List<Access> accesses = new ArrayList<>(r.accesses());
                         accesses.set(at, flip.flippedAccess());
-                        flips.add(new Flip(access + ": " + flip.what(), replace(c, s, new Step.RunGuest(accesses, r.source()))));
+                        Case flipped = replace(c, s, new Step.RunGuest(accesses, r.resume(), r.pause(), r.source()));
+                        if (a == r.pausedInExit()) {
+                            // The guest outcome of an access paused in its exit is checked by the continue step.
+                            flipped = withResumedAccess(flipped, s, a, flip.flippedAccess());
+                        }
+                        flips.add(new Flip(access + ": " + flip.what(), flipped));
                     }
                 }
             }
         }
         return flips;
+    }
+
+    /** The continue step after {@code from} that resumes {@code paused}, made to resume {@code flipped} instead. */
+    private static Case withResumedAccess(Case c, int from, Access paused, Access flipped) {
+        for (int s = from + 1; s < c.steps().size(); s++) {
+            if (c.steps().get(s) instanceof Step.RunGuest r && r.resume() != null && r.resume().inExit() == paused) {
+                Step.Resume resume = new Step.Resume(r.resume().from(), flipped, r.resume().total());
+                return replace(c, s, new Step.RunGuest(r.accesses(), resume, r.pause(), r.source()));
+            }
+        }
+        return c;
     }
 
     private record AccessFlip(String what, Access flippedAccess) {
@@ -84,10 +100,10 @@ final class ExpectationFlips {
         } else {
             out.add(new AccessFlip("no exit expected", with(a, null, a.guest())));
             ExitReason other = a.exit().reason() == ExitReason.FILTER ? ExitReason.UNKNOWN : ExitReason.FILTER;
-            out.add(new AccessFlip("exit reason " + other, with(a, new ExpectedExit(other, a.exit().data(), a.exit().answer()), a.guest())));
+            out.add(new AccessFlip("exit reason " + other, with(a, new ExpectedExit(other, a.exit().data(), a.exit().answer(), a.exit().pause()), a.guest())));
             if (!a.exit().data().isAny()) {
                 out.add(new AccessFlip("other exit data", with(a,
-                        new ExpectedExit(a.exit().reason(), otherValue(a.exit().data()), a.exit().answer()), a.guest())));
+                        new ExpectedExit(a.exit().reason(), otherValue(a.exit().data()), a.exit().answer(), a.exit().pause()), a.guest())));
             }
         }
         return out;

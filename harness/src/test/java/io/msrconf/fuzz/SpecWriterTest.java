@@ -32,8 +32,10 @@ class SpecWriterTest {
 
             @Override
             public Step runGuest(Step.RunGuest r) {
-                return new Step.RunGuest(r.accesses().stream().map(a -> new Access(a.op(), a.index(), a.value(), a.exit(), a.guest(),
-                        Generators.GENERATED)).toList(), Generators.GENERATED);
+                Step.Resume resume = r.resume() == null ? null : new Step.Resume(r.resume().from(),
+                        r.resume().inExit() == null ? null : unsourced(r.resume().inExit()), r.resume().total());
+                return new Step.RunGuest(r.accesses().stream().map(SpecWriterTest::unsourced).toList(), resume, r.pause(),
+                        Generators.GENERATED);
             }
 
             @Override
@@ -51,6 +53,10 @@ class SpecWriterTest {
                 return new Step.EnableExits(e.mask(), e.expectedErrno(), Generators.GENERATED);
             }
         });
+    }
+
+    private static Access unsourced(Access a) {
+        return new Access(a.op(), a.index(), a.value(), a.exit(), a.guest(), Generators.GENERATED);
     }
 
     private static Case roundTrip(Case c) {

@@ -85,7 +85,7 @@ class GuestLayoutTest {
         GuestExpectation ok = new GuestExpectation.Completes(ValueExpectation.ANY);
         List<Access> accesses = List.of(new Access(MsrOp.RDMSR, 0x10, 0, null, ok, at),
                 new Access(MsrOp.WRMSR, 0x174, 0x1122334455667788L, null, ok, at));
-        byte[] table = MsrScriptTable.encode(accesses);
+        byte[] table = MsrScriptTable.encode(accesses.stream().map(Access::scriptEntry).toList());
         ByteBuffer b = ByteBuffer.wrap(table).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(b.getInt(MsrScriptTable.HDR_COUNT)).isEqualTo(2);
         assertThat(b.getLong(MsrScriptTable.HDR_SIZE + MsrScriptTable.ENT_SIZE + MsrScriptTable.ENT_VALUE)).isEqualTo(0x1122334455667788L);

@@ -383,9 +383,9 @@ class SpecLoaderTest {
                 AT + "4: cases[0].title: required key is missing",
                 AT + "10: cases[0].steps[0].set-filter.ranges[0].bas: unknown key;"
                         + " allowed: flags, base, nmsrs, allow, deny, bitmap, memory",
-                AT + "12: cases[0].steps[1].run[0].expect.than: unknown key; allowed: exit, data, answer, then",
-                AT + "12: cases[0].steps[1].run[0].expect.exit: exit reason FILTER is not enabled in vcpu.exits,"
-                        + " so KVM never exits with it");
+                AT + "12: cases[0].steps[1].run[0].expect.than: unknown key; allowed: exit, data, answer, then, pause",
+                AT + "12: cases[0].steps[1].run[0].expect.exit: exit reason FILTER is not enabled (by vcpu.exits,"
+                        + " or the last enable-exits step before), so KVM never exits with it");
     }
 
     @Test
@@ -594,6 +594,71 @@ class SpecLoaderTest {
     }
 
     @Test
+    void continueStepsResumeTheGuestPausedAtTheirFromPoint() {
+        SpecSet set = parse(withSteps("""
+                - run: [ { rdmsr: 0x10, expect: ok } ]
+                  pause: first
+                - continue:
+                    - { rdmsr: 0x174, expect: { exit: FILTER, data: 0, pause: in-exit, answer: { error: 0, data: 5 }, then: { value: 5 } } }
+                  from: first
+                - continue: []
+                  from: in-exit
+                """).replace("    steps:", "    vcpu: { exits: [FILTER] }\n    steps:"));
+        assertThat(set.errors()).isEmpty();
+        List<Step> steps = set.cases().get(0).steps();
+        Step.RunGuest run = (Step.RunGuest) steps.get(0);
+        Step.RunGuest second = (Step.RunGuest) steps.get(1);
+        Step.RunGuest third = (Step.RunGuest) steps.get(2);
+        assertThat(run.resume()).isNull();
+        assertThat(run.pausePoint()).isEqualTo("first");
+        assertThat(second.resume()).isEqualTo(new Step.Resume("first", null, 1));
+        assertThat(second.pausedInExit()).isSameAs(second.accesses().get(0));
+        assertThat(second.pausePoint()).isEqualTo("in-exit");
+        assertThat(third.accesses()).isEmpty();
+        assertThat(third.resume()).isEqualTo(new Step.Resume("in-exit", second.accesses().get(0), 2));
+    }
+
+    @Test
+    void aContinueStepNeedsTheGuestPausedWhereItSays() {
+        assertThat(errors(withSteps("""
+                - continue: [ { rdmsr: 0x10, expect: ok } ]
+                  from: nowhere
+                - run: [ { rdmsr: 0x10, expect: ok } ]
+                  pause: first
+                - continue: [ { rdmsr: 0x10, expect: ok } ]
+                  from: second
+                - run: [ { rdmsr: 0x10, expect: ok } ]
+                  from: first
+                - set-filter: { default: allow }
+                  expect: ok
+                  pause: first
+                - run: [ { rdmsr: 0x10, expect: ok } ]
+                  pause: Bad Name
+                """))).containsExactly(
+                AT + "8: cases[0].steps[0].from: no guest is paused at \"nowhere\": the step before needs a run or continue"
+                        + " step that ends with pause: nowhere",
+                AT + "12: cases[0].steps[2].from: the guest is paused at \"first\" (specs/filter-ranges.yaml:9), not at \"second\"",
+                AT + "14: cases[0].steps[3].from: from: belongs to a continue step: a run step starts the guest afresh",
+                AT + "17: cases[0].steps[4].pause: pause: belongs to a run or continue step",
+                AT + "19: cases[0].steps[5].pause: \"Bad Name\" is not a pause name: use lowercase letters, digits and '-'");
+    }
+
+    @Test
+    void anAccessThatPausesInItsExitEndsItsStep() {
+        assertThat(errors(withSteps("""
+                - run:
+                    - { rdmsr: 0x174, expect: { exit: FILTER, pause: p, answer: {}, then: ok } }
+                    - { rdmsr: 0x10, expect: ok }
+                - run:
+                    - { rdmsr: 0x174, expect: { exit: FILTER, pause: p, answer: {}, then: ok } }
+                  pause: q
+                """).replace("    steps:", "    vcpu: { exits: [FILTER] }\n    steps:"))).containsExactly(
+                AT + "9: cases[0].steps[0].run[0]: an access that pauses in its exit ends its step: the vCPU stops there,"
+                        + " so the accesses after it belong in the continue step",
+                AT + "13: cases[0].steps[1].pause: the step already pauses in the exit of its last access (\"p\")");
+    }
+
+    @Test
     void stepsNeedExactlyOneAction() {
         assertThat(errors(withSteps("""
                 - set-filter: { default: allow }
@@ -606,9 +671,10 @@ class SpecLoaderTest {
                   expect: ok
                 """))).containsExactly(
                 AT + "7: cases[0].steps[0]: one action per step, got set-filter and run",
-                AT + "10: cases[0].steps[1]: expected one of the actions set-filter, run, host-set-msrs, host-get-msrs, enable-exits",
+                AT + "10: cases[0].steps[1]: expected one of the actions set-filter, run, continue, host-set-msrs,"
+                        + " host-get-msrs, enable-exits",
                 AT + "11: cases[0].steps[2].set-filtre: unknown key;"
-                        + " allowed: set-filter, run, host-set-msrs, host-get-msrs, enable-exits, expect",
+                        + " allowed: set-filter, run, continue, host-set-msrs, host-get-msrs, enable-exits, expect, from, pause",
                 AT + "14: cases[0].steps[3].expect: a run step has no expect: each access states its own");
     }
 
@@ -645,8 +711,8 @@ class SpecLoaderTest {
                         + " {value: ...} or {fault: ...}: an access has at most one exit",
                 AT + "15: cases[0].steps[0].run[6].expect.answer: required key is missing",
                 AT + "15: cases[0].steps[0].run[6].expect.then: required key is missing",
-                AT + "16: cases[0].steps[0].run[7].expect.exit: exit reason INVAL is not enabled in vcpu.exits,"
-                        + " so KVM never exits with it",
+                AT + "16: cases[0].steps[0].run[7].expect.exit: exit reason INVAL is not enabled (by vcpu.exits,"
+                        + " or the last enable-exits step before), so KVM never exits with it",
                 AT + "16: cases[0].steps[0].run[7].expect.then.fault: expected an unsigned 8-bit integer, got 256",
                 AT + "17: cases[0].steps[0].run[8].expect.fault: unknown key; allowed: value, mask",
                 AT + "18: cases[0].steps[0].run[9].expect: expected ok, gp, nonzero, {value: ...}, {fault: ...}"

@@ -54,6 +54,17 @@ class SpecSchemaTest {
         }
     }
 
+    /** The example of README's "Adding a case" shows every form: it must stay a case both the parser and the schema take. */
+    @Test
+    void theReadmeExampleCaseIsValid() throws IOException {
+        String readme = Files.readString(TestSpecs.DIR.resolveSibling("README.md"));
+        int section = readme.indexOf("## Adding a case");
+        int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+        String spec = "area: filter-ranges\ncases:\n" + readme.substring(start, readme.indexOf("```", start));
+        assertThat(SpecLoader.parse(spec, Path.of("specs/filter-ranges.yaml")).errors()).as(spec).isEmpty();
+        assertThat(schema().validate(yaml(spec))).as(spec).isEmpty();
+    }
+
     @Test
     void malformedSpecsAreRefusedByTheSchemaAndByTheParser() throws IOException {
         Schema schema = schema();
@@ -71,7 +82,11 @@ class SpecSchemaTest {
                 head + "    requires: { module: amd }\n    steps: [ { run: [ { rdmsr: 0x10, expect: ok } ] } ]\n",  // not a module name
                 head + "    vcpu: { x2apic: yes please }\n    steps: [ { run: [ { rdmsr: 0x10, expect: ok } ] } ]\n",
                 head + "    steps: [ { run: [ { rdmsr: 0x10, expect: maybe } ] } ]\n",                       // unknown expectation
-                head + "    steps: [ { run: [ { rdmsr: 0x10, expect: { exit: FILTER, then: ok, answre: {} } } ] } ]\n");
+                head + "    steps: [ { run: [ { rdmsr: 0x10, expect: { exit: FILTER, then: ok, answre: {} } } ] } ]\n",
+                head + "    steps: [ { run: [ { rdmsr: 0x10, expect: ok } ], pause: Not A Name } ]\n",           // pause name
+                head + "    steps: [ { run: [ { rdmsr: 0x10, expect: ok } ], pause: p },"
+                        + " { continue: [ { rdmsr: 0x10, expect: ok } ] } ]\n",                                  // continue without from
+                head + "    steps: [ { set-filter: { default: allow }, expect: ok, pause: p } ]\n");              // pause on a filter step
         for (String spec : bad) {
             assertThat(schema.validate(yaml(spec))).as("the schema refuses:%n%s", spec).isNotEmpty();
             assertThat(SpecLoader.parse(spec, Path.of("specs/filter-ranges.yaml")).errors()).as("the parser refuses:%n%s", spec).isNotEmpty();
@@ -85,11 +100,8 @@ class SpecSchemaTest {
         assertThat(names(defs.get("exitReason").get("enum"))).containsExactlyInAnyOrder("INVAL", "UNKNOWN", "FILTER");
         assertThat(names(defs.get("case").get("properties").fieldNames())).containsExactlyInAnyOrderElementsOf(SpecFileParser.CASE_KEYS);
         List<String> actions = new ArrayList<>();
-        defs.get("step").get("oneOf").forEach(alt -> alt.get("required").forEach(r -> {
-            if (!r.asText().equals("expect")) {
-                actions.add(r.asText());
-            }
-        }));
+        // Each alternative lists its action first among its required keys (then expect, or continue's from).
+        defs.get("step").get("oneOf").forEach(alt -> actions.add(alt.get("required").get(0).asText()));
         assertThat(actions).containsExactlyInAnyOrderElementsOf(SpecFileParser.ACTIONS);
         assertThat(names(JSON.readTree(SCHEMA.toFile()).get("properties").fieldNames())).containsExactlyInAnyOrderElementsOf(SpecFileParser.FILE_KEYS);
     }

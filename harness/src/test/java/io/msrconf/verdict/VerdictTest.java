@@ -124,6 +124,53 @@ class VerdictTest {
     }
 
     @Test
+    void anAccessPausedInItsExitIsJudgedByItsExitThenByTheContinueStep() {
+        ExpectedExit exit = new ExpectedExit(ExitReason.FILTER, ValueExpectation.exactly(0), new UserspaceAnswer(0, 5), "in-exit");
+        Access paused = rdmsr(0x174, exit, new GuestExpectation.Completes(ValueExpectation.exactly(5)));
+        Step.RunGuest run = new Step.RunGuest(List.of(paused), AT);
+        Step.RunGuest resume = new Step.RunGuest(List.of(rdmsr(0x175, null, OK)), new Step.Resume("in-exit", paused, 1), null, AT);
+        Case c = caseOf(new Step.SetFilter(DENY_174, 0, AT), run, resume);
+        MsrExit seen = new MsrExit(MsrOp.RDMSR, ExitReason.FILTER.bit, 0x174, 0);
+        StepOutcome inExit = new StepOutcome.GuestRan(List.of(new AccessOutcome(List.of(seen), new GuestResult.NotRun())),
+                new RunEnd.InExit(seen, "in-exit"));
+        StepOutcome answered = new StepOutcome.GuestRan(List.of(new AccessOutcome(List.of(), new GuestResult.Completed(1))),
+                new RunEnd.Reported(), new AccessOutcome(List.of(seen), new GuestResult.Completed(5)));
+        assertThat(Verdict.judge(c, new Observation("kvm", List.of(new StepOutcome.FilterSet(0), inExit, answered))).passed()).isTrue();
+
+        // The answer did not reach the guest: the continue step says so, naming the pause.
+        StepOutcome lost = new StepOutcome.GuestRan(List.of(new AccessOutcome(List.of(), new GuestResult.Completed(1))),
+                new RunEnd.Reported(), new AccessOutcome(List.of(seen), new GuestResult.Completed(0x1234)));
+        assertThat(Verdict.judge(c, new Observation("kvm", List.of(new StepOutcome.FilterSet(0), inExit, lost))).mismatches())
+                .singleElement().satisfies(m -> assertThat(m.toString()).contains("step 3 (specs/t.yaml:7) answering the exit paused at"
+                        + " 'in-exit' (specs/t.yaml:7): Expected RDMSR(0x174) to read 0x5 after userspace answers error=0 data=0x5,"
+                        + " got 0x1234"));
+
+        // No exit at all: the run step ran on to its report, and the access is judged whole there.
+        StepOutcome ranOn = new StepOutcome.GuestRan(List.of(new AccessOutcome(List.of(), new GuestResult.Completed(0x1234))),
+                new RunEnd.Reported());
+        StepOutcome nothingPending = new StepOutcome.GuestRan(List.of(new AccessOutcome(List.of(), new GuestResult.Completed(1))),
+                new RunEnd.Reported());
+        assertThat(Verdict.judge(c, new Observation("kvm", List.of(new StepOutcome.FilterSet(0), ranOn, nothingPending))).mismatches())
+                .extracting(Mismatch::kind).containsExactly(Mismatch.Kind.FILTER_NOT_ENFORCED);
+    }
+
+    @Test
+    void aContinueStepThatCouldNotResumeFailsTheRun() {
+        Step.RunGuest run = new Step.RunGuest(List.of(rdmsr(0x175, null, OK)), null, "p", AT);
+        Step.RunGuest resume = new Step.RunGuest(List.of(rdmsr(0x175, null, OK)), new Step.Resume("p", null, 1), null, AT);
+        Case c = caseOf(new Step.SetFilter(DENY_174, 0, AT), run, resume);
+        Observation o = new Observation("kvm", List.of(new StepOutcome.FilterSet(0),
+                new StepOutcome.GuestRan(List.of(new AccessOutcome(List.of(), new GuestResult.NotRun())), new RunEnd.TimedOut(5000, 0)),
+                new StepOutcome.GuestRan(List.of(new AccessOutcome(List.of(), new GuestResult.NotRun())),
+                        new RunEnd.NotResumed("the step it continues ended with the guest did not report back within 5000 ms (0 exits seen)"))));
+        assertThat(Verdict.judge(c, o).mismatches()).extracting(Mismatch::toString).containsExactly(
+                "step 2 (specs/t.yaml:7): The guest run did not finish: the guest did not report back within 5000 ms (0 exits seen)"
+                        + " (after 0 of 1 accesses)",
+                "step 3 (specs/t.yaml:7): The guest run did not finish: the guest could not be resumed: the step it continues ended"
+                        + " with the guest did not report back within 5000 ms (0 exits seen) (after 0 of 1 accesses)");
+    }
+
+    @Test
     void failedRunIsReportedOnceNotPerAccess() {
         Case c = caseOf(new Step.SetFilter(DENY_174, 0, AT),
                 new Step.RunGuest(List.of(rdmsr(0x174, null, GP), rdmsr(0x175, null, OK)), AT));

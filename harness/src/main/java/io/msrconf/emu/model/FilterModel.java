@@ -27,7 +27,8 @@ public final class FilterModel {
     }
 
     /** struct kvm_x86_msr_filter. */
-    private record Installed(boolean defaultAllow, List<Range> ranges) {
+    /** One installed filter (immutable: a new ioctl installs a new one, as the kernel swaps pointers). */
+    record Installed(boolean defaultAllow, List<Range> ranges) {
     }
 
     private final Set<Mutation> mutations;
@@ -116,8 +117,18 @@ public final class FilterModel {
         return 0;
     }
 
+    /** The filter in force now, or null: what a vCPU's interception is computed from. */
+    Installed installed() {
+        return installed;
+    }
+
     /** kvm_msr_allowed(vcpu, index, type). */
     public boolean allowed(int index, int type) {
+        return allowed(installed, index, type);
+    }
+
+    /** kvm_msr_allowed() under {@code installed}, which need not be the filter in force. */
+    boolean allowed(Installed installed, int index, int type) {
         // "x2APIC MSRs do not support filtering."
         if (Msr.isX2apic(index)
                 && !mutations.contains(Mutation.X2APIC_EXEMPTION_LOST)) {

@@ -21,6 +21,9 @@ public final class KvmModel implements MsrPort {
     private final MsrFileModel msrs;
     /** kvm->arch.user_space_msr_mask (KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) args[0]). */
     private int userSpaceMsrMask;
+    /** The filter and exit mask in force when the guest last started from its start state: what two mutants keep using. */
+    private FilterModel.Installed filterAtGuestStart;
+    private int maskAtGuestStart;
     /** The kvm module parameter force_emulation_prefix (0 unless the kernel command line sets it). */
     private boolean forcedEmulationPrefix;
 
@@ -128,6 +131,18 @@ public final class KvmModel implements MsrPort {
         msrs.segmentBasesLoaded(fsBase, gsBase);
     }
 
+    /** The vCPU was put at the start state to run a guest afresh (a run step; not a continue step). */
+    public void guestStarted() {
+        filterAtGuestStart = filter.installed();
+        maskAtGuestStart = userSpaceMsrMask;
+    }
+
+    /** kvm_msr_allowed() for a guest access: the filter in force (unless a mutant missed a change of it). */
+    private boolean guestAllowed(int index, int type) {
+        return mutations.contains(Mutation.FILTER_CHANGE_MISSED_BY_A_RUNNING_GUEST)
+                ? filter.allowed(filterAtGuestStart, index, type) : filter.allowed(index, type);
+    }
+
     /** Models a kvm module loaded with force_emulation_prefix=1 ({@code on}) or without it. */
     public void setForcedEmulationPrefix(boolean on) {
         forcedEmulationPrefix = on;
@@ -149,7 +164,7 @@ public final class KvmModel implements MsrPort {
     @Override
     public MsrResult emulatorImplicitRead(int index) {
         if ((mutations.contains(Mutation.SIDE_EFFECT_READS_FILTERED) || profile.sideEffectReadsFiltered())
-                && !filter.allowed(index, FilterModel.TYPE_READ)) {
+                && !guestAllowed(index, FilterModel.TYPE_READ)) {
             // Before 5.18: __kvm_get_msr() returned KVM_MSR_RET_FILTERED for every guest read (exits off).
             return new MsrResult.Fault();
         }
@@ -175,11 +190,11 @@ public final class KvmModel implements MsrPort {
 
     /** kvm_emulate_msr_read/write(): "if (!kvm_msr_allowed(vcpu, index, type)) return KVM_MSR_RET_FILTERED;". */
     private boolean filteredBeforeLookup(int index, int type) {
-        return !mutations.contains(Mutation.FILTER_CHECKED_AFTER_LOOKUP) && !filter.allowed(index, type);
+        return !mutations.contains(Mutation.FILTER_CHECKED_AFTER_LOOKUP) && !guestAllowed(index, type);
     }
 
     private int filteredAfterLookup(int ret, int index, int type) {
-        if (mutations.contains(Mutation.FILTER_CHECKED_AFTER_LOOKUP) && ret == 0 && !filter.allowed(index, type)) {
+        if (mutations.contains(Mutation.FILTER_CHECKED_AFTER_LOOKUP) && ret == 0 && !guestAllowed(index, type)) {
             return MsrFileModel.RET_FILTERED;
         }
         return ret;
@@ -193,7 +208,8 @@ public final class KvmModel implements MsrPort {
                     ? ExitReason.UNKNOWN.bit : ExitReason.FILTER.bit;
             default -> ExitReason.INVAL.bit;
         };
-        if ((userSpaceMsrMask & reason) == 0) {
+        int mask = mutations.contains(Mutation.EXIT_MASK_LATCHED_AT_GUEST_START) ? maskAtGuestStart : userSpaceMsrMask;
+        if ((mask & reason) == 0) {
             return new MsrResult.Fault();
         }
         return new MsrResult.ExitToUserspace(reason, data);

@@ -60,5 +60,13 @@ public enum Mutation {
      * PMU MSRs KVM knows but does not support for the vCPU fail guest accesses with a plain 1 (an INVAL
      * exit), as kvm_get_msr_common() did before 2de154f541fc (6.3) instead of KVM_MSR_RET_UNSUPPORTED.
      */
-    UNSUPPORTED_PMU_MSRS_INVALID
+    UNSUPPORTED_PMU_MSRS_INVALID,
+    /**
+     * KVM_REQ_MSR_FILTER_CHANGED not acted on: a vCPU keeps filtering its guest as the filter in force
+     * when that guest started did (kvm_amd/kvm_intel would not recompute the MSR interception), so a
+     * filter installed or removed while the guest is paused does not reach it.
+     */
+    FILTER_CHANGE_MISSED_BY_A_RUNNING_GUEST,
+    /** kvm->arch.user_space_msr_mask latched when the guest started: an exit mask changed while it is paused does not apply. */
+    EXIT_MASK_LATCHED_AT_GUEST_START
 }

@@ -47,7 +47,7 @@ class PayloadRunTest {
                 access(MsrOp.RDMSR, 0x12, 0),
                 access(MsrOp.WRMSR, 0x13, 0xaabbccdd_11223344L),
                 access(MsrOp.WRMSR, 0x14, 0x5L));
-        g.ram.write(GuestLayout.SCRIPT_TABLE, MsrScriptTable.encode(accesses));
+        g.ram.write(GuestLayout.SCRIPT_TABLE, MsrScriptTable.encode(accesses.stream().map(Access::scriptEntry).toList()));
         TestGuest.FakeMsrs msrs = new TestGuest.FakeMsrs()
                 .read(0x10, new MsrResult.Done(0x1234))
                 .read(0x11, new MsrResult.Fault())
@@ -94,7 +94,7 @@ class PayloadRunTest {
         TestGuest.FakeMsrs msrs = new TestGuest.FakeMsrs().read(0x175, new MsrResult.Done(0x1234));
 
         Guest on = new Guest(Payload.MSR_SCRIPT);
-        on.ram.write(GuestLayout.SCRIPT_TABLE, MsrScriptTable.encode(accesses));
+        on.ram.write(GuestLayout.SCRIPT_TABLE, MsrScriptTable.encode(accesses.stream().map(Access::scriptEntry).toList()));
         assertThat(on.cpu.run(on.ram, withForcedEmulation(msrs, true), BUDGET))
                 .isEqualTo(new VcpuExit.Io(true, GuestLayout.REPORT_PORT, 4, 1, GuestLayout.REPORT_DONE));
         assertThat(MsrScriptTable.results(on.ram.read(GuestLayout.SCRIPT_TABLE, MsrScriptTable.size(3)), 3)).containsExactly(
@@ -104,7 +104,7 @@ class PayloadRunTest {
 
         // Without forced emulation the prefix's UD2 faults: recorded as the entry's #UD, and the script goes on.
         Guest off = new Guest(Payload.MSR_SCRIPT);
-        off.ram.write(GuestLayout.SCRIPT_TABLE, MsrScriptTable.encode(accesses));
+        off.ram.write(GuestLayout.SCRIPT_TABLE, MsrScriptTable.encode(accesses.stream().map(Access::scriptEntry).toList()));
         assertThat(off.cpu.run(off.ram, withForcedEmulation(msrs, false), BUDGET))
                 .isEqualTo(new VcpuExit.Io(true, GuestLayout.REPORT_PORT, 4, 1, GuestLayout.REPORT_DONE));
         assertThat(MsrScriptTable.results(off.ram.read(GuestLayout.SCRIPT_TABLE, MsrScriptTable.size(3)), 3)).containsExactly(
