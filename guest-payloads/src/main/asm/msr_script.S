@@ -7,6 +7,7 @@
  * report goes back to the loop. See guest-payloads/README.md for the ABI.
  *
  * Register use (the exception handler relies on it): r13 = current entry, rbx = table header.
+ * The harness enters with RDI = the vCPU's script table.
  * The harness enters at payload_entry in 64-bit mode, CPL 0, IF = 0, with a valid stack.
  */
         .include "abi.inc"
@@ -15,7 +16,13 @@
         PAYLOAD_HEADER payload_entry
 
 payload_entry:
+        /* RDI = this vCPU's script table (each vCPU of a case has its own); 0, from a harness that sets
+           no register (the benchmark's C floor, one vCPU), means vCPU 0's table at SCRIPT_TABLE. */
+        mov     %rdi, %rbx
+        test    %rbx, %rbx
+        jnz     .Ltable_chosen
         mov     $SCRIPT_TABLE, %ebx
+.Ltable_chosen:
         lea     HDR_SIZE(%rbx), %r13
         xor     %r14d, %r14d
 next_entry:
@@ -120,7 +127,7 @@ exception_common:
         cmp     %rdx, %rax
         je      access_faulted
         /* Anything else is a payload or harness bug (the frame is above the two saved registers). */
-        REPORT_UNEXPECTED_EXCEPTION 16
+        REPORT_UNEXPECTED_EXCEPTION 16, %rbx
 
 access_faulted:
         movw    $OUTCOME_FAULTED, ENT_OUTCOME(%r13)

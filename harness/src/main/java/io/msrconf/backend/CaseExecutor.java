@@ -4,7 +4,9 @@ import io.msrconf.kvm.KvmResult;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.Step;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The step dispatcher: runs a case's steps, in order, on a {@link CaseVm} and records what each one
@@ -20,7 +22,8 @@ public final class CaseExecutor {
 
     public Observation execute(Case c, CaseVm vm, String backend) {
         List<StepOutcome> outcomes = new ArrayList<>(c.steps().size());
-        GuestRun.Session guest = guestRun.session(vm.vcpu());
+        // One guest per vCPU, across that vCPU's run and continue steps.
+        Map<Integer, GuestRun.Session> guests = new HashMap<>();
         Step.Visitor<StepOutcome> dispatch = new Step.Visitor<>() {
             @Override
             public StepOutcome setFilter(Step.SetFilter step) {
@@ -29,12 +32,12 @@ public final class CaseExecutor {
 
             @Override
             public StepOutcome runGuest(Step.RunGuest step) {
-                return guest.run(step);
+                return guests.computeIfAbsent(step.vcpu(), id -> guestRun.session(vm.vcpu(id))).run(step);
             }
 
             @Override
             public StepOutcome hostSetMsrs(Step.HostSetMsrs step) {
-                return new StepOutcome.HostMsrsSet(vm.hostSetMsrs(step.indexes(), step.values()).asReturn());
+                return new StepOutcome.HostMsrsSet(vm.hostSetMsrs(step.vcpu(), step.indexes(), step.values()).asReturn());
             }
 
             @Override
@@ -43,9 +46,23 @@ public final class CaseExecutor {
             }
 
             @Override
+            public StepOutcome createVcpu(Step.CreateVcpu step) {
+                KvmResult created = vm.createVcpu(step.id());
+                if (!created.ok() || step.cpuidLater()) {
+                    return new StepOutcome.VcpuSetUp("KVM_CREATE_VCPU(" + step.id() + ")", created.errno());
+                }
+                return new StepOutcome.VcpuSetUp("KVM_CREATE_VCPU(" + step.id() + ") and KVM_SET_CPUID2", vm.setCpuid(step.id()).errno());
+            }
+
+            @Override
+            public StepOutcome setCpuid(Step.SetCpuid step) {
+                return new StepOutcome.VcpuSetUp("KVM_SET_CPUID2 on vCPU " + step.id(), vm.setCpuid(step.id()).errno());
+            }
+
+            @Override
             public StepOutcome hostGetMsrs(Step.HostGetMsrs step) {
                 long[] values = new long[step.msrs().size()];
-                KvmResult result = vm.hostGetMsrs(step.indexes(), values);
+                KvmResult result = vm.hostGetMsrs(step.vcpu(), step.indexes(), values);
                 List<Long> got = new ArrayList<>();
                 for (int i = 0; i < Math.min(result.value(), values.length); i++) {
                     got.add(values[i]);

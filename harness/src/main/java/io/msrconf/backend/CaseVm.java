@@ -5,8 +5,8 @@ import io.msrconf.kvm.KvmResult;
 
 /**
  * One case's VM as the step dispatcher ({@link CaseExecutor}) drives it: real KVM's or the emulator's,
- * already set up for the case (irqchip, memory, payload, vCPU, CPUID, exit mask, APIC mode) when a
- * {@link CaseVmSource} hands it out.
+ * already set up for the case (irqchip, memory, payload, exit mask, and vCPU 0 with its CPUID and APIC
+ * mode unless the case creates it in a step) when a {@link CaseVmSource} hands it out.
  */
 public interface CaseVm {
 
@@ -16,11 +16,18 @@ public interface CaseVm {
     /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) on the VM with {@code mask} as it is. */
     KvmResult enableUserSpaceMsr(int mask);
 
-    /** KVM_SET_MSRS on the vCPU: the value is how many were written. */
-    KvmResult hostSetMsrs(int[] indexes, long[] values);
+    /** KVM_CREATE_VCPU({@code id}); a vCPU other than 0 is made runnable (it is not the boot processor). */
+    KvmResult createVcpu(int id);
 
-    /** KVM_GET_MSRS on the vCPU: the value is how many were read into {@code valuesOut}. */
-    KvmResult hostGetMsrs(int[] indexes, long[] valuesOut);
+    /** KVM_SET_CPUID2 for vCPU {@code id}, then IA32_APIC_BASE for the case's APIC mode. */
+    KvmResult setCpuid(int id);
 
-    GuestVcpu vcpu();
+    /** KVM_SET_MSRS on vCPU {@code vcpu}: the value is how many were written. */
+    KvmResult hostSetMsrs(int vcpu, int[] indexes, long[] values);
+
+    /** KVM_GET_MSRS on vCPU {@code vcpu}: the value is how many were read into {@code valuesOut}. */
+    KvmResult hostGetMsrs(int vcpu, int[] indexes, long[] valuesOut);
+
+    /** vCPU {@code id}, created by the setup or a step. */
+    GuestVcpu vcpu(int id);
 }

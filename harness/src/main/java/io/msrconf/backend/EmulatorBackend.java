@@ -15,7 +15,9 @@ import io.msrconf.spec.Case;
 import io.msrconf.vcpu.GuestMemory;
 import io.msrconf.vcpu.VcpuExit;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -124,26 +126,23 @@ public final class EmulatorBackend implements Backend {
 
         private final byte[] systemTables = GuestLayout.systemTables(payload);
         private final byte[] payloadImage = payload.image();
-        private final GuestLayout.StartState start = GuestLayout.startState(payload);
 
         @Override
         public CaseVm open(Case c) {
             GuestRam ram = new GuestRam(GuestLayout.MEMORY_SIZE);
             ram.write(GuestLayout.SYSTEM_TABLES_START, systemTables);
             ram.write(GuestLayout.PAYLOAD_BASE, payloadImage);
-            KvmModel model = new KvmModel(start.efer(), mutations, profile);
+            // The VM and the MSR file of its vCPU 0; other vCPUs share its filter and exit mask (addVcpu).
+            KvmModel model = new KvmModel(GuestLayout.EFER, mutations, profile);
             // The model is of a kvm module loaded with force_emulation_prefix=1, as msrconf loads it in the
             // kernels it boots: cases with forced-emulated accesses run here, and on KVM only where that is set.
             model.setForcedEmulationPrefix(true);
             if (!c.vcpu().userspaceExits().isEmpty() && model.enableUserSpaceMsr(c.vcpu().exitReasonMask()) != 0) {
                 throw new IllegalStateException("the model refused KVM_CAP_X86_USER_SPACE_MSR mask " + c.vcpu().exitReasonMask());
             }
-            if (c.vcpu().x2apic()
-                    && model.hostSetMsrs(new int[] {Msr.MSR_IA32_APICBASE}, new long[] {Msr.APIC_BASE_X2APIC_BSP}) != 1) {
-                throw new IllegalStateException("the model refused IA32_APIC_BASE = x2APIC mode");
-            }
-            GuestVcpu vcpu = vcpuDecorator.apply(new Vcpu(ram, model, start));
-            return new CaseVm() {
+            Map<Integer, KvmModel> vcpuModels = new TreeMap<>();
+            Map<Integer, GuestVcpu> vcpus = new TreeMap<>();
+            CaseVm vm = new CaseVm() {
                 @Override
                 public KvmResult setMsrFilter(MsrFilter filter) {
                     return KvmResult.ofErrno(model.setMsrFilter(filter));
@@ -155,20 +154,45 @@ public final class EmulatorBackend implements Backend {
                 }
 
                 @Override
-                public KvmResult hostSetMsrs(int[] indexes, long[] values) {
-                    return KvmResult.ofValue(model.hostSetMsrs(indexes, values));
+                public KvmResult createVcpu(int id) {
+                    KvmModel m = id == 0 ? model : model.addVcpu(id);
+                    m.created();
+                    vcpuModels.put(id, m);
+                    vcpus.put(id, vcpuDecorator.apply(new Vcpu(id, ram, m, GuestLayout.startState(payload, id))));
+                    return KvmResult.ofValue(0);
                 }
 
                 @Override
-                public KvmResult hostGetMsrs(int[] indexes, long[] valuesOut) {
-                    return KvmResult.ofValue(model.hostGetMsrs(indexes, valuesOut));
+                public KvmResult setCpuid(int id) {
+                    // The model has no CPUID of its own (cases that need a CPUID bit absent are skipped on KVMs
+                    // that have it); the APIC mode follows, as on KVM, BSP flag for vCPU 0 only.
+                    long x2apic = id == 0 ? Msr.APIC_BASE_X2APIC_BSP : Msr.APIC_BASE_X2APIC_BSP & ~Msr.APIC_BASE_BSP;
+                    if (c.vcpu().x2apic() && vcpuModels.get(id).hostSetMsrs(new int[] {Msr.MSR_IA32_APICBASE}, new long[] {x2apic}) != 1) {
+                        throw new IllegalStateException("the model refused IA32_APIC_BASE = x2APIC mode");
+                    }
+                    return KvmResult.ofValue(0);
                 }
 
                 @Override
-                public GuestVcpu vcpu() {
-                    return vcpu;
+                public KvmResult hostSetMsrs(int vcpu, int[] indexes, long[] values) {
+                    return KvmResult.ofValue(vcpuModels.get(vcpu).hostSetMsrs(indexes, values));
+                }
+
+                @Override
+                public KvmResult hostGetMsrs(int vcpu, int[] indexes, long[] valuesOut) {
+                    return KvmResult.ofValue(vcpuModels.get(vcpu).hostGetMsrs(indexes, valuesOut));
+                }
+
+                @Override
+                public GuestVcpu vcpu(int id) {
+                    return vcpus.get(id);
                 }
             };
+            if (c.setupCreatesVcpu0()) {
+                vm.createVcpu(0);
+                vm.setCpuid(0);
+            }
+            return vm;
         }
 
         @Override
@@ -183,15 +207,22 @@ public final class EmulatorBackend implements Backend {
     }
 
     private final class Vcpu implements InterpreterVcpu {
+        private final int id;
         private final GuestRam ram;
         private final KvmModel model;
         private final GuestLayout.StartState start;
         private Cpu cpu;
 
-        Vcpu(GuestRam ram, KvmModel model, GuestLayout.StartState start) {
+        Vcpu(int id, GuestRam ram, KvmModel model, GuestLayout.StartState start) {
+            this.id = id;
             this.ram = ram;
             this.model = model;
             this.start = start;
+        }
+
+        @Override
+        public int id() {
+            return id;
         }
 
         @Override

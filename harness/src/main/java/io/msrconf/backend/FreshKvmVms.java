@@ -1,16 +1,14 @@
 package io.msrconf.backend;
 
-import io.msrconf.abi.Msr;
 import io.msrconf.guest.GuestLayout;
 import io.msrconf.kvm.Kvm;
-import io.msrconf.kvm.KvmVcpu;
 import io.msrconf.kvm.KvmVm;
 import io.msrconf.spec.Case;
 import io.msrconf.vcpu.GuestMemory;
 
 /**
- * A fresh VM per case (in-kernel irqchip, guest memory, one vCPU with the CPUID KVM supports), so no
- * case sees another's state: the default wherever a verdict counts.
+ * A fresh VM per case (in-kernel irqchip, guest memory, vCPU 0 with the CPUID KVM supports unless the
+ * case creates its vCPUs in steps), so no case sees another's state: the default wherever a verdict counts.
  */
 final class FreshKvmVms implements CaseVmSource {
 
@@ -34,12 +32,11 @@ final class FreshKvmVms implements CaseVmSource {
             if (!c.vcpu().userspaceExits().isEmpty()) {
                 KvmCaseVm.enableUserSpaceMsr(vm, c.vcpu().exitReasonMask());
             }
-            KvmVcpu vcpu = vm.createVcpu(0);
-            vcpu.setCpuid(capabilities.cpuid());
-            if (c.vcpu().x2apic()) {
-                KvmCaseVm.setApicBase(vcpu, Msr.APIC_BASE_X2APIC_BSP, "x2APIC mode");
+            KvmCaseVm caseVm = new KvmCaseVm(vm, memory, image, capabilities.cpuid(), c.vcpu().x2apic());
+            if (c.setupCreatesVcpu0()) {
+                caseVm.createVcpu0();
             }
-            return new KvmCaseVm(vm, vcpu, memory, image);
+            return caseVm;
         } catch (RuntimeException | Error e) {
             vm.close();
             throw e;

@@ -47,6 +47,8 @@ public final class GuestRun {
     /** One vCPU's guest across the run and continue steps of a case. */
     public final class Session {
         private final GuestVcpu vcpu;
+        /** The vCPU's script table (GuestLayout: each vCPU has its own). */
+        private final long table;
         private ScriptRun script;
         /** How the last step ended: a continue step needs the guest paused (reported, or in an exit). */
         private RunEnd last;
@@ -56,13 +58,14 @@ public final class GuestRun {
 
         private Session(GuestVcpu vcpu) {
             this.vcpu = vcpu;
+            this.table = GuestLayout.scriptTable(vcpu.id());
         }
 
         public StepOutcome.GuestRan run(Step.RunGuest step) {
             boolean resumedFromExit = false;
             if (step.resume() == null) {
                 script = new ScriptRun();
-                vcpu.memory().write(GuestLayout.SCRIPT_TABLE, MsrScriptTable.encode(script.begin(step)));
+                vcpu.memory().write(table, MsrScriptTable.encode(script.begin(step)));
                 vcpu.resetToStart();
             } else {
                 String why = cannotResume();
@@ -71,9 +74,9 @@ public final class GuestRun {
                 }
                 int from = script.count();
                 byte[] entries = MsrScriptTable.encodeEntries(script.begin(step));
-                vcpu.memory().write(GuestLayout.SCRIPT_TABLE + MsrScriptTable.entryOffset(from), entries);
+                vcpu.memory().write(table + MsrScriptTable.entryOffset(from), entries);
                 // The guest re-reads the count before each entry: raising it is what lets it go on.
-                vcpu.memory().writeU32(GuestLayout.SCRIPT_TABLE + MsrScriptTable.HDR_COUNT, script.count());
+                vcpu.memory().writeU32(table + MsrScriptTable.HDR_COUNT, script.count());
                 if (pendingExit != null) {
                     complete(pendingExit, pendingAnswer);
                     pendingExit = null;
@@ -81,8 +84,7 @@ public final class GuestRun {
                 }
             }
             last = loop(script);
-            byte[] table = vcpu.memory().read(GuestLayout.SCRIPT_TABLE, script.tableSize());
-            return script.finish(table, last, payload, resumedFromExit);
+            return script.finish(vcpu.memory().read(table, script.tableSize()), last, payload, resumedFromExit);
         }
 
         private String cannotResume() {
@@ -119,7 +121,7 @@ public final class GuestRun {
                 if (exit instanceof VcpuExit.Msr m) {
                     MsrExit seen = new MsrExit(m.write() ? MsrOp.WRMSR : MsrOp.RDMSR, m.reason(), m.index(), m.data());
                     // The guest counts finished entries, so the exit belongs to entry number "completed".
-                    long completed = Integer.toUnsignedLong(vcpu.memory().readU32(GuestLayout.SCRIPT_TABLE + MsrScriptTable.HDR_COMPLETED));
+                    long completed = Integer.toUnsignedLong(vcpu.memory().readU32(table + MsrScriptTable.HDR_COMPLETED));
                     ScriptRun.Reply reply = script.onMsrExit(completed, seen);
                     if (reply instanceof ScriptRun.Reply.Answer a) {
                         complete(seen, a.answer());

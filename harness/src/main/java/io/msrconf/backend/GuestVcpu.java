@@ -9,6 +9,9 @@ import io.msrconf.vcpu.VcpuExit;
  */
 public interface GuestVcpu {
 
+    /** The vCPU's id (KVM_CREATE_VCPU): which script table and stack of the layout are its own. */
+    int id();
+
     /** Puts the vCPU at the payload's entry in the layout's start state: every run starts there. */
     void resetToStart();
 

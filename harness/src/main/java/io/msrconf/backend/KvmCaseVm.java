@@ -3,25 +3,40 @@ package io.msrconf.backend;
 import io.msrconf.abi.KvmCap;
 import io.msrconf.abi.Msr;
 import io.msrconf.filter.MsrFilter;
+import io.msrconf.kvm.CpuidEntries;
 import io.msrconf.kvm.KvmException;
 import io.msrconf.kvm.KvmResult;
 import io.msrconf.kvm.KvmVcpu;
 import io.msrconf.kvm.KvmVm;
 import io.msrconf.vcpu.GuestMemory;
+import java.util.Map;
+import java.util.TreeMap;
 
-/** A case's VM on real KVM: one VM, its memory and its vCPU. */
+/** A case's VM on real KVM: one VM, its memory and its vCPUs. */
 class KvmCaseVm implements CaseVm {
 
     final KvmVm vm;
-    final KvmVcpu vcpu;
     final GuestMemory memory;
-    private final GuestVcpu guestVcpu;
+    private final KvmGuestImage image;
+    private final CpuidEntries cpuid;
+    private final boolean x2apic;
+    private final Map<Integer, KvmVcpu> vcpus = new TreeMap<>();
+    private final Map<Integer, GuestVcpu> guestVcpus = new TreeMap<>();
 
-    KvmCaseVm(KvmVm vm, KvmVcpu vcpu, GuestMemory memory, KvmGuestImage image) {
+    /** @param x2apic whether each vCPU goes to x2APIC mode after its CPUID (the case's vcpu.x2apic) */
+    KvmCaseVm(KvmVm vm, GuestMemory memory, KvmGuestImage image, CpuidEntries cpuid, boolean x2apic) {
         this.vm = vm;
-        this.vcpu = vcpu;
         this.memory = memory;
-        this.guestVcpu = image.vcpu(vcpu, memory);
+        this.image = image;
+        this.cpuid = cpuid;
+        this.x2apic = x2apic;
+    }
+
+    /** A VM whose vCPU 0 exists already, with its CPUID; its owner sets the APIC mode (the reused VM). */
+    KvmCaseVm(KvmVm vm, KvmVcpu vcpu0, GuestMemory memory, KvmGuestImage image) {
+        this(vm, memory, image, null, false);
+        vcpus.put(0, vcpu0);
+        guestVcpus.put(0, image.vcpu(vcpu0, memory));
     }
 
     @Override
@@ -35,18 +50,68 @@ class KvmCaseVm implements CaseVm {
     }
 
     @Override
-    public KvmResult hostSetMsrs(int[] indexes, long[] values) {
-        return vcpu.setMsrs(indexes, values);
+    public KvmResult createVcpu(int id) {
+        try {
+            KvmVcpu vcpu = vm.createVcpu(id);
+            if (id != 0) {
+                // With the in-kernel LAPIC a vCPU other than the boot processor waits for INIT/SIPI: make it runnable.
+                vcpu.setMpState(KvmVcpu.MP_STATE_RUNNABLE);
+            }
+            vcpus.put(id, vcpu);
+            guestVcpus.put(id, image.vcpu(vcpu, memory));
+            return KvmResult.ofValue(0);
+        } catch (KvmException e) {
+            return KvmResult.ofErrno(e.errno());
+        }
+    }
+
+    /** A refused KVM_SET_CPUID2 is the result; KVM refusing the x2APIC mode after it is a broken setup, thrown. */
+    @Override
+    public KvmResult setCpuid(int id) {
+        KvmVcpu vcpu = kvmVcpu(id);
+        try {
+            vcpu.setCpuid(cpuid);
+        } catch (KvmException e) {
+            return KvmResult.ofErrno(e.errno());
+        }
+        if (x2apic) {
+            // kvm_lapic_reset() sets the BSP flag for vCPU 0 only; keep it as it is.
+            setApicBase(vcpu, id == 0 ? Msr.APIC_BASE_X2APIC_BSP : Msr.APIC_BASE_X2APIC_BSP & ~Msr.APIC_BASE_BSP, "x2APIC mode");
+        }
+        return KvmResult.ofValue(0);
     }
 
     @Override
-    public KvmResult hostGetMsrs(int[] indexes, long[] valuesOut) {
-        return vcpu.getMsrs(indexes, valuesOut);
+    public KvmResult hostSetMsrs(int vcpu, int[] indexes, long[] values) {
+        return kvmVcpu(vcpu).setMsrs(indexes, values);
     }
 
     @Override
-    public GuestVcpu vcpu() {
-        return guestVcpu;
+    public KvmResult hostGetMsrs(int vcpu, int[] indexes, long[] valuesOut) {
+        return kvmVcpu(vcpu).getMsrs(indexes, valuesOut);
+    }
+
+    @Override
+    public GuestVcpu vcpu(int id) {
+        GuestVcpu v = guestVcpus.get(id);
+        if (v == null) {
+            throw new IllegalStateException("vCPU " + id + " was not created");   // the parser orders steps so that it is
+        }
+        return v;
+    }
+
+    KvmVcpu kvmVcpu(int id) {
+        KvmVcpu v = vcpus.get(id);
+        if (v == null) {
+            throw new IllegalStateException("vCPU " + id + " was not created");
+        }
+        return v;
+    }
+
+    /** vCPU 0 with its CPUID and APIC mode, as the setup creates it for a case that does not create it in a step. */
+    void createVcpu0() {
+        createVcpu(0).orThrow("KVM_CREATE_VCPU(0)");
+        setCpuid(0).orThrow("KVM_SET_CPUID2 and IA32_APIC_BASE on vCPU 0");
     }
 
     /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) with the case's exit reasons, as part of the VM's setup. */

@@ -47,7 +47,14 @@ final class KvmGuestImage {
     }
 
     GuestVcpu vcpu(KvmVcpu vcpu, GuestMemory memory) {
+        // Each vCPU has its own stack and script table (GuestLayout); everything else of the start state is shared.
+        Registers regs = startRegs.withRsp(GuestLayout.stackTop(vcpu.id())).withRdi(GuestLayout.scriptTable(vcpu.id()));
         return new GuestVcpu() {
+            @Override
+            public int id() {
+                return vcpu.id();
+            }
+
             @Override
             public void resetToStart() {
                 SpecialRegisters sregs = vcpu.getSregs();
@@ -61,7 +68,7 @@ final class KvmGuestImage {
                 sregs.cr4 = start.cr4();
                 sregs.efer = start.efer();
                 vcpu.setSregs(sregs);
-                vcpu.setRegs(startRegs);
+                vcpu.setRegs(regs);
             }
 
             @Override

@@ -63,15 +63,21 @@ final class ReusedKvmVm implements CaseVmSource {
     private final KvmGuestImage image;
     /** Created on the first case, and again after a case that left it unusable. */
     private Vm current;
+    /** For a case that creates its vCPUs in steps: its setup order is the point, so it gets a fresh VM. */
+    private final FreshKvmVms fresh;
 
     ReusedKvmVm(Kvm kvm, KvmCapabilities capabilities, KvmGuestImage image) {
         this.kvm = kvm;
         this.capabilities = capabilities;
         this.image = image;
+        this.fresh = new FreshKvmVms(kvm, capabilities, image);
     }
 
     @Override
     public CaseVm open(Case c) {
+        if (c.createsVcpus()) {
+            return fresh.open(c);
+        }
         if (current == null) {
             current = Vm.create(kvm, capabilities, image);
         }
@@ -81,7 +87,10 @@ final class ReusedKvmVm implements CaseVmSource {
 
     @Override
     public void release(CaseVm vm, boolean atRest) {
-        Vm v = (Vm) vm;
+        if (!(vm instanceof Vm v)) {
+            fresh.release(vm, atRest);
+            return;
+        }
         v.caseDone();
         if (!atRest) {
             current = null;
@@ -107,6 +116,7 @@ final class ReusedKvmVm implements CaseVmSource {
         /** The fresh vCPU's value of every MSR KVM lists (except TSC, EFER, APIC base, x2APIC). */
         private final Map<Integer, Long> freshMsrs;
         private final KvmGuestImage image;
+        private final KvmVcpu vcpu;
         private int exitMask;
         private boolean usedFilter;
         private boolean filterChanged;
@@ -117,6 +127,7 @@ final class ReusedKvmVm implements CaseVmSource {
                    long freshApicBase) {
             super(vm, vcpu, memory, image);
             this.image = image;
+            this.vcpu = vcpu;
             this.freshSregs = vcpu.getSregs();
             this.freshLapic = vcpu.getLapic();
             this.freshMsrs = freshMsrs;
@@ -215,7 +226,7 @@ final class ReusedKvmVm implements CaseVmSource {
             if (scriptBytesUsed > 0) {
                 memory.fill(GuestLayout.SCRIPT_TABLE, scriptBytesUsed, (byte) 0);
             }
-            scriptBytesUsed = scriptTableBytes(c);
+            scriptBytesUsed = scriptTableBytes(c);   // vCPU 0's table: a case with more vCPUs is not reused
             memory.fill(GuestLayout.STACK_TOP - STACK_SCRUB, STACK_SCRUB, (byte) 0);
         }
 

@@ -28,6 +28,10 @@ public sealed interface StepOutcome {
         }
     }
 
+    /** A vCPU setup ioctl (KVM_CREATE_VCPU, KVM_SET_CPUID2 and the APIC mode) returned this errno (0 = success). */
+    record VcpuSetUp(String ioctl, int errno) implements StepOutcome {
+    }
+
     /** KVM_SET_MSRS returned this value (a count, or -errno). */
     record HostMsrsSet(int result) implements StepOutcome {
     }

@@ -88,18 +88,28 @@ public final class TimedCaseVmSource implements CaseVmSource {
         }
 
         @Override
-        public KvmResult hostSetMsrs(int[] indexes, long[] values) {
-            return inner.hostSetMsrs(indexes, values);
+        public KvmResult createVcpu(int id) {
+            return inner.createVcpu(id);
         }
 
         @Override
-        public KvmResult hostGetMsrs(int[] indexes, long[] valuesOut) {
-            return inner.hostGetMsrs(indexes, valuesOut);
+        public KvmResult setCpuid(int id) {
+            return inner.setCpuid(id);
         }
 
         @Override
-        public GuestVcpu vcpu() {
-            return inner.vcpu();
+        public KvmResult hostSetMsrs(int vcpu, int[] indexes, long[] values) {
+            return inner.hostSetMsrs(vcpu, indexes, values);
+        }
+
+        @Override
+        public KvmResult hostGetMsrs(int vcpu, int[] indexes, long[] valuesOut) {
+            return inner.hostGetMsrs(vcpu, indexes, valuesOut);
+        }
+
+        @Override
+        public GuestVcpu vcpu(int id) {
+            return inner.vcpu(id);
         }
     }
 }

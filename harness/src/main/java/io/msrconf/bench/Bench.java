@@ -403,6 +403,11 @@ public final class Bench {
         }
 
         @Override
+        public int id() {
+            return inner.id();
+        }
+
+        @Override
         public void resetToStart() {
             inner.resetToStart();
         }

@@ -31,9 +31,11 @@ final class FloorInput {
     private FloorInput() {
     }
 
-    /** Whether the C floor runs this kind of step: not enable-exits, and only run steps that start a guest. */
+    /** Whether the C floor runs this kind of step: one vCPU, made by the setup; no enable-exits; runs that start a guest. */
     static boolean floorRuns(Step step) {
-        return !(step instanceof Step.EnableExits) && !(step instanceof Step.RunGuest r && (r.resume() != null || r.pausePoint() != null));
+        return !(step instanceof Step.EnableExits || step instanceof Step.CreateVcpu || step instanceof Step.SetCpuid)
+                && !(step instanceof Step.RunGuest r && (r.vcpu() != 0 || r.resume() != null || r.pausePoint() != null))
+                && !(step instanceof Step.HostSetMsrs h && h.vcpu() != 0) && !(step instanceof Step.HostGetMsrs g && g.vcpu() != 0);
     }
 
     static byte[] encode(Payload payload, List<Case> cases, int rounds, int warmup) {
@@ -107,6 +109,16 @@ final class FloorInput {
             @Override
             public Void enableExits(Step.EnableExits e) {
                 throw new IllegalArgumentException("the C floor does not run enable-exits steps (Bench leaves those cases out)");
+            }
+
+            @Override
+            public Void createVcpu(Step.CreateVcpu c) {
+                throw new IllegalArgumentException("the C floor has one vCPU, made by its setup (Bench leaves those cases out)");
+            }
+
+            @Override
+            public Void setCpuid(Step.SetCpuid c) {
+                throw new IllegalArgumentException("the C floor has one vCPU, made by its setup (Bench leaves those cases out)");
             }
         });
     }

@@ -94,7 +94,7 @@ public final class SpecWriter {
                     accesses.add(a < ran.accesses().size() ? observedAccess(r.accesses().get(a), ran.accesses().get(a))
                             : r.accesses().get(a));
                 }
-                steps.add(new Step.RunGuest(accesses, r.resume(), r.pause(), r.source()));
+                steps.add(new Step.RunGuest(accesses, r.vcpu(), r.resume(), r.pause(), r.source()));
             } else {
                 steps.add(step);
             }
@@ -161,6 +161,16 @@ public final class SpecWriter {
             }
 
             @Override
+            public String createVcpu(Step.CreateVcpu v) {
+                return "      - create-vcpu: " + v.id() + "\n" + (v.cpuidLater() ? "        cpuid: later\n" : "");
+            }
+
+            @Override
+            public String setCpuid(Step.SetCpuid v) {
+                return "      - set-cpuid: " + v.id() + "\n";
+            }
+
+            @Override
             public String enableExits(Step.EnableExits e) {
                 return "      - enable-exits: " + exitMask(e.mask()) + "\n        expect: " + errno(e.expectedErrno()) + "\n";
             }
@@ -170,6 +180,9 @@ public final class SpecWriter {
                 StringBuilder sb = new StringBuilder("      - ").append(r.resume() == null ? "run:" : "continue:");
                 sb.append(r.accesses().isEmpty() ? " []\n" : "\n");
                 r.accesses().forEach(a -> sb.append("          - ").append(access(a)).append('\n'));
+                if (r.vcpu() != 0) {
+                    sb.append("        vcpu: ").append(r.vcpu()).append('\n');
+                }
                 if (r.resume() != null) {
                     sb.append("        from: ").append(r.resume().from()).append('\n');
                 }
@@ -183,14 +196,16 @@ public final class SpecWriter {
             public String hostSetMsrs(Step.HostSetMsrs h) {
                 String msrs = h.msrs().stream().map(m -> "{ index: " + hex(m.index()) + ", value: " + hex(m.value()) + " }")
                         .collect(Collectors.joining(", "));
-                return "      - host-set-msrs: [" + msrs + "]\n        expect: " + Integer.toUnsignedString(h.expectedCount()) + "\n";
+                return "      - host-set-msrs: [" + msrs + "]\n        expect: " + Integer.toUnsignedString(h.expectedCount()) + "\n"
+                        + (h.vcpu() != 0 ? "        vcpu: " + h.vcpu() + "\n" : "");
             }
 
             @Override
             public String hostGetMsrs(Step.HostGetMsrs h) {
                 String msrs = h.msrs().stream().map(m -> "{ index: " + hex(m.index()) + (m.expected().equals(ValueExpectation.ANY) ? ""
                         : ", " + value(m.expected())) + " }").collect(Collectors.joining(", "));
-                return "      - host-get-msrs: [" + msrs + "]\n        expect: " + Integer.toUnsignedString(h.expectedCount()) + "\n";
+                return "      - host-get-msrs: [" + msrs + "]\n        expect: " + Integer.toUnsignedString(h.expectedCount()) + "\n"
+                        + (h.vcpu() != 0 ? "        vcpu: " + h.vcpu() + "\n" : "");
             }
         });
     }

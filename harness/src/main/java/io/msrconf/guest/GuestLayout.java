@@ -12,9 +12,12 @@ import java.nio.ByteOrder;
  * 0x01000 PML4    0x02000 PDPT    0x03000 PD (one 2 MiB page: identity map of guest memory)
  * 0x04000 GDT     0x05000 IDT     0x06000 TSS
  * 0x10000 payload (at most 64 KiB)
- * 0x20000 MSR script table (header + entries, up to 0x40000)
- * 0x80000 initial stack top (grows down)
+ * 0x20000 MSR script table of vCPU 0 (header + entries, up to 0x40000)
+ * 0x80000 initial stack top of vCPU 0 (grows down); vCPU k's is 0x10000 * k below
+ * 0x80000 MSR script table of vCPU 1, 0xa0000 of vCPU 2, 0xc0000 of vCPU 3 (each as large as vCPU 0's)
  * </pre>
+ * Every vCPU runs the same payload on the same system tables; each has its own script table (its
+ * address is in RDI at entry) and stack.
  */
 public final class GuestLayout {
 
@@ -34,6 +37,9 @@ public final class GuestLayout {
     public static final long SCRIPT_TABLE = 0x20000;
     public static final long SCRIPT_TABLE_END = 0x40000;
     public static final long STACK_TOP = 0x80000;
+    /** The vCPUs a case can have: each needs its own script table and stack in the 2 MiB. */
+    public static final int MAX_VCPUS = 4;
+    private static final long STACK_SPACING = 0x10000;
     public static final int REPORT_PORT = 0xf4;
     public static final int REPORT_DONE = 1;
     public static final int REPORT_UNEXPECTED = 2;
@@ -84,13 +90,39 @@ public final class GuestLayout {
         return (int) (gpa - SYSTEM_TABLES_START);
     }
 
-    /** The registers the payload starts with: 64-bit mode, CPL 0, flat segments, IF = 0. */
+    /** Where vCPU {@code vcpu}'s script table lies: vCPU 0's at {@link #SCRIPT_TABLE}, the others' above the stacks. */
+    public static long scriptTable(int vcpu) {
+        checkVcpu(vcpu);
+        return vcpu == 0 ? SCRIPT_TABLE : STACK_TOP + (vcpu - 1) * (SCRIPT_TABLE_END - SCRIPT_TABLE);
+    }
+
+    /** vCPU {@code vcpu}'s initial stack top: each stack has 64 KiB, far more than the payload uses. */
+    public static long stackTop(int vcpu) {
+        checkVcpu(vcpu);
+        return STACK_TOP - vcpu * STACK_SPACING;
+    }
+
+    private static void checkVcpu(int vcpu) {
+        if (vcpu < 0 || vcpu >= MAX_VCPUS) {
+            throw new IllegalArgumentException("vCPU " + vcpu + " is outside 0.." + (MAX_VCPUS - 1));
+        }
+    }
+
+    /** vCPU 0's start state. */
     public static StartState startState(Payload payload) {
+        return startState(payload, 0);
+    }
+
+    /**
+     * The registers the payload starts with on vCPU {@code vcpu}: 64-bit mode, CPL 0, flat segments, IF = 0,
+     * RSP at its stack and RDI its script table.
+     */
+    public static StartState startState(Payload payload, int vcpu) {
         Segment code = new Segment(0, 0xffffffff, CODE_SELECTOR, 11, true, 0, false, true, true, true);
         Segment data = new Segment(0, 0xffffffff, DATA_SELECTOR, 3, true, 0, true, true, false, true);
         Segment tss = new Segment(TSS, TSS_LIMIT, TSS_SELECTOR, 11, true, 0, false, false, false, false);
         return new StartState(code, data, tss, GDT, GDT_LIMIT, IDT, IDT_LIMIT, CR0, PML4, CR4, EFER,
-                payload.entryAddress(), STACK_TOP, RFLAGS);
+                payload.entryAddress(), stackTop(vcpu), RFLAGS, scriptTable(vcpu));
     }
 
     /** A segment register as KVM's struct kvm_segment describes it. */
@@ -100,6 +132,7 @@ public final class GuestLayout {
 
     /** The complete initial CPU state; ES, FS, GS and SS are {@code data}. */
     public record StartState(Segment cs, Segment data, Segment tr, long gdtBase, int gdtLimit, long idtBase,
-                             int idtLimit, long cr0, long cr3, long cr4, long efer, long rip, long rsp, long rflags) {
+                             int idtLimit, long cr0, long cr3, long cr4, long efer, long rip, long rsp, long rflags,
+                             long rdi) {
     }
 }

@@ -46,6 +46,11 @@ public record Registers(long rax, long rbx, long rcx, long rdx, long rsi, long r
                 rip, rflags);
     }
 
+    public Registers withRdi(long newRdi) {
+        return new Registers(rax, rbx, rcx, rdx, rsi, newRdi, rsp, rbp, r8, r9, r10, r11, r12, r13, r14, r15,
+                rip, rflags);
+    }
+
     public Registers withRflags(long newRflags) {
         return new Registers(rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp, r8, r9, r10, r11, r12, r13, r14, r15,
                 rip, newRflags);

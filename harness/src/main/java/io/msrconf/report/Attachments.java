@@ -40,6 +40,7 @@ final class Attachments {
             } else if (step instanceof Step.RunGuest run) {
                 script.append("step ").append(i + 1).append(": ").append(run.resume() == null
                         ? "guest run (" + c.vcpu().describe() + ")" : "the guest continues from pause '" + run.resume().from() + "'")
+                        .append(run.vcpu() == 0 ? "" : " on vCPU " + run.vcpu())
                         .append("\n");
                 if (run.resume() != null && run.resume().inExit() != null) {
                     Access a = run.resume().inExit();
@@ -126,6 +127,18 @@ final class Attachments {
                 @Override
                 public Void hostGetMsrs(Step.HostGetMsrs h) {
                     expected.add(step + "KVM_GET_MSRS reads " + h.expectedCount() + " " + h.msrs());
+                    return null;
+                }
+
+                @Override
+                public Void createVcpu(Step.CreateVcpu v) {
+                    expected.add(step + "KVM_CREATE_VCPU(" + v.id() + ")" + (v.cpuidLater() ? "" : " and KVM_SET_CPUID2") + " succeed");
+                    return null;
+                }
+
+                @Override
+                public Void setCpuid(Step.SetCpuid v) {
+                    expected.add(step + "KVM_SET_CPUID2 on vCPU " + v.id() + " succeeds");
                     return null;
                 }
 

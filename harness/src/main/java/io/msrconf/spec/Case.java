@@ -24,6 +24,16 @@ public record Case(String id, String title, String area, String citation, Kernel
         this(id, title, area, citation, kernels, vcpu, steps, source, Requirements.NONE);
     }
 
+    /** Whether the setup creates vCPU 0 (with its CPUID) before the steps: unless a create-vcpu step creates it. */
+    public boolean setupCreatesVcpu0() {
+        return steps.stream().noneMatch(s -> s instanceof Step.CreateVcpu c && c.id() == 0);
+    }
+
+    /** Whether any step creates a vCPU: then the case's VM is built in its own order, not reused. */
+    public boolean createsVcpus() {
+        return steps.stream().anyMatch(s -> s instanceof Step.CreateVcpu);
+    }
+
     /** Whether any step sets a filter: then the case needs KVM_CAP_X86_MSR_FILTER. */
     public boolean usesFilter() {
         return steps.stream().anyMatch(s -> s instanceof Step.SetFilter);

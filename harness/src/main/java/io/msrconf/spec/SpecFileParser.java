@@ -7,6 +7,7 @@ import io.msrconf.abi.Msr;
 import io.msrconf.filter.BitmapMemory;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
+import io.msrconf.guest.GuestLayout;
 import io.msrconf.guest.MsrScriptTable;
 import io.msrconf.spec.YamlReader.YamlMap;
 import java.util.ArrayList;
@@ -34,7 +35,8 @@ final class SpecFileParser {
 
     static final List<String> FILE_KEYS = List.of("area", "description", "cases");
     static final List<String> CASE_KEYS = List.of("id", "title", "cites", "kernel", "requires", "vcpu", "steps");
-    static final List<String> ACTIONS = List.of("set-filter", "run", "continue", "host-set-msrs", "host-get-msrs", "enable-exits");
+    static final List<String> ACTIONS = List.of("set-filter", "run", "continue", "host-set-msrs", "host-get-msrs", "enable-exits",
+            "create-vcpu", "set-cpuid");
 
     /**
      * allow/deny build one bit per MSR in memory; above this the bitmap must be written out with
@@ -46,7 +48,9 @@ final class SpecFileParser {
     private static final List<String> VCPU_KEYS = List.of("x2apic", "exits", "cpuid-lacks");
     private static final Map<String, CpuidFeature> CPUID_FEATURES = cpuidFeatures();
     private static final List<String> STEP_KEYS = List.of("set-filter", "run", "continue", "host-set-msrs", "host-get-msrs",
-            "enable-exits", "expect", "from", "pause");
+            "enable-exits", "create-vcpu", "set-cpuid", "expect", "from", "pause", "vcpu", "cpuid");
+    /** The actions that act on one vCPU, named by {@code vcpu: N} (0 when absent). */
+    private static final List<String> VCPU_ACTIONS = List.of("run", "continue", "host-set-msrs", "host-get-msrs");
     /** A pause point's name: a word, so that failure messages and continue steps can quote it. */
     private static final Pattern PAUSE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
     private static final List<String> FILTER_KEYS = List.of("default", "flags", "ranges");
@@ -266,31 +270,65 @@ final class SpecFileParser {
         return m;
     }
 
+    /**
+     * What the steps before this one left: which vCPUs exist (and whether each has its CPUID), where each
+     * vCPU's guest is paused, and which exit reasons are enabled. The setup creates vCPU 0 with its CPUID,
+     * unless a create-vcpu step of the case creates it.
+     */
+    private static final class StepState {
+        final Map<Integer, Boolean> hasCpuid = new java.util.TreeMap<>();
+        final Map<Integer, Step.RunGuest> paused = new java.util.HashMap<>();
+        Set<ExitReason> exits;
+
+        StepState(boolean setupCreatesVcpu0, Set<ExitReason> exits) {
+            if (setupCreatesVcpu0) {
+                hasCpuid.put(0, true);
+            }
+            this.exits = exits;
+        }
+
+        void after(Step step) {
+            if (step instanceof Step.EnableExits e && e.expectedErrno() == 0) {
+                exits = ExitReason.ofMask(e.mask());   // the reasons the accesses after it may exit with
+            } else if (step instanceof Step.CreateVcpu c) {
+                hasCpuid.put(c.id(), !c.cpuidLater());
+            } else if (step instanceof Step.SetCpuid c) {
+                hasCpuid.put(c.id(), true);
+            } else if (step instanceof Step.RunGuest r) {
+                paused.put(r.vcpu(), r.pausePoint() != null ? r : null);
+            }
+        }
+    }
+
     private List<Step> steps(Node node, String path, Set<ExitReason> exits) {
         List<Node> items = reader.list(node, path, true);
         if (items == null) {
             return null;
         }
         List<Step> steps = new ArrayList<>();
-        Step.RunGuest paused = null;   // the run or continue step that left the guest paused, if any
+        StepState state = new StepState(items.stream().noneMatch(SpecFileParser::createsVcpu0), exits);
         for (int i = 0; i < items.size(); i++) {
-            Step step = step(items.get(i), YamlReader.item(path, i), exits, paused);
-            if (step instanceof Step.EnableExits e && e.expectedErrno() == 0) {
-                exits = ExitReason.ofMask(e.mask());   // the reasons the accesses after it may exit with
-            }
-            if (step instanceof Step.RunGuest r) {
-                paused = r.pausePoint() != null ? r : null;
-            } else if (step == null && YamlReader.keyNames(items.get(i)).stream().anyMatch(k -> k.equals("run") || k.equals("continue"))) {
-                paused = null;   // a broken run or continue: what follows cannot be checked against it
-            }
+            Step step = step(items.get(i), YamlReader.item(path, i), state);
             if (step != null) {
+                state.after(step);
                 steps.add(step);
+            } else if (YamlReader.keyNames(items.get(i)).stream().anyMatch(k -> k.equals("run") || k.equals("continue"))) {
+                state.paused.clear();   // a broken run or continue: what follows cannot be checked against it
             }
         }
         return steps;
     }
 
-    private Step step(Node node, String path, Set<ExitReason> exits, Step.RunGuest paused) {
+    /** Whether this step node is {@code create-vcpu: 0} (read before the steps are parsed: it decides the setup). */
+    private static boolean createsVcpu0(Node step) {
+        if (!(step instanceof MappingNode m)) {
+            return false;
+        }
+        return m.getValue().stream().anyMatch(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("create-vcpu")
+                && t.getValueNode() instanceof ScalarNode v && v.getValue().strip().equals("0"));
+    }
+
+    private Step step(Node node, String path, StepState state) {
         int before = reader.errorCount();
         YamlMap m = reader.map(node, path, STEP_KEYS);
         if (m == null) {
@@ -309,12 +347,31 @@ final class SpecFileParser {
         Node body = m.get(action);
         String bodyPath = m.path(action);
         SourceRef source = reader.ref(node);
+        Integer vcpu = 0;
+        if (m.has("vcpu")) {
+            vcpu = VCPU_ACTIONS.contains(action) ? existingVcpu(m.get("vcpu"), m.path("vcpu"), state, action.equals("run") || action.equals("continue"))
+                    : null;
+            if (!VCPU_ACTIONS.contains(action)) {
+                reader.error(m.get("vcpu"), m.path("vcpu"), "vcpu: belongs to a " + String.join(", ", VCPU_ACTIONS) + " step");
+            }
+        } else if (VCPU_ACTIONS.contains(action) && !state.hasCpuid.containsKey(0)) {
+            reader.error(node, path, "vCPU 0 does not exist yet: a create-vcpu: 0 step before this one makes it");
+        } else if ((action.equals("run") || action.equals("continue")) && !state.hasCpuid.get(0)) {
+            reader.error(node, path, "vCPU 0 has no CPUID yet: a set-cpuid: 0 step before this one gives it");
+        }
+        if (m.has("cpuid") && !action.equals("create-vcpu")) {
+            reader.error(m.get("cpuid"), m.path("cpuid"), "cpuid: belongs to a create-vcpu step");
+        }
+        int vcpuId = vcpu == null ? 0 : vcpu;
         Step step = switch (action) {
             case "set-filter" -> setFilter(m, body, bodyPath, source);
-            case "run", "continue" -> run(m, action.equals("continue"), body, bodyPath, source, exits, paused);
-            case "host-set-msrs" -> hostSetMsrs(m, body, bodyPath, source);
+            case "run", "continue" -> run(m, action.equals("continue"), body, bodyPath, source, state.exits, vcpuId,
+                    state.paused.get(vcpuId));
+            case "host-set-msrs" -> hostSetMsrs(m, body, bodyPath, source, vcpuId);
             case "enable-exits" -> enableExits(m, body, bodyPath, source);
-            default -> hostGetMsrs(m, body, bodyPath, source);
+            case "create-vcpu" -> createVcpu(m, body, bodyPath, source, state);
+            case "set-cpuid" -> setCpuid(body, bodyPath, source, state);
+            default -> hostGetMsrs(m, body, bodyPath, source, vcpuId);
         };
         if (!action.equals("run") && !action.equals("continue")) {
             for (String key : List.of("pause", "from")) {
@@ -324,6 +381,68 @@ final class SpecFileParser {
             }
         }
         return reader.errorCount() == before ? step : null;
+    }
+
+    /** A vCPU id in 0..MAX_VCPUS-1. */
+    private Integer vcpuId(Node node, String path) {
+        Integer id = reader.u32(node, path);
+        if (id != null && (id < 0 || id >= GuestLayout.MAX_VCPUS)) {
+            reader.error(node, path, "a case has vCPUs 0 to " + (GuestLayout.MAX_VCPUS - 1) + ", got " + Integer.toUnsignedString(id));
+            return null;
+        }
+        return id;
+    }
+
+    /** {@code vcpu: N} of a step that acts on vCPU N: it must exist, and to run a guest, have its CPUID. */
+    private Integer existingVcpu(Node node, String path, StepState state, boolean runsGuest) {
+        Integer id = vcpuId(node, path);
+        if (id == null) {
+            return null;
+        }
+        Boolean hasCpuid = state.hasCpuid.get(id);
+        if (hasCpuid == null) {
+            reader.error(node, path, "vCPU " + id + " does not exist yet: a create-vcpu: " + id + " step before this one makes it");
+            return null;
+        }
+        if (runsGuest && !hasCpuid) {
+            reader.error(node, path, "vCPU " + id + " has no CPUID yet: a set-cpuid: " + id + " step before this one gives it");
+            return null;
+        }
+        return id;
+    }
+
+    /** {@code create-vcpu: N}, optionally {@code cpuid: later} (then a set-cpuid: N step gives it its CPUID). */
+    private Step createVcpu(YamlMap step, Node body, String path, SourceRef source, StepState state) {
+        Integer id = vcpuId(body, path);
+        boolean later = false;
+        if (step.has("cpuid")) {
+            if (YamlReader.isWord(step.get("cpuid"), "later")) {
+                later = true;
+            } else {
+                reader.error(step.get("cpuid"), step.path("cpuid"), "write cpuid: later (KVM_SET_CPUID2 in a set-cpuid step),"
+                        + " or leave it out (right after KVM_CREATE_VCPU), got " + YamlReader.describe(step.get("cpuid")));
+            }
+        }
+        if (id != null && state.hasCpuid.containsKey(id)) {
+            reader.error(body, path, "vCPU " + id + " exists already: each vCPU is created once");
+            return null;
+        }
+        return id == null ? null : new Step.CreateVcpu(id, later, source);
+    }
+
+    /** {@code set-cpuid: N} for a vCPU created with {@code cpuid: later}. */
+    private Step setCpuid(Node body, String path, SourceRef source, StepState state) {
+        Integer id = vcpuId(body, path);
+        if (id == null) {
+            return null;
+        }
+        Boolean hasCpuid = state.hasCpuid.get(id);
+        if (hasCpuid == null || hasCpuid) {
+            reader.error(body, path, hasCpuid == null ? "vCPU " + id + " does not exist yet: a create-vcpu: " + id + " step before this one makes it"
+                    : "vCPU " + id + " has its CPUID already: set-cpuid follows a create-vcpu step with cpuid: later");
+            return null;
+        }
+        return new Step.SetCpuid(id, source);
     }
 
     /**
@@ -562,7 +681,7 @@ final class SpecFileParser {
      * {@code pause: NAME}; the last access may instead pause inside its exit ({@code exit: {..., pause: NAME}}).
      */
     private Step run(YamlMap step, boolean continues, Node body, String path, SourceRef source, Set<ExitReason> exits,
-                     Step.RunGuest paused) {
+                     int vcpu, Step.RunGuest paused) {
         int before = reader.errorCount();
         if (step.has("expect")) {
             reader.error(step.get("expect"), step.path("expect"), "a run step has no expect: each access states its own");
@@ -603,7 +722,7 @@ final class SpecFileParser {
                     + " (the script table's size), got " + total + " with the steps it continues");
             return null;
         }
-        return new Step.RunGuest(accesses, resume, pause, source);
+        return new Step.RunGuest(accesses, vcpu, resume, pause, source);
     }
 
     /** The accesses a guest has run since its start, through this step (which may continue earlier ones). */
@@ -799,7 +918,7 @@ final class SpecFileParser {
         return reader.errorCount() == before ? new GuestExpectation.Completes(new ValueExpectation(value, mask)) : null;
     }
 
-    private Step hostSetMsrs(YamlMap step, Node body, String path, SourceRef source) {
+    private Step hostSetMsrs(YamlMap step, Node body, String path, SourceRef source, int vcpu) {
         int before = reader.errorCount();
         List<Node> items = reader.list(body, path, false);
         List<Step.MsrValue> msrs = new ArrayList<>();
@@ -818,10 +937,10 @@ final class SpecFileParser {
             }
         }
         Integer count = expectedCount(step, "KVM_SET_MSRS", items);
-        return reader.errorCount() == before ? new Step.HostSetMsrs(msrs, count, source) : null;
+        return reader.errorCount() == before ? new Step.HostSetMsrs(msrs, count, vcpu, source) : null;
     }
 
-    private Step hostGetMsrs(YamlMap step, Node body, String path, SourceRef source) {
+    private Step hostGetMsrs(YamlMap step, Node body, String path, SourceRef source, int vcpu) {
         int before = reader.errorCount();
         List<Node> items = reader.list(body, path, false);
         List<Step.MsrRead> msrs = new ArrayList<>();
@@ -846,7 +965,7 @@ final class SpecFileParser {
             }
         }
         Integer count = expectedCount(step, "KVM_GET_MSRS", items);
-        return reader.errorCount() == before ? new Step.HostGetMsrs(msrs, count, source) : null;
+        return reader.errorCount() == before ? new Step.HostGetMsrs(msrs, count, vcpu, source) : null;
     }
 
     /** The ioctl's return value: how many entries it processed, so at most the number given. */

@@ -25,6 +25,30 @@ public sealed interface Step {
         R hostGetMsrs(HostGetMsrs step);
 
         R enableExits(EnableExits step);
+
+        R createVcpu(CreateVcpu step);
+
+        R setCpuid(SetCpuid step);
+    }
+
+    /**
+     * KVM_CREATE_VCPU({@code id}) in the middle of a case (e.g. after the filter), and, unless
+     * {@code cpuidLater}, KVM_SET_CPUID2 and the case's APIC mode right after, as the setup does for vCPU 0.
+     * A vCPU other than 0 is made runnable (KVM_SET_MP_STATE): it is not the boot processor.
+     */
+    record CreateVcpu(int id, boolean cpuidLater, SourceRef source) implements Step {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.createVcpu(this);
+        }
+    }
+
+    /** KVM_SET_CPUID2 and the case's APIC mode for a vCPU created with {@code cpuid: later}. */
+    record SetCpuid(int id, SourceRef source) implements Step {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.setCpuid(this);
+        }
     }
 
     /** KVM_X86_SET_MSR_FILTER with this filter; the ioctl must return {@code expectedErrno} (0 = success). */
@@ -54,14 +78,19 @@ public sealed interface Step {
      * names a pause in its exit ({@link ExpectedExit#pause()}): the vCPU then stops inside that MSR exit,
      * unanswered until the continue step.
      */
-    record RunGuest(List<Access> accesses, Resume resume, String pause, SourceRef source) implements Step {
+    record RunGuest(List<Access> accesses, int vcpu, Resume resume, String pause, SourceRef source) implements Step {
         public RunGuest {
             accesses = List.copyOf(accesses);
         }
 
-        /** A {@code run:} step that starts the guest afresh and pauses nowhere. */
+        /** On vCPU 0. */
+        public RunGuest(List<Access> accesses, Resume resume, String pause, SourceRef source) {
+            this(accesses, 0, resume, pause, source);
+        }
+
+        /** A {@code run:} step on vCPU 0 that starts the guest afresh and pauses nowhere. */
         public RunGuest(List<Access> accesses, SourceRef source) {
-            this(accesses, null, null, source);
+            this(accesses, 0, null, null, source);
         }
 
         @Override
@@ -94,10 +123,15 @@ public sealed interface Step {
     record Resume(String from, Access inExit, int total) {
     }
 
-    /** KVM_SET_MSRS from userspace; the ioctl returns how many MSRs it set. */
-    record HostSetMsrs(List<MsrValue> msrs, int expectedCount, SourceRef source) implements Step {
+    /** KVM_SET_MSRS from userspace on vCPU {@code vcpu}; the ioctl returns how many MSRs it set. */
+    record HostSetMsrs(List<MsrValue> msrs, int expectedCount, int vcpu, SourceRef source) implements Step {
         public HostSetMsrs {
             msrs = List.copyOf(msrs);
+        }
+
+        /** On vCPU 0. */
+        public HostSetMsrs(List<MsrValue> msrs, int expectedCount, SourceRef source) {
+            this(msrs, expectedCount, 0, source);
         }
 
         @Override
@@ -114,10 +148,15 @@ public sealed interface Step {
         }
     }
 
-    /** KVM_GET_MSRS from userspace; the ioctl returns how many it read, and each value must match. */
-    record HostGetMsrs(List<MsrRead> msrs, int expectedCount, SourceRef source) implements Step {
+    /** KVM_GET_MSRS from userspace on vCPU {@code vcpu}; the ioctl returns how many it read, and each value must match. */
+    record HostGetMsrs(List<MsrRead> msrs, int expectedCount, int vcpu, SourceRef source) implements Step {
         public HostGetMsrs {
             msrs = List.copyOf(msrs);
+        }
+
+        /** On vCPU 0. */
+        public HostGetMsrs(List<MsrRead> msrs, int expectedCount, SourceRef source) {
+            this(msrs, expectedCount, 0, source);
         }
 
         @Override

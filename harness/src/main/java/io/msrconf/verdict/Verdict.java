@@ -96,6 +96,18 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
                     judgeEnableExits(e, outcome, where, out);
                     return null;
                 }
+
+                @Override
+                public Void createVcpu(Step.CreateVcpu c) {
+                    judgeVcpuSetup(outcome, where, out);
+                    return null;
+                }
+
+                @Override
+                public Void setCpuid(Step.SetCpuid c) {
+                    judgeVcpuSetup(outcome, where, out);
+                    return null;
+                }
             });
         }
         return new Verdict(c, o, out);
@@ -110,6 +122,15 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
         if (x.errno() != e.expectedErrno()) {
             out.add(new Mismatch(Mismatch.Kind.IOCTL_RESULT, where, "Expected " + ioctl + " to return "
                     + Errno.describe(e.expectedErrno()) + ", got " + Errno.describe(x.errno())));
+        }
+    }
+
+    /** KVM_CREATE_VCPU and KVM_SET_CPUID2 must succeed: a case uses them to order its setup, not to test them. */
+    private static void judgeVcpuSetup(StepOutcome outcome, String where, List<Mismatch> out) {
+        if (!(outcome instanceof StepOutcome.VcpuSetUp v)) {
+            out.add(wrongShape(where, "a vCPU setup", outcome));
+        } else if (v.errno() != 0) {
+            out.add(new Mismatch(Mismatch.Kind.IOCTL_RESULT, where, "Expected " + v.ioctl() + " to succeed, got " + Errno.describe(v.errno())));
         }
     }
 

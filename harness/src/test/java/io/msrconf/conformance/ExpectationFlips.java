@@ -39,15 +39,15 @@ final class ExpectationFlips {
                 flips.add(new Flip(where + ": enable-exits expects " + flipped, replace(c, s,
                         new Step.EnableExits(e.mask(), flipped, e.source()))));
             } else if (step instanceof Step.HostSetMsrs h) {
-                flips.add(new Flip(where + ": count + 1", replace(c, s, new Step.HostSetMsrs(h.msrs(), h.expectedCount() + 1, h.source()))));
+                flips.add(new Flip(where + ": count + 1", replace(c, s, new Step.HostSetMsrs(h.msrs(), h.expectedCount() + 1, h.vcpu(), h.source()))));
             } else if (step instanceof Step.HostGetMsrs h) {
-                flips.add(new Flip(where + ": count + 1", replace(c, s, new Step.HostGetMsrs(h.msrs(), h.expectedCount() + 1, h.source()))));
+                flips.add(new Flip(where + ": count + 1", replace(c, s, new Step.HostGetMsrs(h.msrs(), h.expectedCount() + 1, h.vcpu(), h.source()))));
                 for (int i = 0; i < h.msrs().size(); i++) {
                     Step.MsrRead r = h.msrs().get(i);
                     if (!r.expected().isAny()) {
                         List<Step.MsrRead> reads = new ArrayList<>(h.msrs());
                         reads.set(i, new Step.MsrRead(r.index(), otherValue(r.expected())));
-                        flips.add(new Flip(where + ": value of MSR " + i, replace(c, s, new Step.HostGetMsrs(reads, h.expectedCount(), h.source()))));
+                        flips.add(new Flip(where + ": value of MSR " + i, replace(c, s, new Step.HostGetMsrs(reads, h.expectedCount(), h.vcpu(), h.source()))));
                     }
                 }
             } else if (step instanceof Step.RunGuest r) {
@@ -58,7 +58,7 @@ final class ExpectationFlips {
                     for (AccessFlip flip : flipsOf(a)) {
                         List<Access> accesses = new ArrayList<>(r.accesses());
                         accesses.set(at, flip.flippedAccess());
-                        Case flipped = replace(c, s, new Step.RunGuest(accesses, r.resume(), r.pause(), r.source()));
+                        Case flipped = replace(c, s, new Step.RunGuest(accesses, r.vcpu(), r.resume(), r.pause(), r.source()));
                         if (a == r.pausedInExit()) {
                             // The guest outcome of an access paused in its exit is checked by the continue step.
                             flipped = withResumedAccess(flipped, s, a, flip.flippedAccess());
@@ -76,7 +76,7 @@ final class ExpectationFlips {
         for (int s = from + 1; s < c.steps().size(); s++) {
             if (c.steps().get(s) instanceof Step.RunGuest r && r.resume() != null && r.resume().inExit() == paused) {
                 Step.Resume resume = new Step.Resume(r.resume().from(), flipped, r.resume().total());
-                return replace(c, s, new Step.RunGuest(r.accesses(), resume, r.pause(), r.source()));
+                return replace(c, s, new Step.RunGuest(r.accesses(), r.vcpu(), resume, r.pause(), r.source()));
             }
         }
         return c;

@@ -34,18 +34,28 @@ class SpecWriterTest {
             public Step runGuest(Step.RunGuest r) {
                 Step.Resume resume = r.resume() == null ? null : new Step.Resume(r.resume().from(),
                         r.resume().inExit() == null ? null : unsourced(r.resume().inExit()), r.resume().total());
-                return new Step.RunGuest(r.accesses().stream().map(SpecWriterTest::unsourced).toList(), resume, r.pause(),
+                return new Step.RunGuest(r.accesses().stream().map(SpecWriterTest::unsourced).toList(), r.vcpu(), resume, r.pause(),
                         Generators.GENERATED);
             }
 
             @Override
             public Step hostSetMsrs(Step.HostSetMsrs h) {
-                return new Step.HostSetMsrs(h.msrs(), h.expectedCount(), Generators.GENERATED);
+                return new Step.HostSetMsrs(h.msrs(), h.expectedCount(), h.vcpu(), Generators.GENERATED);
             }
 
             @Override
             public Step hostGetMsrs(Step.HostGetMsrs h) {
-                return new Step.HostGetMsrs(h.msrs(), h.expectedCount(), Generators.GENERATED);
+                return new Step.HostGetMsrs(h.msrs(), h.expectedCount(), h.vcpu(), Generators.GENERATED);
+            }
+
+            @Override
+            public Step createVcpu(Step.CreateVcpu v) {
+                return new Step.CreateVcpu(v.id(), v.cpuidLater(), Generators.GENERATED);
+            }
+
+            @Override
+            public Step setCpuid(Step.SetCpuid v) {
+                return new Step.SetCpuid(v.id(), Generators.GENERATED);
             }
 
             @Override

@@ -659,6 +659,66 @@ class SpecLoaderTest {
     }
 
     @Test
+    void vcpusAreCreatedInStepsAndNamedByTheStepsThatUseThem() {
+        SpecSet set = parse(withSteps("""
+                - set-filter: { default: allow }
+                  expect: ok
+                - create-vcpu: 0
+                  cpuid: later
+                - set-cpuid: 0
+                - create-vcpu: 1
+                - run: [ { rdmsr: 0x10, expect: ok } ]
+                  vcpu: 1
+                - host-get-msrs: [ { index: 0x10 } ]
+                  expect: 1
+                  vcpu: 1
+                """));
+        assertThat(set.errors()).isEmpty();
+        Case c = set.cases().get(0);
+        assertThat(c.setupCreatesVcpu0()).isFalse();
+        assertThat(c.createsVcpus()).isTrue();
+        assertThat(c.steps()).extracting(Step::getClass).containsExactly(Step.SetFilter.class, Step.CreateVcpu.class,
+                Step.SetCpuid.class, Step.CreateVcpu.class, Step.RunGuest.class, Step.HostGetMsrs.class);
+        assertThat(((Step.CreateVcpu) c.steps().get(1)).cpuidLater()).isTrue();
+        assertThat(((Step.CreateVcpu) c.steps().get(3))).isEqualTo(new Step.CreateVcpu(1, false, at(12)));
+        assertThat(((Step.RunGuest) c.steps().get(4)).vcpu()).isEqualTo(1);
+        assertThat(((Step.HostGetMsrs) c.steps().get(5)).vcpu()).isEqualTo(1);
+    }
+
+    @Test
+    void aStepMayOnlyUseAVcpuThatExistsAndRunOneThatHasItsCpuid() {
+        assertThat(errors(withSteps("""
+                - run: [ { rdmsr: 0x10, expect: ok } ]
+                - create-vcpu: 0
+                  cpuid: later
+                - run: [ { rdmsr: 0x10, expect: ok } ]
+                - host-set-msrs: [ { index: 0x10, value: 1 } ]
+                  expect: 1
+                  vcpu: 2
+                - create-vcpu: 4
+                - set-cpuid: 1
+                - create-vcpu: 0
+                - set-cpuid: 0
+                - set-cpuid: 0
+                - set-filter: { default: allow }
+                  expect: ok
+                  vcpu: 0
+                - create-vcpu: 1
+                  cpuid: soon
+                """))).containsExactly(
+                AT + "7: cases[0].steps[0]: vCPU 0 does not exist yet: a create-vcpu: 0 step before this one makes it",
+                AT + "10: cases[0].steps[2]: vCPU 0 has no CPUID yet: a set-cpuid: 0 step before this one gives it",
+                AT + "13: cases[0].steps[3].vcpu: vCPU 2 does not exist yet: a create-vcpu: 2 step before this one makes it",
+                AT + "14: cases[0].steps[4].create-vcpu: a case has vCPUs 0 to 3, got 4",
+                AT + "15: cases[0].steps[5].set-cpuid: vCPU 1 does not exist yet: a create-vcpu: 1 step before this one makes it",
+                AT + "16: cases[0].steps[6].create-vcpu: vCPU 0 exists already: each vCPU is created once",
+                AT + "18: cases[0].steps[8].set-cpuid: vCPU 0 has its CPUID already: set-cpuid follows a create-vcpu step with cpuid: later",
+                AT + "21: cases[0].steps[9].vcpu: vcpu: belongs to a run, continue, host-set-msrs, host-get-msrs step",
+                AT + "23: cases[0].steps[10].cpuid: write cpuid: later (KVM_SET_CPUID2 in a set-cpuid step), or leave it out"
+                        + " (right after KVM_CREATE_VCPU), got \"soon\"");
+    }
+
+    @Test
     void stepsNeedExactlyOneAction() {
         assertThat(errors(withSteps("""
                 - set-filter: { default: allow }
@@ -672,9 +732,10 @@ class SpecLoaderTest {
                 """))).containsExactly(
                 AT + "7: cases[0].steps[0]: one action per step, got set-filter and run",
                 AT + "10: cases[0].steps[1]: expected one of the actions set-filter, run, continue, host-set-msrs,"
-                        + " host-get-msrs, enable-exits",
+                        + " host-get-msrs, enable-exits, create-vcpu, set-cpuid",
                 AT + "11: cases[0].steps[2].set-filtre: unknown key;"
-                        + " allowed: set-filter, run, continue, host-set-msrs, host-get-msrs, enable-exits, expect, from, pause",
+                        + " allowed: set-filter, run, continue, host-set-msrs, host-get-msrs, enable-exits, create-vcpu, set-cpuid,"
+                        + " expect, from, pause, vcpu, cpuid",
                 AT + "14: cases[0].steps[3].expect: a run step has no expect: each access states its own");
     }
 

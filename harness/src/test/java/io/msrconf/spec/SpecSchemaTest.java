@@ -86,7 +86,9 @@ class SpecSchemaTest {
                 head + "    steps: [ { run: [ { rdmsr: 0x10, expect: ok } ], pause: Not A Name } ]\n",           // pause name
                 head + "    steps: [ { run: [ { rdmsr: 0x10, expect: ok } ], pause: p },"
                         + " { continue: [ { rdmsr: 0x10, expect: ok } ] } ]\n",                                  // continue without from
-                head + "    steps: [ { set-filter: { default: allow }, expect: ok, pause: p } ]\n");              // pause on a filter step
+                head + "    steps: [ { set-filter: { default: allow }, expect: ok, pause: p } ]\n",              // pause on a filter step
+                head + "    steps: [ { create-vcpu: 4 } ]\n",                                                     // vCPU out of range
+                head + "    steps: [ { create-vcpu: 1, cpuid: soon } ]\n");                                      // cpuid: later only
         for (String spec : bad) {
             assertThat(schema.validate(yaml(spec))).as("the schema refuses:%n%s", spec).isNotEmpty();
             assertThat(SpecLoader.parse(spec, Path.of("specs/filter-ranges.yaml")).errors()).as("the parser refuses:%n%s", spec).isNotEmpty();

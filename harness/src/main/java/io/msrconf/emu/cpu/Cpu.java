@@ -146,6 +146,7 @@ public final class Cpu {
         cpu.efer = s.efer();
         cpu.rip = s.rip();
         cpu.regs[RSP] = s.rsp();
+        cpu.regs[RDI] = s.rdi();
         cpu.rflags = (s.rflags() & Flags.DEFINED) | Flags.FIXED;
         return cpu;
     }

@@ -8,34 +8,67 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The reference model of one VM with one vCPU, as the guest and userspace see KVM's MSR handling:
- * the filter, the MSR file and local APIC, and the userspace MSR exits. It mirrors the kernel's
+ * The reference model of one vCPU of a VM, as the guest and userspace see KVM's MSR handling: the
+ * VM's filter and userspace MSR exits, shared with its other vCPUs ({@link #addVcpu}), and the vCPU's
+ * own MSR file and local APIC. It mirrors the kernel's
  * guest path (kvm_emulate_rdmsr/wrmsr -> kvm_emulate_msr_read/write -> kvm_msr_user_space) and host
  * path (KVM_GET_MSRS/KVM_SET_MSRS -> do_get_msr/do_set_msr, never filtered).
  */
 public final class KvmModel implements MsrPort {
 
+    /** What a VM's vCPUs share: kvm->arch's filter and exit mask, and the kvm module's parameters. */
+    private static final class Vm {
+        final FilterModel filter;
+        /** kvm->arch.user_space_msr_mask (KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) args[0]). */
+        int userSpaceMsrMask;
+        /** The kvm module parameter force_emulation_prefix (0 unless the kernel command line sets it). */
+        boolean forcedEmulationPrefix;
+        /** How many filters were installed: which one a vCPU was created under (for a mutant). */
+        int filterGeneration;
+
+        Vm(FilterModel filter) {
+            this.filter = filter;
+        }
+    }
+
     private final Set<Mutation> mutations;
     private final ModelProfile profile;
+    private final Vm vm;
     private final FilterModel filter;
     private final MsrFileModel msrs;
-    /** kvm->arch.user_space_msr_mask (KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) args[0]). */
-    private int userSpaceMsrMask;
+    private final long efer;
     /** The filter and exit mask in force when the guest last started from its start state: what two mutants keep using. */
     private FilterModel.Installed filterAtGuestStart;
     private int maskAtGuestStart;
-    /** The kvm module parameter force_emulation_prefix (0 unless the kernel command line sets it). */
-    private boolean forcedEmulationPrefix;
-
+    /** The filter generation this vCPU was created under, and the exit mask it saw set: what two mutants keep using. */
+    private int createdUnderFilter = -1;
+    private int maskSetOnThisVcpu;
     public KvmModel(long efer, Set<Mutation> mutations) {
         this(efer, mutations, ModelProfile.LATEST);
     }
 
+    /** A VM and its vCPU 0. */
     public KvmModel(long efer, Set<Mutation> mutations, ModelProfile profile) {
         this.mutations = mutations.isEmpty() ? Set.of() : EnumSet.copyOf(mutations);
         this.profile = profile;
-        this.filter = new FilterModel(this.mutations, profile);
+        this.vm = new Vm(new FilterModel(this.mutations, profile));
+        this.filter = vm.filter;
+        this.efer = efer;
         this.msrs = new MsrFileModel(new LapicModel(0, this.mutations, profile), efer);
+    }
+
+    private KvmModel(KvmModel sibling, int vcpuId) {
+        this.mutations = sibling.mutations;
+        this.profile = sibling.profile;
+        this.vm = sibling.vm;
+        this.filter = vm.filter;
+        this.efer = sibling.efer;
+        this.msrs = new MsrFileModel(new LapicModel(vcpuId, mutations, profile), efer);
+    }
+
+    /** KVM_CREATE_VCPU({@code id}) on this vCPU's VM: its own MSRs and local APIC, the VM's filter and exit mask. */
+    public KvmModel addVcpu(int id) {
+        return new KvmModel(this, id);
     }
 
     /**
@@ -48,13 +81,23 @@ public final class KvmModel implements MsrPort {
                 && !mutations.contains(Mutation.EXIT_MASK_NOT_VALIDATED) && profile.exitMaskValidated()) {
             return io.msrconf.abi.Errno.EINVAL;
         }
-        userSpaceMsrMask = mask;
+        vm.userSpaceMsrMask = mask;
+        maskSetOnThisVcpu = mask;
         return 0;
     }
 
     /** KVM_X86_SET_MSR_FILTER. */
     public int setMsrFilter(MsrFilter f) {
-        return filter.set(f);
+        int r = filter.set(f);
+        if (r == 0) {
+            vm.filterGeneration++;
+        }
+        return r;
+    }
+
+    /** KVM_CREATE_VCPU made this vCPU (the setup's vCPU 0, or a create-vcpu step's). */
+    public void created() {
+        createdUnderFilter = vm.filterGeneration;
     }
 
     /** KVM_GET_MSRS: the number of MSRs read before the first failure (msr_io stops there). */
@@ -134,24 +177,28 @@ public final class KvmModel implements MsrPort {
     /** The vCPU was put at the start state to run a guest afresh (a run step; not a continue step). */
     public void guestStarted() {
         filterAtGuestStart = filter.installed();
-        maskAtGuestStart = userSpaceMsrMask;
+        maskAtGuestStart = vm.userSpaceMsrMask;
     }
 
     /** kvm_msr_allowed() for a guest access: the filter in force (unless a mutant missed a change of it). */
     private boolean guestAllowed(int index, int type) {
+        if (mutations.contains(Mutation.FILTER_IGNORED_BY_A_VCPU_CREATED_UNDER_IT) && createdUnderFilter > 0
+                && createdUnderFilter == vm.filterGeneration) {
+            return true;
+        }
         return mutations.contains(Mutation.FILTER_CHANGE_MISSED_BY_A_RUNNING_GUEST)
                 ? filter.allowed(filterAtGuestStart, index, type) : filter.allowed(index, type);
     }
 
     /** Models a kvm module loaded with force_emulation_prefix=1 ({@code on}) or without it. */
     public void setForcedEmulationPrefix(boolean on) {
-        forcedEmulationPrefix = on;
+        vm.forcedEmulationPrefix = on;
     }
 
     /** handle_ud(): "if (fep_flags && ... memcmp(sig, kvm_emulate_prefix, sizeof(sig)) == 0)". */
     @Override
     public boolean forcedEmulationPrefix() {
-        return forcedEmulationPrefix;
+        return vm.forcedEmulationPrefix;
     }
 
     /**
@@ -208,7 +255,8 @@ public final class KvmModel implements MsrPort {
                     ? ExitReason.UNKNOWN.bit : ExitReason.FILTER.bit;
             default -> ExitReason.INVAL.bit;
         };
-        int mask = mutations.contains(Mutation.EXIT_MASK_LATCHED_AT_GUEST_START) ? maskAtGuestStart : userSpaceMsrMask;
+        int mask = mutations.contains(Mutation.EXIT_MASK_LATCHED_AT_GUEST_START) ? maskAtGuestStart
+                : mutations.contains(Mutation.EXIT_MASK_PER_VCPU) ? maskSetOnThisVcpu : vm.userSpaceMsrMask;
         if ((mask & reason) == 0) {
             return new MsrResult.Fault();
         }

@@ -68,5 +68,12 @@ public enum Mutation {
      */
     FILTER_CHANGE_MISSED_BY_A_RUNNING_GUEST,
     /** kvm->arch.user_space_msr_mask latched when the guest started: an exit mask changed while it is paused does not apply. */
-    EXIT_MASK_LATCHED_AT_GUEST_START
+    EXIT_MASK_LATCHED_AT_GUEST_START,
+    /**
+     * A vCPU created while a filter is installed starts unfiltered (its MSR interception computed without
+     * consulting kvm_msr_allowed()), until the next filter change.
+     */
+    FILTER_IGNORED_BY_A_VCPU_CREATED_UNDER_IT,
+    /** The exit mask kept per vCPU instead of per VM: only the vCPU it was set through (the first) exits to userspace. */
+    EXIT_MASK_PER_VCPU
 }

@@ -60,7 +60,7 @@ final class TestGuest {
     /** As {@link #running(String...)} with EFER.NXE set, so that the XD bit of page tables counts. */
     static TestGuest runningWithNx(String... code) {
         return new TestGuest(hex(code), s -> new GuestLayout.StartState(s.cs(), s.data(), s.tr(), s.gdtBase(), s.gdtLimit(),
-                s.idtBase(), s.idtLimit(), s.cr0(), s.cr3(), s.cr4(), s.efer() | Cpu.EFER_NXE, s.rip(), s.rsp(), s.rflags()));
+                s.idtBase(), s.idtLimit(), s.cr0(), s.cr3(), s.cr4(), s.efer() | Cpu.EFER_NXE, s.rip(), s.rsp(), s.rflags(), s.rdi()));
     }
 
     static byte[] hex(String... parts) {
