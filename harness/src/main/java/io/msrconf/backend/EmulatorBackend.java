@@ -9,9 +9,11 @@ import io.msrconf.emu.model.ModelProfile;
 import io.msrconf.emu.model.Mutation;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.guest.GuestLayout;
+import io.msrconf.guest.MsrScriptTable;
 import io.msrconf.guest.Payload;
 import io.msrconf.kvm.KvmResult;
 import io.msrconf.spec.Case;
+import io.msrconf.spec.Requirements;
 import io.msrconf.vcpu.GuestMemory;
 import io.msrconf.vcpu.VcpuExit;
 import java.time.Duration;
@@ -137,6 +139,14 @@ public final class EmulatorBackend implements Backend {
             // The model is of a kvm module loaded with force_emulation_prefix=1, as msrconf loads it in the
             // kernels it boots: cases with forced-emulated accesses run here, and on KVM only where that is set.
             model.setForcedEmulationPrefix(true);
+            for (Map.Entry<String, String> p : c.requires().setParams().entrySet()) {
+                Optional<Boolean> on = Requirements.parameterBoolean(p.getValue());
+                if (!p.getKey().equals("kvm.ignore_msrs") || on.isEmpty()) {
+                    throw new ModelLimitation("the model knows kvm.ignore_msrs (Y or N) of the module parameters a case can set, not "
+                            + p.getKey() + "=" + p.getValue());
+                }
+                model.setIgnoreMsrs(on.get());
+            }
             if (!c.vcpu().userspaceExits().isEmpty() && model.enableUserSpaceMsr(c.vcpu().exitReasonMask()) != 0) {
                 throw new IllegalStateException("the model refused KVM_CAP_X86_USER_SPACE_MSR mask " + c.vcpu().exitReasonMask());
             }
@@ -213,9 +223,15 @@ public final class EmulatorBackend implements Backend {
         private final GuestLayout.StartState start;
         private Cpu cpu;
 
+        /** Entry number -> why the model cannot know that access's outcome, since the guest started. */
+        private final Map<Integer, String> unmodelled = new TreeMap<>();
+
         Vcpu(int id, GuestRam ram, KvmModel model, GuestLayout.StartState start) {
             this.id = id;
             this.ram = ram;
+            // The access in progress is the entry the guest's finished-entries counter names.
+            long table = GuestLayout.scriptTable(id);
+            model.onCpuDecidedAccess(why -> unmodelled.putIfAbsent(ram.readU32(table + MsrScriptTable.HDR_COMPLETED), why));
             this.model = model;
             this.start = start;
         }
@@ -226,7 +242,13 @@ public final class EmulatorBackend implements Backend {
         }
 
         @Override
+        public Map<Integer, String> unmodelledEntries() {
+            return Map.copyOf(unmodelled);
+        }
+
+        @Override
         public void resetToStart() {
+            unmodelled.clear();
             cpu = Cpu.fromStartState(start);
             // as KVM_SET_SREGS does on the KVM backend: loading FS and GS loads their bases
             model.segmentBasesLoaded(start.data().base(), start.data().base());

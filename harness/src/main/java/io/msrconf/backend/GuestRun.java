@@ -84,7 +84,7 @@ public final class GuestRun {
                 }
             }
             last = loop(script);
-            return script.finish(vcpu.memory().read(table, script.tableSize()), last, payload, resumedFromExit);
+            return script.finish(vcpu.memory().read(table, script.tableSize()), last, payload, resumedFromExit, vcpu.unmodelledEntries());
         }
 
         private String cannotResume() {

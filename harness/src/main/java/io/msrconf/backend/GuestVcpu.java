@@ -24,6 +24,14 @@ public interface GuestVcpu {
     /** The guest memory the vCPU runs in (the script table is read back from it). */
     GuestMemory memory();
 
+    /**
+     * The script entries (by number since the guest started) whose outcome the engine could not know, with
+     * why: the emulator's model says so for an access whose result the CPU decides; real KVM knows all of its own.
+     */
+    default java.util.Map<Integer, String> unmodelledEntries() {
+        return java.util.Map.of();
+    }
+
     /** The registers and where RIP is in the payload, for the report of a run that crashed. */
     String describeState();
 }

@@ -7,7 +7,10 @@ import io.msrconf.target.OpenedTarget;
 import io.msrconf.target.TargetUnavailable;
 import io.msrconf.spec.Case;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Runs cases on a real KVM ({@link Kvm}: this machine's, or one in a guest kernel): by default a fresh
@@ -41,19 +44,22 @@ public final class KvmBackend implements Backend {
     }
 
     private Backend engine;
+    /** The KVM the engine drives (null where there is none): where a case's set-param is written. */
+    private Kvm kvm;
     /** The target behind the KVM, when it is one msrconf can boot again; null otherwise. */
     private final OpenedTarget target;
     private final Options options;
 
-    private KvmBackend(Backend engine, OpenedTarget target, Options options) {
+    private KvmBackend(Backend engine, Kvm kvm, OpenedTarget target, Options options) {
         this.engine = engine;
+        this.kvm = kvm;
         this.target = target;
         this.options = options;
     }
 
     /** On {@code kvm}, which the caller keeps open and closes. */
     public static KvmBackend on(Kvm kvm, Options options) {
-        return new KvmBackend(engine(kvm, options, null), null, options);
+        return new KvmBackend(engine(kvm, options, null), kvm, null, options);
     }
 
     /**
@@ -61,17 +67,17 @@ public final class KvmBackend implements Backend {
      * middle of a case, that case ends with {@link TargetLost} and the guest is booted again for the next.
      */
     public static KvmBackend on(OpenedTarget target, Options options) {
-        return new KvmBackend(engine(target.kvm(), options, null), target, options);
+        return new KvmBackend(engine(target.kvm(), options, null), target.kvm(), target, options);
     }
 
     /** On {@code kvm}, timing each case's phases for the benchmark. */
     public static KvmBackend timed(Kvm kvm, Options options, TimedCaseVmSource.PhaseTimer timer) {
-        return new KvmBackend(engine(kvm, options, timer), null, options);
+        return new KvmBackend(engine(kvm, options, timer), kvm, null, options);
     }
 
     /** A KVM backend where there is none: every case is skipped with {@code reason}. */
     public static KvmBackend unavailable(String reason) {
-        return new KvmBackend(new UnavailableBackend(NAME, reason), null, Options.defaults());
+        return new KvmBackend(new UnavailableBackend(NAME, reason), null, null, Options.defaults());
     }
 
     private static Backend engine(Kvm kvm, Options options, TimedCaseVmSource.PhaseTimer timer) {
@@ -91,11 +97,21 @@ public final class KvmBackend implements Backend {
 
     @Override
     public Optional<String> cannotRun(Case c) {
+        Map<String, String> sets = c.requires().setParams();
+        if (!sets.isEmpty() && kvm != null && !kvm.throwaway()) {
+            return Optional.of("the case sets " + describe(sets) + " for itself, which msrconf does only in a kernel it booted for"
+                    + " the run (--kvm debian:SERIES or an image), never on " + kvm.where());
+        }
         return engine.cannotRun(c);
+    }
+
+    private static String describe(Map<String, String> params) {
+        return params.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted().collect(Collectors.joining(", "));
     }
 
     @Override
     public Observation run(Case c) {
+        Map<String, String> restore = setParameters(c.requires().setParams());
         try {
             return engine.run(c);
         } catch (KvmException e) {
@@ -106,14 +122,43 @@ public final class KvmBackend implements Backend {
                     + target.lastWords();
             engine.close();
             try {
-                engine = engine(target.restart(), options, null);
+                kvm = target.restart();
+                engine = engine(kvm, options, null);
                 lost += "\n(msrconf booted " + target.name() + " again for the cases after this one)";
             } catch (TargetUnavailable again) {
                 engine = new UnavailableBackend(NAME, "the KVM target " + target.name() + " was lost and could not be booted again: "
                         + again.getMessage());
             }
             throw new TargetLost(lost, e);
+        } finally {
+            setParameters(restore);
         }
+    }
+
+    /**
+     * Writes each "module.param" of {@code params} in the throwaway kernel and returns what they read before,
+     * for the case's end to write back (a boolean reads Y or N and is written so). A refused write is a broken
+     * environment for the case, thrown.
+     */
+    private Map<String, String> setParameters(Map<String, String> params) {
+        Map<String, String> before = new TreeMap<>();
+        if (params.isEmpty() || kvm == null || !kvm.reachable()) {
+            return before;
+        }
+        for (Map.Entry<String, String> p : new TreeMap<>(params).entrySet()) {
+            int dot = p.getKey().indexOf('.');
+            String module = p.getKey().substring(0, dot);
+            String name = p.getKey().substring(dot + 1);
+            String path = "/sys/module/" + module + "/parameters/" + name;
+            Optional<String> old = kvm.readFile(path).map(String::strip);
+            int written = kvm.writeModuleParameter(module, name, p.getValue());
+            if (written < 0 || old.isEmpty()) {
+                throw new KvmException("write " + p.getValue() + " to " + path + (old.isEmpty() ? " (it cannot be read)" : ""),
+                        written < 0 ? -written : io.msrconf.abi.Errno.ENOENT);
+            }
+            before.put(p.getKey(), old.get());
+        }
+        return before;
     }
 
     /** Closes the VMs this backend made; the KVM itself belongs to whoever opened it. */

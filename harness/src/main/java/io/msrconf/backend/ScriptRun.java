@@ -8,6 +8,7 @@ import io.msrconf.spec.Step;
 import io.msrconf.spec.UserspaceAnswer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One guest's msr_script, as every backend runs it: from a run step through the continue steps that
@@ -91,7 +92,7 @@ final class ScriptRun {
      * resumed the guest from inside an MSR exit, that access too. An unexpected exception gets its details
      * from the header.
      */
-    StepOutcome.GuestRan finish(byte[] table, RunEnd end, Payload payload, boolean resumedFromExit) {
+    StepOutcome.GuestRan finish(byte[] table, RunEnd end, Payload payload, boolean resumedFromExit, Map<Integer, String> unmodelled) {
         if (end instanceof RunEnd.UnexpectedException) {
             long rip = MsrScriptTable.unexpectedRip(table);
             end = new RunEnd.UnexpectedException(MsrScriptTable.unexpectedVector(table), rip,
@@ -100,10 +101,10 @@ final class ScriptRun {
         List<GuestResult> results = MsrScriptTable.results(table, accesses.size());
         List<AccessOutcome> outcomes = new ArrayList<>(accesses.size() - stepStart);
         for (int i = stepStart; i < accesses.size(); i++) {
-            outcomes.add(new AccessOutcome(exits.get(i), results.get(i)));
+            outcomes.add(new AccessOutcome(exits.get(i), results.get(i), unmodelled.get(i)));
         }
         AccessOutcome resumed = resumedFromExit && stepStart > 0
-                ? new AccessOutcome(exits.get(stepStart - 1), results.get(stepStart - 1)) : null;
+                ? new AccessOutcome(exits.get(stepStart - 1), results.get(stepStart - 1), unmodelled.get(stepStart - 1)) : null;
         return new StepOutcome.GuestRan(outcomes, end, resumed);
     }
 

@@ -15,7 +15,20 @@ import io.msrconf.target.AgentGuest;
 import io.msrconf.target.TargetUnavailable;
 import io.msrconf.vcpu.GuestMemory;
 import io.msrconf.vcpu.VcpuExit;
+import io.msrconf.abi.ExitReason;
+import io.msrconf.filter.FilterRange;
+import io.msrconf.filter.MsrFilter;
+import io.msrconf.spec.Access;
 import io.msrconf.spec.Case;
+import io.msrconf.spec.ExpectedExit;
+import io.msrconf.spec.GuestExpectation;
+import io.msrconf.spec.KernelRange;
+import io.msrconf.spec.MsrOp;
+import io.msrconf.spec.SourceRef;
+import io.msrconf.spec.Step;
+import io.msrconf.spec.UserspaceAnswer;
+import io.msrconf.spec.ValueExpectation;
+import io.msrconf.spec.VcpuSetup;
 import io.msrconf.spec.KernelVersion;
 import io.msrconf.spec.SpecLoader;
 import io.msrconf.spec.SpecSet;
@@ -408,6 +421,11 @@ public final class Bench {
         }
 
         @Override
+        public java.util.Map<Integer, String> unmodelledEntries() {
+            return inner.unmodelledEntries();
+        }
+
+        @Override
         public void resetToStart() {
             inner.resetToStart();
         }
@@ -440,29 +458,21 @@ public final class Bench {
 
     /** A case of n RDMSR(0x174): with {@code exits}, each one denied and answered from userspace; without, plain reads. */
     static Case exitCase(int n, boolean exits) {
-        StringBuilder y = new StringBuilder();
-        y.append("area: bench\ncases:\n  - id: ").append(EXIT_CASE_ID).append(exits ? "" : "-control").append('\n');
-        y.append("    title: RDMSRs ").append(exits ? "that exit to userspace with reason FILTER" : "without exits").append('\n');
-        y.append("    cites: the benchmark's exit round trip\n");
+        SourceRef here = new SourceRef(Path.of("bench"), 0);
+        List<Step> steps = new ArrayList<>();
         if (exits) {
-            y.append("    vcpu: { exits: [FILTER] }\n");
+            steps.add(new Step.SetFilter(new MsrFilter(MsrFilter.DEFAULT_ALLOW, List.of(FilterRange.allowing(MsrFilter.RANGE_READ, 0x174, 1))),
+                    0, here));
         }
-        y.append("    steps:\n");
-        if (exits) {
-            y.append("      - set-filter:\n          default: allow\n          ranges:\n");
-            y.append("            - { flags: [READ], base: 0x174, nmsrs: 1, deny: all }\n        expect: ok\n");
-        }
-        y.append("      - run:\n");
-        for (int i = 0; i < n; i++) {
-            y.append(exits
-                    ? "          - { rdmsr: 0x174, expect: { exit: FILTER, data: 0, answer: { error: 0, data: 0x42 }, then: { value: 0x42 } } }\n"
-                    : "          - { rdmsr: 0x174, expect: ok }\n");
-        }
-        SpecSet set = SpecLoader.parse(y.toString(), Path.of("bench.yaml"));
-        if (set.hasErrors() || set.cases().size() != 1) {
-            throw new IllegalStateException("the benchmark's exit case does not parse: " + set.errors());
-        }
-        return set.cases().get(0);
+        UserspaceAnswer answer = new UserspaceAnswer(0, 0x42);
+        Access read = exits
+                ? new Access(MsrOp.RDMSR, 0x174, 0, new ExpectedExit(ExitReason.FILTER, ValueExpectation.exactly(0), answer),
+                        new GuestExpectation.Completes(ValueExpectation.exactly(0x42)), here)
+                : new Access(MsrOp.RDMSR, 0x174, 0, null, new GuestExpectation.Completes(ValueExpectation.ANY), here);
+        steps.add(new Step.RunGuest(java.util.Collections.nCopies(n, read), here));
+        VcpuSetup vcpu = exits ? new VcpuSetup(false, java.util.EnumSet.of(ExitReason.FILTER), java.util.Set.of()) : VcpuSetup.DEFAULT;
+        return new Case(EXIT_CASE_ID + (exits ? "" : "-control"), exits ? "RDMSRs that exit to userspace with reason FILTER"
+                : "RDMSRs without exits", "bench", "the benchmark's exit round trip", KernelRange.DEFAULT, vcpu, steps, here);
     }
 
     static long median(long[] values) {

@@ -44,6 +44,22 @@ public interface Kvm extends AutoCloseable {
     List<String> listDirectory(String path);
 
     /**
+     * Whether this KVM runs in a kernel msrconf booted for the run and throws away after it: only there may a
+     * case change a module parameter ({@link #writeModuleParameter}); never on this machine's KVM.
+     */
+    default boolean throwaway() {
+        return false;
+    }
+
+    /**
+     * Writes {@code /sys/module/MODULE/parameters/NAME} of a {@link #throwaway} kernel: the bytes written, or
+     * -errno. A KVM that is not throwaway refuses without touching anything.
+     */
+    default int writeModuleParameter(String module, String name, String value) {
+        throw new UnsupportedOperationException("msrconf changes module parameters only in a kernel it booted, not on " + where());
+    }
+
+    /**
      * Whether this KVM still answers: always for this machine's; false once the agent of a guest stopped
      * answering (the guest crashed or hung), after which every operation fails.
      */

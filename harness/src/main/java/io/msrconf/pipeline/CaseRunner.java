@@ -3,7 +3,6 @@ package io.msrconf.pipeline;
 import io.msrconf.backend.Backend;
 import io.msrconf.backend.TargetLost;
 import io.msrconf.spec.Case;
-import io.msrconf.spec.Requirements;
 import io.msrconf.spec.KernelVersion;
 import io.msrconf.verdict.Verdict;
 import java.util.Optional;
@@ -20,6 +19,7 @@ public final class CaseRunner {
     private final KernelVersion kernel;
     private final List<String> kvmModules;
     private final Function<String, Optional<String>> moduleParameter;
+    private final String cpuVendor;
 
     /**
      * @param kernel the kernel whose behaviour the backend shows; cases outside their range are skipped.
@@ -27,19 +27,22 @@ public final class CaseRunner {
      *               expectations of another version: they must fail).
      */
     public CaseRunner(Backend backend, KernelVersion kernel) {
-        this(backend, kernel, null, null);
+        this(backend, kernel, null, null, "unknown");
     }
 
     /**
      * @param kvmModules      the vendor modules of the KVM the backend's results are of, and
      * @param moduleParameter its module parameters by "module.param": what a case's requires: is checked
      *                        against (null: unknown, and a case with requirements is skipped)
+     * @param cpuVendor       the CPUID vendor its guests get (requires: cpu-vendor)
      */
-    public CaseRunner(Backend backend, KernelVersion kernel, List<String> kvmModules, Function<String, Optional<String>> moduleParameter) {
+    public CaseRunner(Backend backend, KernelVersion kernel, List<String> kvmModules, Function<String, Optional<String>> moduleParameter,
+                      String cpuVendor) {
         this.backend = backend;
         this.kernel = kernel;
         this.kvmModules = kvmModules;
         this.moduleParameter = moduleParameter;
+        this.cpuVendor = cpuVendor;
     }
 
     public CaseResult run(Case c) {
@@ -47,9 +50,9 @@ public final class CaseRunner {
             return CaseResult.skipped(c, backend.name(), "the case applies to kernels " + c.kernels().describe()
                     + "; this is " + kernel);
         }
-        if (!c.requires().equals(Requirements.NONE)) {
+        if (c.requires().askTheTarget()) {
             Optional<String> unmet = kvmModules == null ? Optional.of("the case has requirements (requires:) and nothing here says"
-                    + " which KVM module and parameters these results are of") : c.requires().unmetBy(kvmModules, moduleParameter);
+                    + " which KVM module and parameters these results are of") : c.requires().unmetBy(kvmModules, moduleParameter, cpuVendor);
             if (unmet.isPresent()) {
                 return CaseResult.skipped(c, backend.name(), unmet.get());
             }

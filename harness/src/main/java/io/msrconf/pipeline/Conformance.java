@@ -39,7 +39,7 @@ public final class Conformance {
         Map<String, Observation> observed = new HashMap<>();
         for (BackendUnderTest b : request.backends()) {
             CaseRunner runner = new CaseRunner(b.backend(), request.ignoreKernelRanges() ? null : b.target().kernelVersion(),
-                    b.target().kvmModules(), b.moduleParameter());
+                    b.target().kvmModules(), b.moduleParameter(), b.target().cpuVendor());
             for (Case c : selected) {
                 CaseResult r = runner.run(c);
                 if (r.observation() != null) {
@@ -85,7 +85,7 @@ public final class Conformance {
             }
             case PASSED -> {
                 status = known.isPresent() ? RunSummary.Status.DEVIATION_NOT_REPRODUCED : RunSummary.Status.PASSED;
-                message = known.map(k -> deviationNotReproducedMessage(c, k, b.target())).orElse("");
+                message = known.map(k -> deviationNotReproducedMessage(c, k, b.target())).orElse(r.verdict().passMessage());
             }
             default -> {
                 String failure = r.verdict().failureMessage();

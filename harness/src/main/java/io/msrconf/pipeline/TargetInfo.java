@@ -18,9 +18,13 @@ import java.util.stream.Stream;
  * the kernel release and build string, the KVM modules loaded (kvm_intel, kvm_amd, or something else such
  * as kvm_pvm) and the CPU. Read on the machine where the KVM runs: this one, or a guest kernel.
  *
- * @param name what the user called the target: "host", "debian:6.12", an image's file name
+ * @param name      what the user called the target: "host", "debian:6.12", an image's file name
+ * @param cpuVendor the CPU's vendor string (/proc/cpuinfo vendor_id): the CPUID vendor msrconf's guests get,
+ *                  since each vCPU is given KVM_GET_SUPPORTED_CPUID, whose leaf 0 KVM takes from the host CPU
+ *                  (cpuid.c __do_cpuid_func(), "case 0:" after do_host_cpuid())
  */
-public record TargetInfo(String name, String kernelRelease, List<String> kvmModules, String cpuModel, String kernelBuild) {
+public record TargetInfo(String name, String kernelRelease, List<String> kvmModules, String cpuModel, String kernelBuild,
+                         String cpuVendor) {
 
     /**
      * Debian names its kernels by ABI ("5.10.0-32-amd64") and states the upstream stable release in the
@@ -34,11 +38,11 @@ public record TargetInfo(String name, String kernelRelease, List<String> kvmModu
     }
 
     public TargetInfo(String kernelRelease, List<String> kvmModules, String cpuModel) {
-        this("host", kernelRelease, kvmModules, cpuModel, "");
+        this("host", kernelRelease, kvmModules, cpuModel, "", "unknown");
     }
 
     public TargetInfo(String kernelRelease, List<String> kvmModules, String cpuModel, String kernelBuild) {
-        this("host", kernelRelease, kvmModules, cpuModel, kernelBuild);
+        this("host", kernelRelease, kvmModules, cpuModel, kernelBuild, "unknown");
     }
 
     /** This machine. */
@@ -52,11 +56,16 @@ public record TargetInfo(String name, String kernelRelease, List<String> kvmModu
     }
 
     static TargetInfo read(String name, Function<String, Optional<String>> readFile, Function<String, List<String>> listDirectory) {
-        String cpu = readFile.apply("/proc/cpuinfo").flatMap(info -> info.lines().filter(l -> l.startsWith("model name"))
-                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst()).orElse("unknown");
+        Optional<String> cpuinfo = readFile.apply("/proc/cpuinfo");
         List<String> modules = listDirectory.apply("/sys/module").stream().filter(n -> n.startsWith("kvm_")).sorted().toList();
         return new TargetInfo(name, readFile.apply("/proc/sys/kernel/osrelease").map(String::trim).orElse("unknown"),
-                modules, cpu, readFile.apply("/proc/version").map(String::trim).orElse(""));
+                modules, cpuinfoField(cpuinfo, "model name"), readFile.apply("/proc/version").map(String::trim).orElse(""),
+                cpuinfoField(cpuinfo, "vendor_id"));
+    }
+
+    private static String cpuinfoField(Optional<String> cpuinfo, String field) {
+        return cpuinfo.flatMap(info -> info.lines().filter(l -> l.startsWith(field) && l.indexOf(':') > 0)
+                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst()).orElse("unknown");
     }
 
     /**
@@ -98,7 +107,7 @@ public record TargetInfo(String name, String kernelRelease, List<String> kvmModu
      */
     public ModelProfile modelProfile(Function<String, Optional<String>> moduleParameter) {
         try {
-            return ModelProfile.of(kernelVersion(), kvmModules, moduleParameter.apply("kvm_amd.avic"));
+            return ModelProfile.of(kernelVersion(), kvmModules, moduleParameter.apply("kvm_amd.avic"), cpuVendor);
         } catch (IllegalArgumentException unknownRelease) {
             return ModelProfile.LATEST;   // no release to go by: the newest behaviour, which the ranges are then checked against too
         }

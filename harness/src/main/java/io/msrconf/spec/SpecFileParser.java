@@ -163,13 +163,29 @@ final class SpecFileParser {
     }
 
     /**
-     * {@code requires: { module: kvm_amd, param: { kvm_amd.avic: N } }}: module is a name or a list (any
-     * of them); param maps "module.param" to the value /sys/module/MODULE/parameters/PARAM must read.
+     * {@code requires: { module: kvm_amd, param: { kvm_amd.avic: N }, cpu-vendor: AuthenticAMD }}: module
+     * and cpu-vendor are a name or a list (any of them); param maps "module.param" to the value
+     * /sys/module/MODULE/parameters/PARAM must read.
      */
     private Requirements requirements(Node node, String path) {
-        YamlMap m = reader.map(node, path, List.of("module", "param"));
+        YamlMap m = reader.map(node, path, List.of("module", "param", "cpu-vendor", "set-param"));
         if (m == null) {
             return null;
+        }
+        List<String> vendors = new ArrayList<>();
+        if (m.has("cpu-vendor")) {
+            Node v = m.get("cpu-vendor");
+            List<Node> items = v instanceof SequenceNode ? reader.list(v, m.path("cpu-vendor"), true) : List.of(v);
+            for (int i = 0; items != null && i < items.size(); i++) {
+                String itemPath = v instanceof SequenceNode ? YamlReader.item(m.path("cpu-vendor"), i) : m.path("cpu-vendor");
+                String name = items.get(i) instanceof ScalarNode s && !YamlReader.isNull(s) ? s.getValue() : null;
+                if (name == null || !name.matches("[A-Za-z ]{12}")) {
+                    reader.error(items.get(i), itemPath, "expected a 12-character CPUID vendor string like AuthenticAMD,"
+                            + " GenuineIntel or HygonGenuine");
+                } else {
+                    vendors.add(name);
+                }
+            }
         }
         List<String> modules = new ArrayList<>();
         if (m.has("module")) {
@@ -185,24 +201,36 @@ final class SpecFileParser {
                 }
             }
         }
+        java.util.Map<String, String> params = m.has("param") ? parameterValues(m.get("param"), m.path("param"), "must read") : Map.of();
+        java.util.Map<String, String> sets = m.has("set-param") ? parameterValues(m.get("set-param"), m.path("set-param"), "is set to")
+                : Map.of();
+        for (String both : sets.keySet()) {
+            if (params.containsKey(both)) {
+                reader.error(m.get("set-param"), m.path("set-param"), both + " is both required (param) and set (set-param):"
+                        + " a case that sets it needs nothing of it");
+            }
+        }
+        return new Requirements(modules, params, vendors, sets);
+    }
+
+    /** {@code { module.param: value, ... }}: what each parameter must read or is set to. */
+    private java.util.Map<String, String> parameterValues(Node node, String path, String what) {
         java.util.Map<String, String> params = new java.util.TreeMap<>();
-        if (m.has("param")) {
-            List<String> names = YamlReader.keyNames(m.get("param")).stream().distinct().toList();
-            YamlMap p = reader.map(m.get("param"), m.path("param"), names);
-            if (p != null) {
-                for (String key : names) {
-                    Node v = p.get(key);
-                    if (!key.matches("[a-z0-9_]+\\.[a-z0-9_]+")) {
-                        reader.error(v, p.path(key), "expected module.parameter, like kvm_amd.avic");
-                    } else if (!(v instanceof ScalarNode s) || YamlReader.isNull(v)) {
-                        reader.error(v, p.path(key), "expected the value the parameter must read, like N or 1");
-                    } else {
-                        params.put(key, s.getValue());
-                    }
+        List<String> names = YamlReader.keyNames(node).stream().distinct().toList();
+        YamlMap p = reader.map(node, path, names);
+        if (p != null) {
+            for (String key : names) {
+                Node v = p.get(key);
+                if (!key.matches("[a-z0-9_]+\\.[a-z0-9_]+")) {
+                    reader.error(v, p.path(key), "expected module.parameter, like kvm_amd.avic");
+                } else if (!(v instanceof ScalarNode s) || YamlReader.isNull(v)) {
+                    reader.error(v, p.path(key), "expected the value the parameter " + what + ", like N or 1");
+                } else {
+                    params.put(key, s.getValue());
                 }
             }
         }
-        return new Requirements(modules, params);
+        return params;
     }
 
     private String id(YamlMap m) {

@@ -21,12 +21,24 @@ import java.util.stream.Collectors;
 
 /**
  * Compares what a backend observed with what a case expects. It never looks at which backend ran:
- * the same expectation holds for real KVM and for the reference model.
+ * the same expectation holds for real KVM and for the reference model. An access whose outcome the
+ * backend says it could not know (the model, where the CPU decides) is not judged; {@code unchecked}
+ * names each such access and why, and the report shows them.
  */
-public record Verdict(Case spec, Observation observation, List<Mismatch> mismatches) {
+public record Verdict(Case spec, Observation observation, List<Mismatch> mismatches, List<String> unchecked) {
 
     public Verdict {
         mismatches = List.copyOf(mismatches);
+        unchecked = List.copyOf(unchecked);
+    }
+
+    public Verdict(Case spec, Observation observation, List<Mismatch> mismatches) {
+        this(spec, observation, mismatches, List.of());
+    }
+
+    /** What a passing result says: nothing, or which expectations the backend could not check. */
+    public String passMessage() {
+        return unchecked.isEmpty() ? "" : "passed; not checked, the backend could not know the outcome:\n" + String.join("\n", unchecked);
     }
 
     public boolean passed() {
@@ -57,6 +69,7 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
 
     public static Verdict judge(Case c, Observation o) {
         List<Mismatch> out = new ArrayList<>();
+        List<String> unchecked = new ArrayList<>();
         if (o.steps().size() != c.steps().size()) {
             out.add(new Mismatch(Mismatch.Kind.RUN_FAILED, "case", "the backend reported " + o.steps().size()
                     + " step outcomes for " + c.steps().size() + " steps"));
@@ -75,7 +88,7 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
 
                 @Override
                 public Void runGuest(Step.RunGuest r) {
-                    judgeRun(r, outcome, where, out);
+                    judgeRun(r, outcome, where, out, unchecked);
                     return null;
                 }
 
@@ -110,7 +123,7 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
                 }
             });
         }
-        return new Verdict(c, o, out);
+        return new Verdict(c, o, out, unchecked);
     }
 
     private static void judgeEnableExits(Step.EnableExits e, StepOutcome outcome, String where, List<Mismatch> out) {
@@ -173,7 +186,7 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
         }
     }
 
-    private static void judgeRun(Step.RunGuest r, StepOutcome outcome, String where, List<Mismatch> out) {
+    private static void judgeRun(Step.RunGuest r, StepOutcome outcome, String where, List<Mismatch> out, List<String> unchecked) {
         if (!(outcome instanceof StepOutcome.GuestRan ran)) {
             out.add(wrongShape(where, "a guest run", outcome));
             return;
@@ -187,7 +200,9 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
                     + " (after " + reached + " of " + r.accesses().size() + " accesses)"));
         }
         Access resumed = r.resume() == null ? null : r.resume().inExit();
-        if (resumed != null && ran.resumed() != null) {
+        if (resumed != null && ran.resumed() != null && ran.resumed().unmodelled() != null) {
+            unchecked.add(where + " answering the exit of " + resumed.describe() + ": " + ran.resumed().unmodelled());
+        } else if (resumed != null && ran.resumed() != null) {
             judgeResumed(resumed, ran.resumed(), where + " answering the exit paused at '" + r.resume().from() + "' ("
                     + resumed.source() + ")", out);
         }
@@ -198,6 +213,10 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
                 continue;
             }
             String at = where + " access " + (i + 1) + " (" + a.source() + ")";
+            if (got.unmodelled() != null) {
+                unchecked.add(at + " " + a.describe() + ": " + got.unmodelled());
+                continue;
+            }
             // The access the step pauses in has exited but not finished: its guest outcome is the continue step's.
             boolean finished = !(a == inExit && ran.end() instanceof RunEnd.InExit);
             judgeAccess(a, got, at, finished, out);

@@ -1,5 +1,20 @@
 package io.msrconf.conformance;
 
+import io.msrconf.backend.AccessOutcome;
+import io.msrconf.backend.Observation;
+import io.msrconf.backend.RunEnd;
+import io.msrconf.backend.StepOutcome;
+import io.msrconf.guest.GuestResult;
+import io.msrconf.spec.Access;
+import io.msrconf.spec.GuestExpectation;
+import io.msrconf.spec.KernelRange;
+import io.msrconf.spec.MsrOp;
+import io.msrconf.spec.SourceRef;
+import io.msrconf.spec.Step;
+import io.msrconf.spec.ValueExpectation;
+import io.msrconf.spec.VcpuSetup;
+import java.util.List;
+
 import io.msrconf.target.TestTargets;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +24,6 @@ import io.msrconf.backend.KvmBackend;
 import io.msrconf.emu.model.ModelProfile;
 import io.msrconf.emu.model.Mutation;
 import io.msrconf.kvm.Kvm;
-import io.msrconf.backend.Observation;
 import io.msrconf.kvm.local.LocalKvm;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.SpecLoader;
@@ -45,6 +59,25 @@ class DifferentialTest {
                     .contains("RDMSR(0x802)")
                     .endsWith("KVM matches the case's expectation, the model does not: a model bug."));
         }
+    }
+
+    /** An access the model cannot know (the CPU decides it) is left out of the comparison; every other line still counts. */
+    @Test
+    void anAccessTheModelCannotKnowIsNotCompared() {
+        SourceRef at = new SourceRef(Path.of("specs/t.yaml"), 1);
+        Access read = new Access(MsrOp.RDMSR, 0x175, 0, null, new GuestExpectation.Completes(ValueExpectation.ANY), at);
+        Case c = new Case("t.c", "t", "t", "c", KernelRange.DEFAULT, VcpuSetup.DEFAULT, List.of(new Step.RunGuest(List.of(read, read), at)), at);
+        Observation kvm = new Observation("kvm", List.of(new StepOutcome.GuestRan(List.of(
+                new AccessOutcome(List.of(), new GuestResult.Completed(0x100003000L)),
+                new AccessOutcome(List.of(), new GuestResult.Completed(1))), new RunEnd.Reported())));
+        Observation unknown = new Observation("emulator", List.of(new StepOutcome.GuestRan(List.of(
+                new AccessOutcome(List.of(), new GuestResult.Completed(0x3000), "the CPU decides"),
+                new AccessOutcome(List.of(), new GuestResult.Completed(1))), new RunEnd.Reported())));
+        assertThat(Differential.compare(c, kvm, unknown)).isEmpty();
+        Observation differs = new Observation("emulator", List.of(new StepOutcome.GuestRan(List.of(
+                new AccessOutcome(List.of(), new GuestResult.Completed(0x3000), "the CPU decides"),
+                new AccessOutcome(List.of(), new GuestResult.Completed(2))), new RunEnd.Reported())));
+        assertThat(Differential.compare(c, kvm, differs)).hasValueSatisfying(d -> assertThat(d).contains("! "));
     }
 
     /**

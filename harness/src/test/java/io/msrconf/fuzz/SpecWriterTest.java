@@ -7,6 +7,7 @@ import io.msrconf.spec.Access;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.SpecLoader;
 import io.msrconf.spec.SpecSet;
+import io.msrconf.spec.SpecWriter;
 import io.msrconf.spec.Step;
 import io.msrconf.spec.TestSpecs;
 import java.nio.file.Path;
@@ -85,7 +86,7 @@ class SpecWriterTest {
                 Case generated = Generators.next(random);
                 assertThat(unsourced(roundTrip(generated))).isEqualTo(unsourced(generated));
                 assertThat(model.cannotRun(generated)).isEmpty();
-                Case observed = SpecWriter.expectingObserved(generated, model.run(generated), "fuzz.observed-" + i);
+                Case observed = ObservedCase.expectingObserved(generated, model.run(generated), "fuzz.observed-" + i);
                 assertThat(unsourced(roundTrip(observed))).isEqualTo(unsourced(observed));
             }
         }
@@ -118,7 +119,7 @@ class SpecWriterTest {
                           - { wrmsr: 0x174, value: 0x1, expect: { exit: FILTER, answer: { error: 1 }, then: ok } }
                 """, Path.of("fuzz.yaml")).cases().get(0));
         try (EmulatorBackend model = EmulatorBackend.create()) {
-            String yaml = SpecWriter.caseItem(SpecWriter.expectingObserved(c, model.run(c), "fuzz.seen"));
+            String yaml = SpecWriter.caseItem(ObservedCase.expectingObserved(c, model.run(c), "fuzz.seen"));
             assertThat(yaml).contains("id: fuzz.seen")
                     .contains("{ rdmsr: 0x174, expect: { value: 0x0 } }")
                     .contains("{ rdmsr: 0x175, expect: { exit: FILTER, data: 0x0, answer: { error: 0, data: 0x42 }, then: { value: 0x42 } } }")

@@ -171,6 +171,23 @@ class VerdictTest {
     }
 
     @Test
+    void anAccessTheBackendCouldNotKnowIsNotJudgedButNamed() {
+        Case c = caseOf(new Step.SetFilter(DENY_174, 0, AT), new Step.RunGuest(List.of(rdmsr(0x175, null,
+                new GuestExpectation.Completes(ValueExpectation.exactly(5))), rdmsr(0x174, null, GP)), AT));
+        String why = "the CPU decides";
+        Verdict v = Verdict.judge(c, ran(new AccessOutcome(List.of(), new GuestResult.Completed(0x1234), why),
+                new AccessOutcome(List.of(), new GuestResult.Faulted(13, 0))));
+        assertThat(v.passed()).isTrue();
+        assertThat(v.unchecked()).containsExactly("step 2 (specs/t.yaml:7) access 1 (specs/t.yaml:7) RDMSR(0x175): the CPU decides");
+        assertThat(v.passMessage()).contains("not checked").contains("RDMSR(0x175): the CPU decides");
+
+        // The other accesses are still judged.
+        Verdict wrong = Verdict.judge(c, ran(new AccessOutcome(List.of(), new GuestResult.Completed(0x1234), why),
+                new AccessOutcome(List.of(), new GuestResult.Completed(0))));
+        assertThat(wrong.mismatches()).extracting(Mismatch::kind).containsExactly(Mismatch.Kind.FILTER_NOT_ENFORCED);
+    }
+
+    @Test
     void failedRunIsReportedOnceNotPerAccess() {
         Case c = caseOf(new Step.SetFilter(DENY_174, 0, AT),
                 new Step.RunGuest(List.of(rdmsr(0x174, null, GP), rdmsr(0x175, null, OK)), AT));

@@ -23,6 +23,8 @@ public final class KvmModel implements MsrPort {
         int userSpaceMsrMask;
         /** The kvm module parameter force_emulation_prefix (0 unless the kernel command line sets it). */
         boolean forcedEmulationPrefix;
+        /** The kvm module parameter ignore_msrs (a case's set-param): unknown MSRs read 0 and take writes. */
+        boolean ignoreMsrs;
         /** How many filters were installed: which one a vCPU was created under (for a mutant). */
         int filterGeneration;
 
@@ -37,6 +39,8 @@ public final class KvmModel implements MsrPort {
     private final FilterModel filter;
     private final MsrFileModel msrs;
     private final long efer;
+    /** Told about each guest access whose outcome the CPU decides, not KVM (per-access coverage); may be null. */
+    private java.util.function.Consumer<String> cpuDecides;
     /** The filter and exit mask in force when the guest last started from its start state: what two mutants keep using. */
     private FilterModel.Installed filterAtGuestStart;
     private int maskAtGuestStart;
@@ -54,7 +58,7 @@ public final class KvmModel implements MsrPort {
         this.vm = new Vm(new FilterModel(this.mutations, profile));
         this.filter = vm.filter;
         this.efer = efer;
-        this.msrs = new MsrFileModel(new LapicModel(0, this.mutations, profile), efer);
+        this.msrs = new MsrFileModel(new LapicModel(0, this.mutations, profile), efer, profile, this.mutations);
     }
 
     private KvmModel(KvmModel sibling, int vcpuId) {
@@ -63,7 +67,7 @@ public final class KvmModel implements MsrPort {
         this.vm = sibling.vm;
         this.filter = vm.filter;
         this.efer = sibling.efer;
-        this.msrs = new MsrFileModel(new LapicModel(vcpuId, mutations, profile), efer);
+        this.msrs = new MsrFileModel(new LapicModel(vcpuId, mutations, profile), efer, profile, mutations);
     }
 
     /** KVM_CREATE_VCPU({@code id}) on this vCPU's VM: its own MSRs and local APIC, the VM's filter and exit mask. */
@@ -95,6 +99,21 @@ public final class KvmModel implements MsrPort {
         return r;
     }
 
+    /**
+     * Who to tell when a guest access of this vCPU goes to the CPU with a result the model cannot know (a pass-through
+     * MSR holding bits a CPU may drop, a non-canonical write): the model still completes it with its best guess, and
+     * the emulator backend marks that access's expectations as unknown to the model.
+     */
+    public void onCpuDecidedAccess(java.util.function.Consumer<String> listener) {
+        this.cpuDecides = listener;
+    }
+
+    private void cpuDecided(String why) {
+        if (cpuDecides != null) {
+            cpuDecides.accept(why);
+        }
+    }
+
     /** KVM_CREATE_VCPU made this vCPU (the setup's vCPU 0, or a create-vcpu step's). */
     public void created() {
         createdUnderFilter = vm.filterGeneration;
@@ -107,10 +126,10 @@ public final class KvmModel implements MsrPort {
                 return i;
             }
             MsrFileModel.Access a = msrs.read(indexes[i]);
-            if (a.ret() != 0) {
+            if (ignored(a.ret()) != 0) {
                 return i;
             }
-            valuesOut[i] = a.value();
+            valuesOut[i] = a.ret() == 0 ? a.value() : 0;
         }
         return indexes.length;
     }
@@ -121,27 +140,35 @@ public final class KvmModel implements MsrPort {
             if (mutations.contains(Mutation.HOST_ACCESS_FILTERED) && !filter.allowed(indexes[i], FilterModel.TYPE_WRITE)) {
                 return i;
             }
-            if (msrs.write(indexes[i], values[i], true) != 0) {
+            if (ignored(msrs.write(indexes[i], values[i], true)) != 0) {
                 return i;
             }
         }
         return indexes.length;
     }
 
+    /** Pass-through MSRs that hold addresses: a non-canonical write reaches the CPU. */
+    private static final Set<Integer> ADDRESS_MSRS = Set.of(io.msrconf.abi.Msr.MSR_FS_BASE, io.msrconf.abi.Msr.MSR_GS_BASE,
+            io.msrconf.abi.Msr.MSR_KERNEL_GS_BASE, io.msrconf.abi.Msr.MSR_LSTAR, io.msrconf.abi.Msr.MSR_CSTAR);
+
     @Override
     public MsrResult rdmsr(int index) {
         msrs.lapic().vmExit();   // RDMSR is intercepted: the guest exits before KVM emulates it
+        if (msrs.cpuDecides(index) && profile.passesThroughToCpu(index) && guestAllowed(index, FilterModel.TYPE_READ)) {
+            cpuDecided(String.format("RDMSR(0x%x) reads a pass-through MSR the guest wrote with bits above 31, which the CPU"
+                    + " may not keep (kvm_amd: \"the processor only stores 32 bits\"; QEMU's TCG CPU keeps them)", index));
+        }
         int r;
         long value = 0;
         if (filteredBeforeLookup(index, FilterModel.TYPE_READ)) {
-            r = MsrFileModel.RET_FILTERED;
+            r = mutations.contains(Mutation.IGNORE_MSRS_MASKS_FILTERED) && vm.ignoreMsrs ? 0 : MsrFileModel.RET_FILTERED;
         } else {
             MsrFileModel.Access a = msrs.read(index);
             if (a.ret() == MsrFileModel.RET_UNSUPPORTED && MsrFileModel.isF15hPerfMsr(index) && profile.f15hPerfReadsComplete()) {
                 a = MsrFileModel.Access.ok(0);
             }
-            r = filteredAfterLookup(pre63PmuError(a.ret(), index), index, FilterModel.TYPE_READ);
-            value = a.value();
+            r = filteredAfterLookup(ignored(pre63PmuError(a.ret(), index)), index, FilterModel.TYPE_READ);
+            value = a.ret() == 0 ? a.value() : 0;
         }
         return r == 0 ? new MsrResult.Done(value) : toUserspaceOrFault(r, 0);
     }
@@ -160,8 +187,13 @@ public final class KvmModel implements MsrPort {
     @Override
     public MsrResult wrmsr(int index, long value) {
         msrs.lapic().vmExit();
-        int r = filteredBeforeLookup(index, FilterModel.TYPE_WRITE) ? MsrFileModel.RET_FILTERED
-                : filteredAfterLookup(pre63PmuError(msrs.write(index, value, false), index), index, FilterModel.TYPE_WRITE);
+        if (profile.passesThroughToCpu(index) && ADDRESS_MSRS.contains(index) && value << 16 >> 16 != value && guestAllowed(index, FilterModel.TYPE_WRITE)) {
+            cpuDecided(String.format("a non-canonical WRMSR(0x%x) reaches the CPU, which decides (a real CPU raises #GP,"
+                    + " QEMU's TCG CPU may accept it)", index));
+        }
+        int r = filteredBeforeLookup(index, FilterModel.TYPE_WRITE)
+                ? (mutations.contains(Mutation.IGNORE_MSRS_MASKS_FILTERED) && vm.ignoreMsrs ? 0 : MsrFileModel.RET_FILTERED)
+                : filteredAfterLookup(ignored(pre63PmuError(msrs.write(index, value, false), index)), index, FilterModel.TYPE_WRITE);
         long exitData = mutations.contains(Mutation.WRMSR_EXIT_DATA_TRUNCATED) ? value & 0xffffffffL : value;
         return r == 0 ? new MsrResult.Done(value) : toUserspaceOrFault(r, exitData);
     }
@@ -188,6 +220,21 @@ public final class KvmModel implements MsrPort {
         }
         return mutations.contains(Mutation.FILTER_CHANGE_MISSED_BY_A_RUNNING_GUEST)
                 ? filter.allowed(filterAtGuestStart, index, type) : filter.allowed(index, type);
+    }
+
+    /** Models kvm.ignore_msrs (writable at run time: "module_param(ignore_msrs, bool, 0644)"). */
+    public void setIgnoreMsrs(boolean on) {
+        vm.ignoreMsrs = on;
+    }
+
+    /**
+     * kvm_do_msr_access() (6.12; 5.10 and 6.1: kvm_get/set_msr_ignored_check()), for guest and host accesses
+     * alike, after the filter: "if (ret != KVM_MSR_RET_UNSUPPORTED) return ret; ... if (!ignore_msrs) { ...
+     * return ret; } ... return 0;", a read's data zeroed ("*data = 0") -- so an unknown MSR neither faults nor
+     * exits with reason UNKNOWN.
+     */
+    private int ignored(int r) {
+        return r == MsrFileModel.RET_UNSUPPORTED && vm.ignoreMsrs ? 0 : r;
     }
 
     /** Models a kvm module loaded with force_emulation_prefix=1 ({@code on}) or without it. */

@@ -21,11 +21,13 @@ import java.util.Optional;
  *                                 write intercept that would skip it is cleared by svm_update_cr8_intercept()
  *                                 whenever no interrupt is pending, and sync_lapic_to_cr8() loads V_TPR
  *                                 from kvm_get_cr8() = TPR >> 4 at every entry; 5.10 to 6.12 alike)
+ * @param svmGuestVendor           for kvm_amd, the guest's CPUID vendor (which SYSENTER_ESP/EIP depend on,
+ *                                 {@link #sysenterKeepsLow32Bits}); null for another module
  */
-public record ModelProfile(String name, KernelVersion kernel, boolean tprSyncedFromVtprAtExit) {
+public record ModelProfile(String name, KernelVersion kernel, boolean tprSyncedFromVtprAtExit, String svmGuestVendor) {
 
     /** The newest behaviour of common x86 code: what the model is when nothing says otherwise. */
-    public static final ModelProfile LATEST = new ModelProfile("latest generic x86 KVM", new KernelVersion(999, 0, 0), false);
+    public static final ModelProfile LATEST = new ModelProfile("latest generic x86 KVM", new KernelVersion(999, 0, 0), false, null);
 
     private static final KernelVersion V5_11 = new KernelVersion(5, 11, 0);
     private static final KernelVersion V5_13 = new KernelVersion(5, 13, 0);
@@ -41,9 +43,65 @@ public record ModelProfile(String name, KernelVersion kernel, boolean tprSyncedF
      * (kvm_vcpu_apicv_active()); svm.c: "static bool avic; module_param(avic, bool, 0444);", off unless set.
      */
     public static ModelProfile of(KernelVersion kernel, List<String> kvmModules, Optional<String> avic) {
+        return of(kernel, kvmModules, avic, "AuthenticAMD");
+    }
+
+    /** As {@link #of(KernelVersion, List, Optional)}, for guests whose CPUID vendor is {@code guestVendor}. */
+    public static ModelProfile of(KernelVersion kernel, List<String> kvmModules, Optional<String> avic, String guestVendor) {
         boolean avicOn = avic.map(String::strip).filter(v -> v.equals("Y") || v.equals("1")).isPresent();
-        boolean svmTpr = kvmModules.contains("kvm_amd") && !avicOn;
-        return new ModelProfile((svmTpr ? "kvm_amd without AVIC" : "generic x86 KVM") + " " + kernel, kernel, svmTpr);
+        boolean svm = kvmModules.contains("kvm_amd");
+        boolean svmTpr = svm && !avicOn;
+        return new ModelProfile((svmTpr ? "kvm_amd without AVIC" : svm ? "kvm_amd" : "generic x86 KVM") + " " + kernel, kernel, svmTpr,
+                svm ? guestVendor : null);
+    }
+
+    /** The MSRs kvm_amd passes through to the CPU from the start (svm.c direct_access_msrs, ".always = true"; 5.10, 6.1, 6.12). */
+    private static final java.util.Set<Integer> SVM_ALWAYS_PASSED_THROUGH = java.util.Set.of(io.msrconf.abi.Msr.MSR_STAR,
+            io.msrconf.abi.Msr.MSR_IA32_SYSENTER_CS, io.msrconf.abi.Msr.MSR_GS_BASE, io.msrconf.abi.Msr.MSR_FS_BASE,
+            io.msrconf.abi.Msr.MSR_KERNEL_GS_BASE, io.msrconf.abi.Msr.MSR_LSTAR, io.msrconf.abi.Msr.MSR_CSTAR,
+            io.msrconf.abi.Msr.MSR_SYSCALL_MASK);
+
+    /**
+     * Whether a guest access to {@code msr} that the filter allows goes to the CPU instead of KVM's emulation
+     * (the filter denying it forces the intercept: set_msr_interception_bitmap()). kvm_amd: the ".always =
+     * true" entries of direct_access_msrs, and, since the vendor split of SYSENTER_EIP/ESP (6.1 read; 5.10 has
+     * no entry for them), those two for a guest that is not Intel-compatible: svm_vcpu_after_set_cpuid()
+     * "No need to intercept these MSRs ... set_msr_interception(vcpu, svm->msrpm, MSR_IA32_SYSENTER_EIP, 1, 1);".
+     * kvm_intel passes MSRs through too but is not modelled here (no target has it); kvm_pvm emulates every access.
+     */
+    public boolean passesThroughToCpu(int msr) {
+        if (svmGuestVendor == null) {
+            return false;
+        }
+        if (SVM_ALWAYS_PASSED_THROUGH.contains(msr)) {
+            return true;
+        }
+        return (msr == io.msrconf.abi.Msr.MSR_IA32_SYSENTER_EIP || msr == io.msrconf.abi.Msr.MSR_IA32_SYSENTER_ESP)
+                && sysenterKeepsLow32Bits();
+    }
+
+    /**
+     * kvm_amd (6.1.176 and 6.12.117 read) keeps only the low 32 bits of SYSENTER_ESP/EIP for a guest that is
+     * not Intel-compatible, on the host path too: svm_set_msr() "svm->vmcb01.ptr->save.sysenter_esp = (u32)data;
+     * svm->sysenter_esp_hi = guest_cpuid_is_intel_compatible(vcpu) ? (data >> 32) : 0;" and svm_get_msr() ORs the
+     * high half back only for such a guest (6.1: guest_cpuid_is_intel()). 5.10 (5.10.223 read) stores all 64
+     * bits: "svm->sysenter_esp = data;". Releases between were not read. An AMD or Hygon vendor is not
+     * Intel-compatible in 6.1 and 6.12 alike; Intel's is; others differ between those releases and are not modelled.
+     */
+    public boolean sysenterKeepsLow32Bits() {
+        if (svmGuestVendor == null || kernel.compareTo(V5_11) < 0) {
+            return false;
+        }
+        if (kernel.compareTo(V6_1) < 0) {
+            throw new ModelLimitation("the model does not know whether kvm_amd " + kernel + " keeps 64 bits of SYSENTER_ESP/EIP"
+                    + " (read for 5.10 and from 6.1 on)");
+        }
+        return switch (svmGuestVendor) {
+            case "AuthenticAMD", "HygonGenuine" -> true;
+            case "GenuineIntel" -> false;
+            default -> throw new ModelLimitation("the model does not know whether kvm_amd " + kernel + " treats a guest with CPUID"
+                    + " vendor " + svmGuestVendor + " as Intel-compatible for SYSENTER_ESP/EIP");
+        };
     }
 
     /**

@@ -39,13 +39,22 @@ public final class MsrFileModel {
 
     private final LapicModel lapic;
     private final long efer;
+    private final ModelProfile profile;
+    private final java.util.Set<Mutation> mutations;
     private final Map<Integer, Long> stored = new HashMap<>();
+    /**
+     * Pass-through MSRs whose value the CPU decides: the guest wrote them directly, with bits a CPU may not
+     * keep (kvm_amd on SYSENTER_EIP/ESP: "the processor only stores 32 bits"; QEMU's TCG CPU keeps 64).
+     */
+    private final java.util.Set<Integer> cpuDecided = new java.util.HashSet<>();
     private long tscReads;
 
     /** @param efer the EFER the harness set through KVM_SET_SREGS */
-    public MsrFileModel(LapicModel lapic, long efer) {
+    public MsrFileModel(LapicModel lapic, long efer, ModelProfile profile, java.util.Set<Mutation> mutations) {
+        this.mutations = mutations;
         this.lapic = lapic;
         this.efer = efer;
+        this.profile = profile;
         // A new vCPU's SYSENTER and SYSCALL MSRs and KERNEL_GS_BASE are 0 (vmx_vcpu_reset/init_vmcb clear
         // them); FS_BASE and GS_BASE are the bases of FS and GS, which the harness's KVM_SET_SREGS loads
         // with GuestLayout's data segment, base 0 (svm_get_msr(): "msr_info->data = svm->vmcb01.ptr->save.fs.base").
@@ -63,6 +72,11 @@ public final class MsrFileModel {
 
     public LapicModel lapic() {
         return lapic;
+    }
+
+    /** Whether the CPU, not KVM, decides what {@code msr} reads now (see {@link #cpuDecided}). */
+    boolean cpuDecides(int msr) {
+        return cpuDecided.contains(msr);
     }
 
     public Access read(int msr) {
@@ -108,8 +122,29 @@ public final class MsrFileModel {
             case MSR_IA32_SYSENTER_CS:
                 stored.put(msr, value & 0xffffffffL);   // a 32-bit field (VMX: GUEST_SYSENTER_CS)
                 return 0;
-            case MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_LSTAR, MSR_CSTAR, Msr.MSR_FS_BASE, Msr.MSR_GS_BASE,
-                    Msr.MSR_KERNEL_GS_BASE:
+            case MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP:
+                if (!hostInitiated && profile.passesThroughToCpu(msr)) {
+                    // The guest's WRMSR reaches the CPU: the model keeps what was written and knows whether a CPU may differ.
+                    stored.put(msr, value);
+                    if (value >>> 32 != 0) {
+                        cpuDecided.add(msr);
+                    } else {
+                        cpuDecided.remove(msr);
+                    }
+                    return 0;
+                }
+                cpuDecided.remove(msr);
+                // __kvm_set_msr() never refuses these: "Making the address canonical ensures that vmentry does not
+                // fail on Intel after writing a non-canonical value" -- data = __canonical_address(data, 48 or 57
+                // bits); with 4-level paging (the layout's) both sign-extend from bit 47 for a user value
+                // whose bits 47..56 agree, and from bit 47 is what the model does. Then kvm_amd may keep 32 bits.
+                long canonical = value << 16 >> 16;
+                if (canonical != value && mutations.contains(Mutation.SYSENTER_NONCANONICAL_REFUSED)) {
+                    return 1;
+                }
+                stored.put(msr, profile.sysenterKeepsLow32Bits() ? canonical & 0xffffffffL : canonical);
+                return 0;
+            case MSR_LSTAR, MSR_CSTAR, Msr.MSR_FS_BASE, Msr.MSR_GS_BASE, Msr.MSR_KERNEL_GS_BASE:
                 // __kvm_set_msr(): "if (is_noncanonical_msr_address(data, vcpu)) return 1;" (48-bit VA)
                 if (value << 16 >> 16 != value) {
                     return 1;

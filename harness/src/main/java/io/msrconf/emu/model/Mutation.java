@@ -75,5 +75,9 @@ public enum Mutation {
      */
     FILTER_IGNORED_BY_A_VCPU_CREATED_UNDER_IT,
     /** The exit mask kept per vCPU instead of per VM: only the vCPU it was set through (the first) exits to userspace. */
-    EXIT_MASK_PER_VCPU
+    EXIT_MASK_PER_VCPU,
+    /** A non-canonical SYSENTER_ESP/EIP refused (#GP, KVM_SET_MSRS stops) instead of made canonical by __kvm_set_msr(). */
+    SYSENTER_NONCANONICAL_REFUSED,
+    /** kvm.ignore_msrs also swallows accesses the filter denies (it is checked before the filter, not after). */
+    IGNORE_MSRS_MASKS_FILTERED
 }

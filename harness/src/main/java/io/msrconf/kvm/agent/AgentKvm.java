@@ -140,6 +140,12 @@ public final class AgentKvm implements Kvm {
      * Writes a kvm module parameter of the guest kernel ({@code /sys/module/MODULE/parameters/NAME}; the agent
      * refuses any other path). Only a throwaway guest's KVM is ever changed this way.
      */
+    @Override
+    public boolean throwaway() {
+        return true;
+    }
+
+    @Override
     public int writeModuleParameter(String module, String name, String value) {
         String path = "/sys/module/" + module + "/parameters/" + name;
         byte[] p = path.getBytes(StandardCharsets.UTF_8);

@@ -1,28 +1,11 @@
-package io.msrconf.fuzz;
+package io.msrconf.spec;
 
 import io.msrconf.abi.Msr;
-import io.msrconf.backend.AccessOutcome;
-import io.msrconf.guest.GuestResult;
-import io.msrconf.backend.MsrExit;
-import io.msrconf.backend.Observation;
-import io.msrconf.backend.StepOutcome;
 import io.msrconf.filter.BitmapMemory;
 import io.msrconf.filter.FilterRange;
 import io.msrconf.filter.MsrFilter;
 import io.msrconf.abi.Errno;
-import io.msrconf.spec.Access;
-import io.msrconf.spec.Case;
 import io.msrconf.abi.ExitReason;
-import io.msrconf.spec.ExpectedExit;
-import io.msrconf.spec.GuestExpectation;
-import io.msrconf.spec.KernelRange;
-import io.msrconf.spec.MsrOp;
-import io.msrconf.spec.Requirements;
-import io.msrconf.spec.SpecLoader;
-import io.msrconf.spec.Step;
-import io.msrconf.spec.UserspaceAnswer;
-import io.msrconf.spec.ValueExpectation;
-import io.msrconf.spec.VcpuSetup;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
@@ -30,14 +13,14 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Renders a {@link Case} in the specs/*.yaml format, so that a case found by fuzzing can be pasted
- * into a spec file after review. What it writes parses back to an equal case (SpecWriterTest).
+ * Renders a {@link Case} in the specs/*.yaml format: the other half of the spec format, beside the
+ * parser ({@link SpecLoader}) and the schema (specs/schema.json). A case found by fuzzing is written so,
+ * to be pasted into a spec file after review; what it writes parses back to an equal case (SpecWriterTest).
  */
 public final class SpecWriter {
 
     /** allow:/deny: lists at most this many MSRs; beyond, the bitmap is written out as hex. */
     private static final int MAX_LISTED = 8;
-    /** IA32_TSC: its value counts time, so a read of it expects any value. */
 
     private SpecWriter() {
     }
@@ -66,7 +49,11 @@ public final class SpecWriter {
             sb.append("    requires: { module: [").append(String.join(", ", c.requires().modules())).append("], param: {")
               .append(c.requires().parameters().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
                       .map(e -> " " + e.getKey() + ": \"" + e.getValue() + "\"").collect(Collectors.joining(",")))
-              .append(" } }\n");
+              .append(" }").append(c.requires().cpuVendors().isEmpty() ? "" : ", cpu-vendor: [" + c.requires().cpuVendors().stream()
+                      .map(v -> "\"" + v + "\"").collect(Collectors.joining(", ")) + "]")
+              .append(c.requires().setParams().isEmpty() ? "" : ", set-param: {" + c.requires().setParams().entrySet().stream()
+                      .sorted(java.util.Map.Entry.comparingByKey()).map(e -> " " + e.getKey() + ": \"" + e.getValue() + "\"")
+                      .collect(Collectors.joining(",")) + " }").append(" }\n");
         }
         sb.append("    vcpu: ").append(vcpu(c.vcpu())).append('\n');
         sb.append("    steps:\n");
@@ -74,52 +61,6 @@ public final class SpecWriter {
             sb.append(step(step));
         }
         return sb.toString();
-    }
-
-    /**
-     * The case with its expectations replaced by what {@code observed} saw: the filter's errno, each
-     * access's exit (with the case's answer) and result. A read of IA32_TSC expects any value, and an
-     * access that never ran keeps the case's expectation (the report shows the observation anyway).
-     */
-    public static Case expectingObserved(Case c, Observation observed, String id) {
-        List<Step> steps = new ArrayList<>();
-        for (int i = 0; i < c.steps().size(); i++) {
-            Step step = c.steps().get(i);
-            StepOutcome outcome = i < observed.steps().size() ? observed.steps().get(i) : null;
-            if (step instanceof Step.SetFilter s && outcome instanceof StepOutcome.FilterSet f) {
-                steps.add(new Step.SetFilter(s.filter(), f.errno(), s.source()));
-            } else if (step instanceof Step.RunGuest r && outcome instanceof StepOutcome.GuestRan ran) {
-                List<Access> accesses = new ArrayList<>();
-                for (int a = 0; a < r.accesses().size(); a++) {
-                    accesses.add(a < ran.accesses().size() ? observedAccess(r.accesses().get(a), ran.accesses().get(a))
-                            : r.accesses().get(a));
-                }
-                steps.add(new Step.RunGuest(accesses, r.vcpu(), r.resume(), r.pause(), r.source()));
-            } else {
-                steps.add(step);
-            }
-        }
-        return new Case(id, c.title(), c.area(), c.citation(), c.kernels(), c.vcpu(), steps, c.source(), c.requires());
-    }
-
-    private static Access observedAccess(Access access, AccessOutcome outcome) {
-        ExpectedExit exit = null;
-        if (!outcome.exits().isEmpty()) {
-            MsrExit first = outcome.exits().get(0);
-            UserspaceAnswer answer = access.exit() != null ? access.exit().answer() : UserspaceAnswer.REFUSE;
-            exit = ExitReason.ofBit(first.reason())
-                    .map(reason -> new ExpectedExit(reason, ValueExpectation.exactly(first.data()), answer,
-                            access.exit() != null ? access.exit().pause() : null))
-                    .orElse(access.exit());
-        }
-        GuestExpectation guest = access.guest();
-        if (outcome.result() instanceof GuestResult.Completed done) {
-            boolean anyValue = access.op() == MsrOp.WRMSR || access.index() == Msr.MSR_IA32_TSC;
-            guest = new GuestExpectation.Completes(anyValue ? ValueExpectation.ANY : ValueExpectation.exactly(done.value()));
-        } else if (outcome.result() instanceof GuestResult.Faulted fault) {
-            guest = new GuestExpectation.Faults(fault.vector());
-        }
-        return new Access(access.op(), access.index(), access.value(), exit, guest, access.source());
     }
 
     /** A mask as its reasons' names when it has only known bits, else as a raw number. */
