@@ -80,10 +80,16 @@ public interface Gen<T> {
 
     /** A list of {@code min} to {@code max} elements, shortest the simplest. */
     default Gen<List<T>> list(int min, int max) {
+        // Each element past min is preceded by its own "one more?" choice (0 = no more), so that dropping an
+        // element from the choices drops exactly that element: shrinking removes elements one at a time without
+        // shifting what the others read. Continuing has odds (k-1)/k, k = half the span + 1: about half-full lists.
+        int k = Math.max(2, (max - min) / 2 + 1);
         return c -> {
-            int n = min + c.below(max - min + 1);
-            List<T> out = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
+            List<T> out = new ArrayList<>();
+            for (int i = 0; i < min; i++) {
+                out.add(draw(c));
+            }
+            while (out.size() < max && c.below(k) != 0) {
                 out.add(draw(c));
             }
             return out;

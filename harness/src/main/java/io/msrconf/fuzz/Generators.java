@@ -65,18 +65,37 @@ public final class Generators {
         Gen<MsrFilter> filters = filters();
         Gen<VcpuSetup> setups = vcpuSetups();
         Gen<List<Draw>> draws = draws().list(minAccesses, maxAccesses);
+        // Drawn after everything else, so that the choices of a case without a live change shrink as before.
+        Gen<Boolean> live = Gen.frequency(weighted(70, Gen.just(false)), weighted(30, Gen.just(true)));
+        Gen<Integer> splits = Gen.between(1, Math.max(1, maxAccesses - 1));
         return c -> {
             MsrFilter filter = filters.draw(c);
             VcpuSetup vcpu = setups.draw(c);
             List<Draw> drawn = draws.draw(c);
+            List<Step> steps = new ArrayList<>();
+            steps.add(new Step.SetFilter(filter, FilterOracle.errno(filter), GENERATED));
+            if (drawn.size() >= 2 && live.draw(c)) {
+                // A live change: the guest pauses, a second filter is set (or refused), and the same guest goes on
+                // with accesses aimed at the filter then in force.
+                MsrFilter second = filters.draw(c);
+                int split = Math.min(splits.draw(c), drawn.size() - 1);
+                MsrFilter inForce = FilterOracle.errno(second) == 0 ? second : FilterOracle.errno(filter) == 0 ? filter : null;
+                steps.add(new Step.RunGuest(drawn.subList(0, split).stream().map(d -> d.access(filter, vcpu)).toList(), 0, null,
+                        LIVE_PAUSE, GENERATED));
+                steps.add(new Step.SetFilter(second, FilterOracle.errno(second), GENERATED));
+                steps.add(new Step.RunGuest(drawn.subList(split, drawn.size()).stream().map(d -> d.access(inForce, vcpu)).toList(), 0,
+                        new Step.Resume(LIVE_PAUSE, null, split), null, GENERATED));
+            } else {
+                steps.add(new Step.RunGuest(drawn.stream().map(d -> d.access(filter, vcpu)).toList(), GENERATED));
+            }
             return new Case(ID, "Generated differential case: KVM and the reference model observe the same, as the filter decides",
                     AREA, "Documentation/virt/kvm/api.rst, KVM_X86_SET_MSR_FILTER (generated: review before adding)",
-                    KernelRange.DEFAULT, vcpu,
-                    List.of(new Step.SetFilter(filter, FilterOracle.errno(filter), GENERATED),
-                            new Step.RunGuest(drawn.stream().map(d -> d.access(filter, vcpu)).toList(), GENERATED)),
-                    GENERATED);
+                    KernelRange.DEFAULT, vcpu, steps, GENERATED);
         };
     }
+
+    /** The pause point of a generated live filter change. */
+    static final String LIVE_PAUSE = "filter-change";
 
     /** One case drawn from a seeded random, for the campaign: a seed repeats a campaign. */
     public static Case next(Random random) {
@@ -222,6 +241,9 @@ public final class Generators {
      */
     static List<Integer> edges(MsrFilter filter) {
         Set<Integer> edges = new TreeSet<>();
+        if (filter == null) {
+            return List.of();   // no filter in force: nothing to aim at
+        }
         for (FilterRange r : filter.ranges()) {
             if (r.nmsrs() != 0) {
                 int end = r.base() + r.nmsrs();
