@@ -663,7 +663,7 @@ static int32_t dispatch(uint32_t op, uint32_t h, struct in *in)
 		struct kvm_enable_cap cap;
 		memset(&cap, 0, sizeof(cap));
 		cap.cap = in_u32(in);
-		in_u32(in);
+		cap.flags = in_u32(in);	/* as the host sends it: a case checks that KVM refuses non-zero flags */
 		for (int i = 0; i < 4; i++)
 			cap.args[i] = in_u64(in);
 		if (in->bad)

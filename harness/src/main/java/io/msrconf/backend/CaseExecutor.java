@@ -42,7 +42,7 @@ public final class CaseExecutor {
 
             @Override
             public StepOutcome enableExits(Step.EnableExits step) {
-                return new StepOutcome.ExitsEnabled(vm.enableUserSpaceMsr(step.mask()).errno());
+                return new StepOutcome.ExitsEnabled(vm.enableUserSpaceMsr(step.mask(), step.capFlags()).errno());
             }
 
             @Override

@@ -159,8 +159,8 @@ public final class EmulatorBackend implements Backend {
                 }
 
                 @Override
-                public KvmResult enableUserSpaceMsr(int mask) {
-                    return KvmResult.ofErrno(model.enableUserSpaceMsr(mask));
+                public KvmResult enableUserSpaceMsr(int mask, int flags) {
+                    return KvmResult.ofErrno(model.enableUserSpaceMsr(mask, flags));
                 }
 
                 @Override

@@ -45,8 +45,8 @@ class KvmCaseVm implements CaseVm {
     }
 
     @Override
-    public KvmResult enableUserSpaceMsr(int mask) {
-        return vm.enableCap(KvmCap.KVM_CAP_X86_USER_SPACE_MSR, mask);
+    public KvmResult enableUserSpaceMsr(int mask, int flags) {
+        return vm.enableCapWithFlags(KvmCap.KVM_CAP_X86_USER_SPACE_MSR, flags, mask);
     }
 
     @Override

@@ -83,8 +83,8 @@ public final class TimedCaseVmSource implements CaseVmSource {
         }
 
         @Override
-        public KvmResult enableUserSpaceMsr(int mask) {
-            return inner.enableUserSpaceMsr(mask);
+        public KvmResult enableUserSpaceMsr(int mask, int flags) {
+            return inner.enableUserSpaceMsr(mask, flags);
         }
 
         @Override

@@ -15,8 +15,13 @@ public interface KvmVm extends AutoCloseable {
     /** KVM_CHECK_EXTENSION on the VM fd, which may answer differently from the system fd. */
     int checkExtension(int cap);
 
-    /** KVM_ENABLE_CAP with up to four arguments, e.g. (KVM_CAP_X86_USER_SPACE_MSR, reason bits). */
-    KvmResult enableCap(int cap, long... args);
+    /** KVM_ENABLE_CAP with up to four arguments, e.g. (KVM_CAP_X86_USER_SPACE_MSR, reason bits), and flags 0. */
+    default KvmResult enableCap(int cap, long... args) {
+        return enableCapWithFlags(cap, 0, args);
+    }
+
+    /** KVM_ENABLE_CAP with struct kvm_enable_cap's flags as given (x86 refuses any: "if (cap->flags) return -EINVAL;"). */
+    KvmResult enableCapWithFlags(int cap, int flags, long... args);
 
     /** Maps {@code size} bytes (a positive multiple of 4 KiB) as guest-physical [0, size), slot 0. */
     GuestMemory mapMemory(long size);

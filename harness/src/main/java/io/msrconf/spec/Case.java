@@ -10,12 +10,19 @@ import java.util.List;
  * @param area     the spec file's area, e.g. "filter-ranges"
  * @param citation the documentation clause or kernel function the expectations come from
  * @param requires the vendor module and module parameters the KVM must have, beyond the kernel version
+ * @param rules    the rules of specs/rules.yaml the case checks, by number (RulesTest holds every rule to a case)
  */
 public record Case(String id, String title, String area, String citation, KernelRange kernels, VcpuSetup vcpu,
-                   List<Step> steps, SourceRef source, Requirements requires) {
+                   List<Step> steps, SourceRef source, Requirements requires, List<Integer> rules) {
 
     public Case {
         steps = List.copyOf(steps);
+        rules = List.copyOf(rules);
+    }
+
+    public Case(String id, String title, String area, String citation, KernelRange kernels, VcpuSetup vcpu,
+                List<Step> steps, SourceRef source, Requirements requires) {
+        this(id, title, area, citation, kernels, vcpu, steps, source, requires, List.of());
     }
 
     /** A case any KVM of its kernel range can run. */

@@ -34,7 +34,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 final class SpecFileParser {
 
     static final List<String> FILE_KEYS = List.of("area", "description", "cases");
-    static final List<String> CASE_KEYS = List.of("id", "title", "cites", "kernel", "requires", "vcpu", "steps");
+    static final List<String> CASE_KEYS = List.of("id", "rules", "title", "cites", "kernel", "requires", "vcpu", "steps");
     static final List<String> ACTIONS = List.of("set-filter", "run", "continue", "host-set-msrs", "host-get-msrs", "enable-exits",
             "create-vcpu", "set-cpuid");
 
@@ -48,7 +48,7 @@ final class SpecFileParser {
     private static final List<String> VCPU_KEYS = List.of("x2apic", "exits", "cpuid-lacks");
     private static final Map<String, CpuidFeature> CPUID_FEATURES = cpuidFeatures();
     private static final List<String> STEP_KEYS = List.of("set-filter", "run", "continue", "host-set-msrs", "host-get-msrs",
-            "enable-exits", "create-vcpu", "set-cpuid", "expect", "from", "pause", "vcpu", "cpuid");
+            "enable-exits", "create-vcpu", "set-cpuid", "expect", "from", "pause", "vcpu", "cpuid", "cap-flags");
     /** The actions that act on one vCPU, named by {@code vcpu: N} (0 when absent). */
     private static final List<String> VCPU_ACTIONS = List.of("run", "continue", "host-set-msrs", "host-get-msrs");
     /** A pause point's name: a word, so that failure messages and continue steps can quote it. */
@@ -156,10 +156,26 @@ final class SpecFileParser {
         // With a broken vcpu the exit-enabled check has nothing to check against: skip it (null).
         List<Step> steps = stepsNode == null ? null
                 : steps(stepsNode, m.path("steps"), vcpu == null ? null : vcpu.userspaceExits());
+        List<Integer> rules = m.has("rules") ? ruleNumbers(m.get("rules"), m.path("rules")) : List.of();
         if (reader.errorCount() != before) {
             return null;
         }
-        return new Case(id, title, area, cites, kernels, vcpu, steps, reader.ref(node), requires);
+        return new Case(id, title, area, cites, kernels, vcpu, steps, reader.ref(node), requires, rules);
+    }
+
+    /** {@code rules: [8, 12]}: the numbers of specs/rules.yaml the case checks. */
+    private List<Integer> ruleNumbers(Node node, String path) {
+        List<Node> items = reader.list(node, path, true);
+        List<Integer> rules = new ArrayList<>();
+        for (int i = 0; items != null && i < items.size(); i++) {
+            Integer n = reader.u32(items.get(i), YamlReader.item(path, i));
+            if (n != null && (n < 1 || rules.contains(n))) {
+                reader.error(items.get(i), YamlReader.item(path, i), n < 1 ? "rules are numbered from 1" : "rule " + n + " is listed twice");
+            } else if (n != null) {
+                rules.add(n);
+            }
+        }
+        return rules;
     }
 
     /**
@@ -390,6 +406,9 @@ final class SpecFileParser {
         if (m.has("cpuid") && !action.equals("create-vcpu")) {
             reader.error(m.get("cpuid"), m.path("cpuid"), "cpuid: belongs to a create-vcpu step");
         }
+        if (m.has("cap-flags") && !action.equals("enable-exits")) {
+            reader.error(m.get("cap-flags"), m.path("cap-flags"), "cap-flags: belongs to an enable-exits step");
+        }
         int vcpuId = vcpu == null ? 0 : vcpu;
         Step step = switch (action) {
             case "set-filter" -> setFilter(m, body, bodyPath, source);
@@ -494,9 +513,11 @@ final class SpecFileParser {
         } else {
             mask = reader.u32(body, path);
         }
+        // cap-flags: struct kvm_enable_cap's flags, raw (x86 refuses any non-zero value).
+        Integer flags = step.has("cap-flags") ? reader.u32(step.get("cap-flags"), step.path("cap-flags")) : Integer.valueOf(0);
         Node expect = step.require("expect");
         Integer errno = expect == null ? null : reader.choice(expect, step.path("expect"), "ok or an errno name", ERRNOS);
-        return mask == null || errno == null ? null : new Step.EnableExits(mask, errno, source);
+        return mask == null || errno == null || flags == null ? null : new Step.EnableExits(mask, flags, errno, source);
     }
 
     private Step setFilter(YamlMap step, Node body, String path, SourceRef source) {

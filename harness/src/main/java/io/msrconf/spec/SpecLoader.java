@@ -103,9 +103,10 @@ public final class SpecLoader {
         return session.result();
     }
 
-    private static boolean isSpecName(Path path) {
+    /** Whether a file of the spec directory holds cases: every *.yaml but the rule table ({@link RuleBook#FILE}). */
+    public static boolean isSpecName(Path path) {
         String name = path.getFileName().toString();
-        return name.endsWith(EXTENSION) && !name.startsWith(".");
+        return name.endsWith(EXTENSION) && !name.startsWith(".") && !name.equals(RuleBook.FILE);
     }
 
     /** The area a file must declare: its name without {@code .yaml}. */

@@ -36,6 +36,9 @@ public final class SpecWriter {
     public static String caseItem(Case c) {
         StringBuilder sb = new StringBuilder();
         sb.append("  - id: ").append(c.id()).append('\n');
+        if (!c.rules().isEmpty()) {
+            sb.append("    rules: ").append(c.rules()).append('\n');
+        }
         sb.append("    title: ").append(quote(c.title())).append('\n');
         sb.append("    cites: ").append(quote(c.citation())).append('\n');
         if (!c.kernels().equals(KernelRange.DEFAULT)) {
@@ -113,7 +116,8 @@ public final class SpecWriter {
 
             @Override
             public String enableExits(Step.EnableExits e) {
-                return "      - enable-exits: " + exitMask(e.mask()) + "\n        expect: " + errno(e.expectedErrno()) + "\n";
+                return "      - enable-exits: " + exitMask(e.mask()) + "\n        expect: " + errno(e.expectedErrno()) + "\n"
+                        + (e.capFlags() != 0 ? "        cap-flags: " + hex(e.capFlags()) + "\n" : "");
             }
 
             @Override

@@ -60,10 +60,17 @@ public sealed interface Step {
     }
 
     /**
-     * KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) with this raw mask, in the middle of a case; the ioctl must
-     * return {@code expectedErrno} (0 = success). The case's vcpu.exits is the mask its VM starts with.
+     * KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) with this raw mask and struct kvm_enable_cap's raw flags, in
+     * the middle of a case; the ioctl must return {@code expectedErrno} (0 = success). The case's vcpu.exits
+     * is the mask its VM starts with.
      */
-    record EnableExits(int mask, int expectedErrno, SourceRef source) implements Step {
+    record EnableExits(int mask, int capFlags, int expectedErrno, SourceRef source) implements Step {
+
+        /** With the struct's flags 0, as every VMM passes them. */
+        public EnableExits(int mask, int expectedErrno, SourceRef source) {
+            this(mask, 0, expectedErrno, source);
+        }
+
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.enableExits(this);

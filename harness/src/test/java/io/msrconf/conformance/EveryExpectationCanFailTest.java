@@ -1,10 +1,8 @@
 package io.msrconf.conformance;
 
-import io.msrconf.spec.KernelVersion;
 import io.msrconf.target.TestTargets;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.msrconf.backend.Backend;
 import io.msrconf.backend.EmulatorBackend;
 import io.msrconf.backend.KvmBackend;
 import io.msrconf.spec.SpecLoader;
@@ -36,16 +34,19 @@ class EveryExpectationCanFailTest {
     @TestFactory
     Stream<DynamicTest> everyFlippedExpectationFailsOnKvm() {
         KvmBackend kvm = KvmBackend.on(TestTargets.guest().kvm(), KvmBackend.Options.defaults().reusingVm());
-        return flipsFail(kvm, TargetInfo.of(TestTargets.guest().name(), TestTargets.guest().kvm()).kernelVersion()).onClose(kvm::close);
+        // With the target's facts, so that the cases that require its module, parameters or CPU vendor are flipped too.
+        TargetInfo target = TargetInfo.of(TestTargets.guest().name(), TestTargets.guest().kvm());
+        CaseRunner runner = new CaseRunner(kvm, target.kernelVersion(), target.kvmModules(),
+                TargetInfo.moduleParametersOf(TestTargets.guest().kvm()), target.cpuVendor());
+        return flipsFail(runner).onClose(kvm::close);
     }
 
     @TestFactory
     Stream<DynamicTest> everyFlippedExpectationFailsOnTheEmulator() {
-        return flipsFail(EMULATOR, TargetInfo.read().kernelVersion());
+        return flipsFail(new CaseRunner(EMULATOR, TargetInfo.read().kernelVersion()));
     }
 
-    private static Stream<DynamicTest> flipsFail(Backend backend, KernelVersion kernel) {
-        CaseRunner runner = new CaseRunner(backend, kernel);
+    private static Stream<DynamicTest> flipsFail(CaseRunner runner) {
         return SpecLoader.load(TestSpecs.DIR).cases().stream().map(c -> DynamicTest.dynamicTest(c.id(), () -> {
             CaseResult original = runner.run(c);
             if (original.status() == CaseResult.Status.SKIPPED) {

@@ -37,7 +37,7 @@ final class ExpectationFlips {
             } else if (step instanceof Step.EnableExits e) {
                 int flipped = e.expectedErrno() == 0 ? 22 : 0;
                 flips.add(new Flip(where + ": enable-exits expects " + flipped, replace(c, s,
-                        new Step.EnableExits(e.mask(), flipped, e.source()))));
+                        new Step.EnableExits(e.mask(), e.capFlags(), flipped, e.source()))));
             } else if (step instanceof Step.HostSetMsrs h) {
                 flips.add(new Flip(where + ": count + 1", replace(c, s, new Step.HostSetMsrs(h.msrs(), h.expectedCount() + 1, h.vcpu(), h.source()))));
             } else if (step instanceof Step.HostGetMsrs h) {

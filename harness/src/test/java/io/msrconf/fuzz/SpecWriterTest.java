@@ -21,7 +21,8 @@ class SpecWriterTest {
     /** Cases from a file carry their file and line; the comparison is about content. */
     static Case unsourced(Case c) {
         List<Step> steps = c.steps().stream().map(SpecWriterTest::unsourced).toList();
-        return new Case(c.id(), c.title(), c.area(), c.citation(), c.kernels(), c.vcpu(), steps, Generators.GENERATED, c.requires());
+        return new Case(c.id(), c.title(), c.area(), c.citation(), c.kernels(), c.vcpu(), steps, Generators.GENERATED, c.requires(),
+                c.rules());
     }
 
     private static Step unsourced(Step s) {
@@ -61,7 +62,7 @@ class SpecWriterTest {
 
             @Override
             public Step enableExits(Step.EnableExits e) {
-                return new Step.EnableExits(e.mask(), e.expectedErrno(), Generators.GENERATED);
+                return new Step.EnableExits(e.mask(), e.capFlags(), e.expectedErrno(), Generators.GENERATED);
             }
         });
     }

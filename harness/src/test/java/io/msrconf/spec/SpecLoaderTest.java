@@ -379,7 +379,7 @@ class SpecLoaderTest {
                       - run: [ { rdmsr: 0x10, expect: { exit: FILTER, answer: {}, then: ok, than: gp } } ]
                 """)).containsExactly(
                 AT + "2: defaults: unknown key; allowed: area, description, cases",
-                AT + "5: cases[0].titel: unknown key; allowed: id, title, cites, kernel, requires, vcpu, steps",
+                AT + "5: cases[0].titel: unknown key; allowed: id, rules, title, cites, kernel, requires, vcpu, steps",
                 AT + "4: cases[0].title: required key is missing",
                 AT + "10: cases[0].steps[0].set-filter.ranges[0].bas: unknown key;"
                         + " allowed: flags, base, nmsrs, allow, deny, bitmap, memory",
@@ -735,7 +735,7 @@ class SpecLoaderTest {
                         + " host-get-msrs, enable-exits, create-vcpu, set-cpuid",
                 AT + "11: cases[0].steps[2].set-filtre: unknown key;"
                         + " allowed: set-filter, run, continue, host-set-msrs, host-get-msrs, enable-exits, create-vcpu, set-cpuid,"
-                        + " expect, from, pause, vcpu, cpuid",
+                        + " expect, from, pause, vcpu, cpuid, cap-flags",
                 AT + "14: cases[0].steps[3].expect: a run step has no expect: each access states its own");
     }
 

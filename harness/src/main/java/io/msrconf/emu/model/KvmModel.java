@@ -81,6 +81,14 @@ public final class KvmModel implements MsrPort {
      * kvm->arch.user_space_msr_mask = cap->args[0]; r = 0;" (6.12; 6.1 and 5.10.223 spell the mask out).
      */
     public int enableUserSpaceMsr(int mask) {
+        return enableUserSpaceMsr(mask, 0);
+    }
+
+    /** With struct kvm_enable_cap's flags: kvm_vm_ioctl_enable_cap() "if (cap->flags) return -EINVAL;" first (5.10, 6.1, 6.12). */
+    public int enableUserSpaceMsr(int mask, int flags) {
+        if (flags != 0) {
+            return io.msrconf.abi.Errno.EINVAL;
+        }
         if ((mask & ~(ExitReason.INVAL.bit | ExitReason.UNKNOWN.bit | ExitReason.FILTER.bit)) != 0
                 && !mutations.contains(Mutation.EXIT_MASK_NOT_VALIDATED) && profile.exitMaskValidated()) {
             return io.msrconf.abi.Errno.EINVAL;

@@ -39,11 +39,11 @@ final class AgentVm implements KvmVm {
     }
 
     @Override
-    public KvmResult enableCap(int cap, long... args) {
+    public KvmResult enableCapWithFlags(int cap, int flags, long... args) {
         if (args.length > KvmLayouts.EnableCap.ARGS_LENGTH) {
             throw new IllegalArgumentException("kvm_enable_cap takes " + KvmLayouts.EnableCap.ARGS_LENGTH + " arguments, got " + args.length);
         }
-        ByteBuffer b = AgentKvm.payload(8 + 8 * KvmLayouts.EnableCap.ARGS_LENGTH).putInt(cap).putInt(0);
+        ByteBuffer b = AgentKvm.payload(8 + 8 * KvmLayouts.EnableCap.ARGS_LENGTH).putInt(cap).putInt(flags);
         for (int i = 0; i < KvmLayouts.EnableCap.ARGS_LENGTH; i++) {
             b.putLong(i < args.length ? args[i] : 0);
         }

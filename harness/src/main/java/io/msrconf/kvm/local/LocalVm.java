@@ -41,7 +41,7 @@ public final class LocalVm implements KvmVm {
     }
 
     @Override
-    public KvmResult enableCap(int cap, long... args) {
+    public KvmResult enableCapWithFlags(int cap, int flags, long... args) {
         if (args.length > KvmLayouts.EnableCap.ARGS_LENGTH) {
             throw new IllegalArgumentException("kvm_enable_cap takes " + KvmLayouts.EnableCap.ARGS_LENGTH
                     + " arguments, got " + args.length);
@@ -49,6 +49,7 @@ public final class LocalVm implements KvmVm {
         try (Memory enable = new Memory(KvmLayouts.EnableCap.SIZE)) {
             enable.clear();
             enable.setInt(KvmLayouts.EnableCap.CAP, cap);
+            enable.setInt(KvmLayouts.EnableCap.FLAGS, flags);
             enable.write(KvmLayouts.EnableCap.ARGS, args, 0, args.length);
             return KvmResult.ofReturn(Sys.ioctlOrErrno(fd(), KvmIoctls.KVM_ENABLE_CAP, enable));
         }

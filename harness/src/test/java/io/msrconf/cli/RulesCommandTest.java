@@ -1,0 +1,52 @@
+package io.msrconf.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.msrconf.spec.TestSpecs;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** msrconf rules prints every rule with its cases and status, and fails when a rule is unaccounted for. */
+class RulesCommandTest {
+
+    private record Ran(int status, String out) {
+    }
+
+    private static Ran rules(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String[] all = Stream.concat(Stream.of("rules"), Stream.of(args)).toArray(String[]::new);
+        int status = Main.run(all, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Ran(status, out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void everyRuleOfTheProjectsTableIsAccountedFor() {
+        Ran r = rules("--specs", TestSpecs.DIR.toString());
+        assertThat(r.status()).as(r.out()).isZero();
+        assertThat(r.out()).contains("24  covered", "exits.ignore-msrs-completes-unknown-accesses-without-an-exit",
+                "37  untestable here", "of 38 rules have cases").doesNotContain("PROBLEM");
+    }
+
+    @Test
+    void aRuleWithoutACaseOrAReasonFailsTheCommand(@TempDir Path specs) throws Exception {
+        try (Stream<Path> files = Files.list(TestSpecs.DIR)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, specs.resolve(f.getFileName()));
+            }
+        }
+        Path table = specs.resolve("rules.yaml");
+        Files.writeString(table, Files.readString(table).replace(
+                "    missing: \"the spec language has no step that reads a capability; the harness only requires both to be > 0 and reports"
+                        + " their values in the environment\"\n", ""));
+        Ran r = rules("--specs", specs.toString());
+        assertThat(r.status()).isEqualTo(ExitStatus.FAILED);
+        assertThat(r.out()).contains("PROBLEM rule 1 (KVM_CHECK_EXTENSION returns exactly 1");
+    }
+}
