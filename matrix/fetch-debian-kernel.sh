@@ -10,15 +10,19 @@
 #
 # With --kunit it fetches the series' linux-source package instead and keeps only the kernel's KTAP
 # parser (tools/testing/kunit, at that path: kunit.py finds the tree by it), printing the directory that
-# holds tools/: msrconf's KTAP output is checked with the kernel's own parser.
+# holds tools/: msrconf's KTAP output is checked with the kernel's own parser. With --docs it fetches the
+# series' linux-doc package and keeps only Documentation/virt/kvm/api.rst: the quotes the cases cite from it
+# are checked against each kernel's own text.
 #
-# usage: fetch-debian-kernel.sh [--kunit] SERIES CACHE_DIR
+# usage: fetch-debian-kernel.sh [--kunit | --docs] SERIES CACHE_DIR
 set -euo pipefail
 
 kunit=0
+docs=0
 if [ "${1:-}" = --kunit ]; then kunit=1; shift; fi
-series=${1:?usage: fetch-debian-kernel.sh [--kunit] SERIES CACHE_DIR}
-cache=${2:?usage: fetch-debian-kernel.sh [--kunit] SERIES CACHE_DIR}
+if [ "${1:-}" = --docs ]; then docs=1; shift; fi
+series=${1:?usage: fetch-debian-kernel.sh [--kunit | --docs] SERIES CACHE_DIR}
+cache=${2:?usage: fetch-debian-kernel.sh [--kunit | --docs] SERIES CACHE_DIR}
 case "$series" in
   5.10) suite=bullseye ;;
   6.1) suite=bookworm ;;
@@ -29,6 +33,7 @@ esac
 mkdir -p "$cache"
 current="$cache/debian-$series"
 [ $kunit = 1 ] && current="$cache/kunit-$series"
+[ $docs = 1 ] && current="$cache/docs-$series"
 if [ -L "$current" ] && [ -d "$current/" ] && [ "${MSRCONF_REFRESH_KERNELS:-0}" != 1 ]; then
   readlink -f "$current"
   exit 0
@@ -90,6 +95,21 @@ unpack_kunit() {
   dpkg-deb --fsys-tarfile "$1" | tar -x --wildcards -O '*.tar.xz' | tar -xJ -C "$2" --strip-components=1 --wildcards '*/tools/testing/kunit/*'
   [ -f "$2/tools/testing/kunit/kunit.py" ] || { echo "fetch-debian-kernel: no tools/testing/kunit/kunit.py in $1" >&2; exit 4; }
 }
+
+# linux-doc holds the documentation sources, gzipped; only KVM's API document is kept, at its path in the tree.
+unpack_docs() {
+  dpkg-deb --fsys-tarfile "$1" | tar -x --wildcards -O '*/Documentation/virt/kvm/api.rst.gz' | gunzip > "$2/api.rst"
+  mkdir -p "$2/Documentation/virt/kvm" && mv "$2/api.rst" "$2/Documentation/virt/kvm/api.rst"
+  [ -s "$2/Documentation/virt/kvm/api.rst" ] || { echo "fetch-debian-kernel: no Documentation/virt/kvm/api.rst in $1" >&2; exit 4; }
+}
+
+if [ $docs = 1 ]; then
+  pkg=linux-doc-$series
+  version=$(apt-cache "${apt_opts[@]}" show "$pkg" | awk '/^Version:/ { print $2; exit }')
+  [ -n "$version" ] || { echo "fetch-debian-kernel: no $pkg package in $suite" >&2; exit 4; }
+  install_once "$pkg" "$version" "$cache/docs-$series-$version" unpack_docs
+  exit 0
+fi
 
 if [ $kunit = 1 ]; then
   pkg=linux-source-$series

@@ -46,6 +46,11 @@ public final class CaseExecutor {
             }
 
             @Override
+            public StepOutcome checkExtension(Step.CheckExtension step) {
+                return new StepOutcome.ExtensionChecked(vm.checkExtension(step.cap()));
+            }
+
+            @Override
             public StepOutcome createVcpu(Step.CreateVcpu step) {
                 KvmResult created = vm.createVcpu(step.id());
                 if (!created.ok() || step.cpuidLater()) {

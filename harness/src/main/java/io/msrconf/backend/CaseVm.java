@@ -16,6 +16,9 @@ public interface CaseVm {
     /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) on the VM with {@code mask} and the struct's {@code flags} as they are. */
     KvmResult enableUserSpaceMsr(int mask, int flags);
 
+    /** KVM_CHECK_EXTENSION on the VM fd. */
+    int checkExtension(int cap);
+
     /** KVM_CREATE_VCPU({@code id}); a vCPU other than 0 is made runnable (it is not the boot processor). */
     KvmResult createVcpu(int id);
 

@@ -164,6 +164,11 @@ public final class EmulatorBackend implements Backend {
                 }
 
                 @Override
+                public int checkExtension(int cap) {
+                    return model.checkExtension(cap);
+                }
+
+                @Override
                 public KvmResult createVcpu(int id) {
                     KvmModel m = id == 0 ? model : model.addVcpu(id);
                     m.created();

@@ -50,6 +50,11 @@ class KvmCaseVm implements CaseVm {
     }
 
     @Override
+    public int checkExtension(int cap) {
+        return vm.checkExtension(cap);
+    }
+
+    @Override
     public KvmResult createVcpu(int id) {
         try {
             KvmVcpu vcpu = vm.createVcpu(id);

@@ -28,6 +28,10 @@ public sealed interface StepOutcome {
         }
     }
 
+    /** KVM_CHECK_EXTENSION returned this value. */
+    record ExtensionChecked(int value) implements StepOutcome {
+    }
+
     /** A vCPU setup ioctl (KVM_CREATE_VCPU, KVM_SET_CPUID2 and the APIC mode) returned this errno (0 = success). */
     record VcpuSetUp(String ioctl, int errno) implements StepOutcome {
     }

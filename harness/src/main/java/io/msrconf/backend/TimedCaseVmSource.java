@@ -88,6 +88,11 @@ public final class TimedCaseVmSource implements CaseVmSource {
         }
 
         @Override
+        public int checkExtension(int cap) {
+            return inner.checkExtension(cap);
+        }
+
+        @Override
         public KvmResult createVcpu(int id) {
             return inner.createVcpu(id);
         }

@@ -33,7 +33,8 @@ final class FloorInput {
 
     /** Whether the C floor runs this kind of step: one vCPU, made by the setup; no enable-exits; runs that start a guest. */
     static boolean floorRuns(Step step) {
-        return !(step instanceof Step.EnableExits || step instanceof Step.CreateVcpu || step instanceof Step.SetCpuid)
+        return !(step instanceof Step.EnableExits || step instanceof Step.CreateVcpu || step instanceof Step.SetCpuid
+                || step instanceof Step.CheckExtension)
                 && !(step instanceof Step.RunGuest r && (r.vcpu() != 0 || r.resume() != null || r.pausePoint() != null))
                 && !(step instanceof Step.HostSetMsrs h && h.vcpu() != 0) && !(step instanceof Step.HostGetMsrs g && g.vcpu() != 0);
     }
@@ -109,6 +110,11 @@ final class FloorInput {
             @Override
             public Void enableExits(Step.EnableExits e) {
                 throw new IllegalArgumentException("the C floor does not run enable-exits steps (Bench leaves those cases out)");
+            }
+
+            @Override
+            public Void checkExtension(Step.CheckExtension c) {
+                throw new IllegalArgumentException("the C floor does not check capabilities (Bench leaves those cases out)");
             }
 
             @Override

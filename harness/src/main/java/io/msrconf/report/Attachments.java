@@ -131,6 +131,12 @@ final class Attachments {
                 }
 
                 @Override
+                public Void checkExtension(Step.CheckExtension e) {
+                    expected.add(step + "KVM_CHECK_EXTENSION(KVM_CAP_" + e.capName() + ") returns " + e.expectedValue());
+                    return null;
+                }
+
+                @Override
                 public Void createVcpu(Step.CreateVcpu v) {
                     expected.add(step + "KVM_CREATE_VCPU(" + v.id() + ")" + (v.cpuidLater() ? "" : " and KVM_SET_CPUID2") + " succeed");
                     return null;

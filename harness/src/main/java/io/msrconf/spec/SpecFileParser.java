@@ -36,7 +36,10 @@ final class SpecFileParser {
     static final List<String> FILE_KEYS = List.of("area", "description", "cases");
     static final List<String> CASE_KEYS = List.of("id", "rules", "title", "cites", "kernel", "requires", "vcpu", "steps");
     static final List<String> ACTIONS = List.of("set-filter", "run", "continue", "host-set-msrs", "host-get-msrs", "enable-exits",
-            "create-vcpu", "set-cpuid");
+            "create-vcpu", "set-cpuid", "check-extension");
+    /** The capabilities a check-extension step may name: this API's two (KVM_CAP_ without its prefix). */
+    private static final Map<String, Integer> CAPABILITIES = ordered("X86_USER_SPACE_MSR", io.msrconf.abi.KvmCap.KVM_CAP_X86_USER_SPACE_MSR,
+            "X86_MSR_FILTER", io.msrconf.abi.KvmCap.KVM_CAP_X86_MSR_FILTER);
 
     /**
      * allow/deny build one bit per MSR in memory; above this the bitmap must be written out with
@@ -48,7 +51,7 @@ final class SpecFileParser {
     private static final List<String> VCPU_KEYS = List.of("x2apic", "exits", "cpuid-lacks");
     private static final Map<String, CpuidFeature> CPUID_FEATURES = cpuidFeatures();
     private static final List<String> STEP_KEYS = List.of("set-filter", "run", "continue", "host-set-msrs", "host-get-msrs",
-            "enable-exits", "create-vcpu", "set-cpuid", "expect", "from", "pause", "vcpu", "cpuid", "cap-flags");
+            "enable-exits", "create-vcpu", "set-cpuid", "check-extension", "expect", "from", "pause", "vcpu", "cpuid", "cap-flags");
     /** The actions that act on one vCPU, named by {@code vcpu: N} (0 when absent). */
     private static final List<String> VCPU_ACTIONS = List.of("run", "continue", "host-set-msrs", "host-get-msrs");
     /** A pause point's name: a word, so that failure messages and continue steps can quote it. */
@@ -418,6 +421,7 @@ final class SpecFileParser {
             case "enable-exits" -> enableExits(m, body, bodyPath, source);
             case "create-vcpu" -> createVcpu(m, body, bodyPath, source, state);
             case "set-cpuid" -> setCpuid(body, bodyPath, source, state);
+            case "check-extension" -> checkExtension(m, body, bodyPath, source);
             default -> hostGetMsrs(m, body, bodyPath, source, vcpuId);
         };
         if (!action.equals("run") && !action.equals("continue")) {
@@ -475,6 +479,15 @@ final class SpecFileParser {
             return null;
         }
         return id == null ? null : new Step.CreateVcpu(id, later, source);
+    }
+
+    /** {@code check-extension: X86_MSR_FILTER} with {@code expect: 1}: KVM_CHECK_EXTENSION on the VM and the value it returns. */
+    private Step checkExtension(YamlMap step, Node body, String path, SourceRef source) {
+        Integer cap = reader.choice(body, path, "a capability", CAPABILITIES);
+        Node expect = step.require("expect");
+        Integer value = expect == null ? null : reader.u32(expect, step.path("expect"));
+        return cap == null || value == null ? null
+                : new Step.CheckExtension(((ScalarNode) body).getValue(), cap, value, source);
     }
 
     /** {@code set-cpuid: N} for a vCPU created with {@code cpuid: later}. */

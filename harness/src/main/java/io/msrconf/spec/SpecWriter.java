@@ -105,6 +105,11 @@ public final class SpecWriter {
             }
 
             @Override
+            public String checkExtension(Step.CheckExtension e) {
+                return "      - check-extension: " + e.capName() + "\n        expect: " + e.expectedValue() + "\n";
+            }
+
+            @Override
             public String createVcpu(Step.CreateVcpu v) {
                 return "      - create-vcpu: " + v.id() + "\n" + (v.cpuidLater() ? "        cpuid: later\n" : "");
             }

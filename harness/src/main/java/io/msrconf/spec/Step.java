@@ -28,6 +28,8 @@ public sealed interface Step {
 
         R createVcpu(CreateVcpu step);
 
+        R checkExtension(CheckExtension step);
+
         R setCpuid(SetCpuid step);
     }
 
@@ -40,6 +42,14 @@ public sealed interface Step {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.createVcpu(this);
+        }
+    }
+
+    /** KVM_CHECK_EXTENSION on the VM fd for {@code cap} (a KVM_CAP_* number); it must return {@code expectedValue}. */
+    record CheckExtension(String capName, int cap, int expectedValue, SourceRef source) implements Step {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.checkExtension(this);
         }
     }
 

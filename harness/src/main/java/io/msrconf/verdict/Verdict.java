@@ -111,6 +111,17 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
                 }
 
                 @Override
+                public Void checkExtension(Step.CheckExtension e) {
+                    if (!(outcome instanceof StepOutcome.ExtensionChecked x)) {
+                        out.add(wrongShape(where, "KVM_CHECK_EXTENSION", outcome));
+                    } else if (x.value() != e.expectedValue()) {
+                        out.add(new Mismatch(Mismatch.Kind.IOCTL_RESULT, where, "Expected KVM_CHECK_EXTENSION(KVM_CAP_" + e.capName()
+                                + ") to return " + e.expectedValue() + ", got " + x.value()));
+                    }
+                    return null;
+                }
+
+                @Override
                 public Void createVcpu(Step.CreateVcpu c) {
                     judgeVcpuSetup(outcome, where, out);
                     return null;

@@ -38,6 +38,9 @@ final class ExpectationFlips {
                 int flipped = e.expectedErrno() == 0 ? 22 : 0;
                 flips.add(new Flip(where + ": enable-exits expects " + flipped, replace(c, s,
                         new Step.EnableExits(e.mask(), e.capFlags(), flipped, e.source()))));
+            } else if (step instanceof Step.CheckExtension e) {
+                flips.add(new Flip(where + ": value + 1", replace(c, s,
+                        new Step.CheckExtension(e.capName(), e.cap(), e.expectedValue() + 1, e.source()))));
             } else if (step instanceof Step.HostSetMsrs h) {
                 flips.add(new Flip(where + ": count + 1", replace(c, s, new Step.HostSetMsrs(h.msrs(), h.expectedCount() + 1, h.vcpu(), h.source()))));
             } else if (step instanceof Step.HostGetMsrs h) {

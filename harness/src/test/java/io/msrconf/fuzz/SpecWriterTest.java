@@ -51,6 +51,11 @@ class SpecWriterTest {
             }
 
             @Override
+            public Step checkExtension(Step.CheckExtension e) {
+                return new Step.CheckExtension(e.capName(), e.cap(), e.expectedValue(), Generators.GENERATED);
+            }
+
+            @Override
             public Step createVcpu(Step.CreateVcpu v) {
                 return new Step.CreateVcpu(v.id(), v.cpuidLater(), Generators.GENERATED);
             }

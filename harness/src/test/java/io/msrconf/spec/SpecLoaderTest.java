@@ -732,9 +732,10 @@ class SpecLoaderTest {
                 """))).containsExactly(
                 AT + "7: cases[0].steps[0]: one action per step, got set-filter and run",
                 AT + "10: cases[0].steps[1]: expected one of the actions set-filter, run, continue, host-set-msrs,"
-                        + " host-get-msrs, enable-exits, create-vcpu, set-cpuid",
+                        + " host-get-msrs, enable-exits, create-vcpu, set-cpuid, check-extension",
                 AT + "11: cases[0].steps[2].set-filtre: unknown key;"
                         + " allowed: set-filter, run, continue, host-set-msrs, host-get-msrs, enable-exits, create-vcpu, set-cpuid,"
+                        + " check-extension,"
                         + " expect, from, pause, vcpu, cpuid, cap-flags",
                 AT + "14: cases[0].steps[3].expect: a run step has no expect: each access states its own");
     }

@@ -98,6 +98,18 @@ public final class KvmModel implements MsrPort {
         return 0;
     }
 
+    /**
+     * KVM_CHECK_EXTENSION for the two capabilities of this API: kvm_vm_ioctl_check_extension() "case
+     * KVM_CAP_X86_USER_SPACE_MSR: case KVM_CAP_X86_MSR_FILTER: ... r = 1; break;" (5.10.223, 6.1.176, 6.12.117);
+     * the model knows no other capability.
+     */
+    public int checkExtension(int cap) {
+        if (cap == io.msrconf.abi.KvmCap.KVM_CAP_X86_USER_SPACE_MSR || cap == io.msrconf.abi.KvmCap.KVM_CAP_X86_MSR_FILTER) {
+            return mutations.contains(Mutation.CAPABILITY_VALUE_WRONG) ? 2 : 1;
+        }
+        throw new ModelLimitation("the model knows KVM_CHECK_EXTENSION only for KVM_CAP_X86_USER_SPACE_MSR and KVM_CAP_X86_MSR_FILTER");
+    }
+
     /** KVM_X86_SET_MSR_FILTER. */
     public int setMsrFilter(MsrFilter f) {
         int r = filter.set(f);

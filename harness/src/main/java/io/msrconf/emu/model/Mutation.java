@@ -79,5 +79,7 @@ public enum Mutation {
     /** A non-canonical SYSENTER_ESP/EIP refused (#GP, KVM_SET_MSRS stops) instead of made canonical by __kvm_set_msr(). */
     SYSENTER_NONCANONICAL_REFUSED,
     /** kvm.ignore_msrs also swallows accesses the filter denies (it is checked before the filter, not after). */
-    IGNORE_MSRS_MASKS_FILTERED
+    IGNORE_MSRS_MASKS_FILTERED,
+    /** KVM_CHECK_EXTENSION answers another non-zero value than 1 for the capabilities of this API (a VMM comparing with 1 breaks). */
+    CAPABILITY_VALUE_WRONG
 }
