@@ -10,7 +10,7 @@ import io.msrconf.kvm.KvmResult;
  */
 public interface CaseVm {
 
-    /** KVM_X86_SET_MSR_FILTER. */
+    /** KVM_X86_SET_MSR_FILTER; a null filter is the ioctl with a NULL argument. */
     KvmResult setMsrFilter(MsrFilter filter);
 
     /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) on the VM with {@code mask} and the struct's {@code flags} as they are. */

@@ -41,7 +41,7 @@ class KvmCaseVm implements CaseVm {
 
     @Override
     public KvmResult setMsrFilter(MsrFilter filter) {
-        return vm.setMsrFilter(filter);
+        return filter == null ? vm.setMsrFilterNullArgument() : vm.setMsrFilter(filter);
     }
 
     @Override

@@ -47,7 +47,7 @@ public final class DifferentialCheck {
             StepOutcome outcome = s < o.steps().size() ? o.steps().get(s) : null;
             String where = o.backend() + ", step " + (s + 1) + ": ";
             if (step instanceof Step.SetFilter set && outcome instanceof StepOutcome.FilterSet got) {
-                int expected = FilterOracle.errno(set.filter());
+                int expected = set.filter() == null ? io.msrconf.abi.Errno.EFAULT : FilterOracle.errno(set.filter());
                 if (got.errno() != expected) {
                     problems.add(where + "KVM_X86_SET_MSR_FILTER returned " + Errno.name(got.errno())
                             + ", the oracle expects " + Errno.name(expected));

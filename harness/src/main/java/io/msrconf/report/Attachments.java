@@ -35,8 +35,9 @@ final class Attachments {
             Step step = c.steps().get(i);
             if (step instanceof Step.SetFilter s) {
                 decoded.append("step ").append(i + 1).append(" (").append(s.source()).append("), expecting ")
-                        .append(Errno.describe(s.expectedErrno())).append(":\n").append(s.filter().describe()).append("\n\n");
-                hex.append("step ").append(i + 1).append(":\n").append(FilterDump.hex(s.filter())).append('\n');
+                        .append(Errno.describe(s.expectedErrno())).append(":\n")
+                        .append(s.filter() == null ? "a NULL argument" : s.filter().describe()).append("\n\n");
+                hex.append("step ").append(i + 1).append(":\n").append(s.filter() == null ? "(NULL)\n" : FilterDump.hex(s.filter())).append('\n');
             } else if (step instanceof Step.RunGuest run) {
                 script.append("step ").append(i + 1).append(": ").append(run.resume() == null
                         ? "guest run (" + c.vcpu().describe() + ")" : "the guest continues from pause '" + run.resume().from() + "'")

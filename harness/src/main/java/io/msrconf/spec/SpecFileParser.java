@@ -533,11 +533,13 @@ final class SpecFileParser {
         return mask == null || errno == null || flags == null ? null : new Step.EnableExits(mask, flags, errno, source);
     }
 
+    /** {@code set-filter: {...}}, or {@code set-filter: null} for the ioctl with a NULL argument. */
     private Step setFilter(YamlMap step, Node body, String path, SourceRef source) {
-        MsrFilter filter = filter(body, path);
+        boolean nullArgument = YamlReader.isNull(body);
+        MsrFilter filter = nullArgument ? null : filter(body, path);
         Node expect = step.require("expect");
         Integer errno = expect == null ? null : reader.choice(expect, step.path("expect"), "ok or an errno name", ERRNOS);
-        return filter == null || errno == null ? null : new Step.SetFilter(filter, errno, source);
+        return (filter == null && !nullArgument) || errno == null ? null : new Step.SetFilter(filter, errno, source);
     }
 
     private MsrFilter filter(Node node, String path) {

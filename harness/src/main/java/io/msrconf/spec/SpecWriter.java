@@ -93,6 +93,9 @@ public final class SpecWriter {
             public String setFilter(Step.SetFilter s) {
                 StringBuilder sb = new StringBuilder("      - set-filter:\n");
                 MsrFilter f = s.filter();
+                if (f == null) {
+                    return "      - set-filter: null\n        expect: " + errno(s.expectedErrno()) + "\n";
+                }
                 sb.append("          ").append(f.flags() == MsrFilter.DEFAULT_ALLOW ? "default: allow"
                         : f.flags() == MsrFilter.DEFAULT_DENY ? "default: deny" : "flags: " + hex(f.flags())).append('\n');
                 if (!f.ranges().isEmpty()) {

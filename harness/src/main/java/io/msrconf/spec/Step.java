@@ -61,7 +61,10 @@ public sealed interface Step {
         }
     }
 
-    /** KVM_X86_SET_MSR_FILTER with this filter; the ioctl must return {@code expectedErrno} (0 = success). */
+    /**
+     * KVM_X86_SET_MSR_FILTER with this filter, or with a NULL argument when {@code filter} is null
+     * ({@code set-filter: null}); the ioctl must return {@code expectedErrno} (0 = success).
+     */
     record SetFilter(MsrFilter filter, int expectedErrno, SourceRef source) implements Step {
         @Override
         public <R> R accept(Visitor<R> visitor) {

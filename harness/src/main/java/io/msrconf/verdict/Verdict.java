@@ -164,7 +164,7 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
         } else if (f.errno() != s.expectedErrno()) {
             out.add(new Mismatch(Mismatch.Kind.IOCTL_RESULT, where, "Expected KVM_X86_SET_MSR_FILTER to return "
                     + Errno.describe(s.expectedErrno()) + ", got " + Errno.describe(f.errno()) + " for filter: "
-                    + s.filter().describe().replace("\n  ", "; ")));
+                    + (s.filter() == null ? "a NULL argument" : s.filter().describe().replace("\n  ", "; "))));
         }
     }
 

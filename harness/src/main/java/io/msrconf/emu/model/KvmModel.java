@@ -112,6 +112,10 @@ public final class KvmModel implements MsrPort {
 
     /** KVM_X86_SET_MSR_FILTER. */
     public int setMsrFilter(MsrFilter f) {
+        if (f == null) {
+            // kvm_arch_vm_ioctl(): "if (copy_from_user(&filter, user_msr_filter, sizeof(filter))) return -EFAULT;" (5.10, 6.1, 6.12)
+            return mutations.contains(Mutation.NULL_FILTER_ARGUMENT_REMOVES_THE_FILTER) ? removeFilter() : io.msrconf.abi.Errno.EFAULT;
+        }
         int r = filter.set(f);
         if (r == 0) {
             vm.filterGeneration++;
@@ -132,6 +136,13 @@ public final class KvmModel implements MsrPort {
         if (cpuDecides != null) {
             cpuDecides.accept(why);
         }
+    }
+
+    /** The mutant's reading of a NULL argument: as "no filter" (the filter in force is dropped), returning success. */
+    private int removeFilter() {
+        filter.set(MsrFilter.allowAll());
+        vm.filterGeneration++;
+        return 0;
     }
 
     /** KVM_CREATE_VCPU made this vCPU (the setup's vCPU 0, or a create-vcpu step's). */

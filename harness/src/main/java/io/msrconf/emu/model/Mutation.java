@@ -81,5 +81,7 @@ public enum Mutation {
     /** kvm.ignore_msrs also swallows accesses the filter denies (it is checked before the filter, not after). */
     IGNORE_MSRS_MASKS_FILTERED,
     /** KVM_CHECK_EXTENSION answers another non-zero value than 1 for the capabilities of this API (a VMM comparing with 1 breaks). */
-    CAPABILITY_VALUE_WRONG
+    CAPABILITY_VALUE_WRONG,
+    /** KVM_X86_SET_MSR_FILTER with a NULL argument taken as "remove the filter" instead of refused with EFAULT. */
+    NULL_FILTER_ARGUMENT_REMOVES_THE_FILTER
 }
