@@ -38,6 +38,8 @@ next_entry:
         je      do_fep_rdmsr
         cmp     $OP_FEP_RDTSC, %eax
         je      do_fep_rdtsc
+        cmp     $OP_FEP_WRMSR, %eax
+        je      do_fep_wrmsr
         movw    $OUTCOME_BAD_OP, ENT_OUTCOME(%r13)
         jmp     entry_finished
 
@@ -86,6 +88,18 @@ fep_rdtsc_insn:
         rdtsc
         jmp     .Lrecord_edx_eax
 
+do_fep_wrmsr:
+        mov     ENT_VALUE(%r13), %eax
+        mov     ENT_VALUE+4(%r13), %edx
+        .globl fep_wrmsr_prefix
+fep_wrmsr_prefix:
+        KVM_FEP
+        .globl fep_wrmsr_insn
+fep_wrmsr_insn:
+        wrmsr
+        movw    $OUTCOME_COMPLETED, ENT_OUTCOME(%r13)
+        jmp     entry_finished
+
         .globl fault_resume
 fault_resume:                           /* the handler resumes here after a faulting access */
 entry_finished:
@@ -120,10 +134,16 @@ exception_common:
         lea     fep_rdtsc_insn(%rip), %rdx
         cmp     %rdx, %rax
         je      access_faulted
+        lea     fep_wrmsr_insn(%rip), %rdx
+        cmp     %rdx, %rax
+        je      access_faulted
         lea     fep_rdmsr_prefix(%rip), %rdx
         cmp     %rdx, %rax
         je      access_faulted
         lea     fep_rdtsc_prefix(%rip), %rdx
+        cmp     %rdx, %rax
+        je      access_faulted
+        lea     fep_wrmsr_prefix(%rip), %rdx
         cmp     %rdx, %rax
         je      access_faulted
         /* Anything else is a payload or harness bug (the frame is above the two saved registers). */

@@ -246,7 +246,7 @@ final class ReusedKvmVm implements CaseVmSource {
             }
             for (Step step : c.steps()) {
                 if (step instanceof Step.RunGuest r) {
-                    r.accesses().stream().filter(a -> a.op() == MsrOp.WRMSR).forEach(a -> indexes.add(a.index()));
+                    r.accesses().stream().filter(a -> a.op().writes()).forEach(a -> indexes.add(a.index()));
                 } else if (step instanceof Step.HostSetMsrs h) {
                     h.msrs().forEach(m -> indexes.add(m.index()));
                 }

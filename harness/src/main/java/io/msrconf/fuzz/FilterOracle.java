@@ -74,7 +74,7 @@ public final class FilterOracle {
         if (installed == null) {
             return true;
         }
-        int type = op == MsrOp.WRMSR ? MsrFilter.RANGE_WRITE : MsrFilter.RANGE_READ;
+        int type = op.writes() ? MsrFilter.RANGE_WRITE : MsrFilter.RANGE_READ;
         for (FilterRange r : installed.ranges()) {
             long start = r.base() & U32;
             long end = (start + (r.nmsrs() & U32)) & U32;   // u32 end: a range that wraps past 0xffffffff matches nothing

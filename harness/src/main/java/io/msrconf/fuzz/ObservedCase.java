@@ -62,7 +62,7 @@ public final class ObservedCase {
         }
         GuestExpectation guest = access.guest();
         if (outcome.result() instanceof GuestResult.Completed done) {
-            boolean anyValue = access.op() == MsrOp.WRMSR || access.index() == Msr.MSR_IA32_TSC;
+            boolean anyValue = access.op().writes() || access.index() == Msr.MSR_IA32_TSC;
             guest = new GuestExpectation.Completes(anyValue ? ValueExpectation.ANY : ValueExpectation.exactly(done.value()));
         } else if (outcome.result() instanceof GuestResult.Faulted fault) {
             guest = new GuestExpectation.Faults(fault.vector());

@@ -21,6 +21,7 @@ public record Access(MsrOp op, int index, long value, ExpectedExit exit, GuestEx
             case WRMSR -> "WRMSR(0x" + Integer.toHexString(index) + ", 0x" + Long.toHexString(value) + ")";
             case FEP_RDMSR -> "forced-emulated RDMSR(0x" + Integer.toHexString(index) + ")";
             case FEP_RDTSC -> "forced-emulated RDTSC";
+            case FEP_WRMSR -> "forced-emulated WRMSR(0x" + Integer.toHexString(index) + ", 0x" + Long.toHexString(value) + ")";
         };
     }
 }

@@ -17,7 +17,9 @@ public enum MsrOp {
      * RDTSC run by KVM's instruction emulator (em_rdtsc), which reads MSR_IA32_TSC (0x10) as a side
      * effect; the entry records EDX:EAX. Its {@code index} is always 0x10, the MSR read.
      */
-    FEP_RDTSC(4);
+    FEP_RDTSC(4),
+    /** WRMSR run by KVM's instruction emulator (em_wrmsr): filtered, and may exit to userspace, like WRMSR. */
+    FEP_WRMSR(5);
 
     public final int scriptCode;
 
@@ -27,16 +29,21 @@ public enum MsrOp {
 
     /** Whether the guest records a value read (EDX:EAX) for this kind. */
     public boolean readsValue() {
-        return this != WRMSR;
+        return !writes();
+    }
+
+    /** Whether the entry writes its value (EDX:EAX) to the MSR. */
+    public boolean writes() {
+        return this == WRMSR || this == FEP_WRMSR;
     }
 
     /** Whether the entry runs behind KVM's forced-emulation prefix. */
     public boolean forcedEmulation() {
-        return this == FEP_RDMSR || this == FEP_RDTSC;
+        return this == FEP_RDMSR || this == FEP_RDTSC || this == FEP_WRMSR;
     }
 
     /** The KVM_EXIT_X86_RDMSR/WRMSR kind an exit of this access has: WRMSR for WRMSR, else RDMSR. */
     public MsrOp exitOp() {
-        return this == WRMSR ? WRMSR : RDMSR;
+        return writes() ? WRMSR : RDMSR;
     }
 }

@@ -79,8 +79,8 @@ final class SpecFileParser {
 
     private static final List<String> BITMAP_FORMS = List.of("allow", "deny", "bitmap");
     /** The access kinds, in MsrOp order: fep- runs the instruction behind KVM's forced-emulation prefix. */
-    private static final List<String> OPS = List.of("rdmsr", "wrmsr", "fep-rdmsr", "fep-rdtsc");
-    private static final List<String> ACCESS_KEYS = List.of("rdmsr", "wrmsr", "fep-rdmsr", "fep-rdtsc", "value", "expect");
+    private static final List<String> OPS = List.of("rdmsr", "wrmsr", "fep-rdmsr", "fep-rdtsc", "fep-wrmsr");
+    private static final List<String> ACCESS_KEYS = List.of("rdmsr", "wrmsr", "fep-rdmsr", "fep-rdtsc", "fep-wrmsr", "value", "expect");
     private static final List<String> VALUE_KEYS = List.of("value", "mask");
     private static final List<String> FAULT_KEYS = List.of("fault");
     private static final List<String> EXIT_KEYS = List.of("exit", "data", "answer", "then", "pause");
@@ -838,7 +838,7 @@ final class SpecFileParser {
         Integer index = op == MsrOp.FEP_RDTSC ? fepRdtsc(m.get("fep-rdtsc"), m.path("fep-rdtsc"))
                 : reader.u32(m.get(ops.get(0)), m.path(ops.get(0)));
         Long value = 0L;
-        if (op == MsrOp.WRMSR) {
+        if (op.writes()) {
             Node valueNode = m.require("value");
             value = valueNode == null ? null : reader.u64(valueNode, m.path("value"));
         } else if (m.has("value")) {

@@ -231,6 +231,7 @@ public final class SpecWriter {
             case WRMSR -> "wrmsr: " + hex(a.index()) + ", value: " + hex(a.value());
             case FEP_RDMSR -> "fep-rdmsr: " + hex(a.index());
             case FEP_RDTSC -> "fep-rdtsc: true";
+            case FEP_WRMSR -> "fep-wrmsr: " + hex(a.index()) + ", value: " + hex(a.value());
         };
         String expect = a.exit() == null ? guest(a.guest(), a.op()) : exit(a.exit(), a.guest(), a.op());
         return "{ " + op + ", expect: " + expect + " }";
@@ -259,7 +260,7 @@ public final class SpecWriter {
         if (v.equals(ValueExpectation.NONZERO)) {
             return "nonzero";
         }
-        if (op == MsrOp.WRMSR) {
+        if (op.writes()) {
             throw new IllegalArgumentException("the spec format has no value expectation for a WRMSR: " + v.describe());
         }
         return "{ " + value(v) + " }";

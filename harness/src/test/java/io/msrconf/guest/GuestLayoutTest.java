@@ -47,6 +47,7 @@ class GuestLayoutTest {
                 Map.entry("OP_WRMSR", (long) MsrOp.WRMSR.scriptCode),
                 Map.entry("OP_FEP_RDMSR", (long) MsrOp.FEP_RDMSR.scriptCode),
                 Map.entry("OP_FEP_RDTSC", (long) MsrOp.FEP_RDTSC.scriptCode),
+                Map.entry("OP_FEP_WRMSR", (long) MsrOp.FEP_WRMSR.scriptCode),
                 Map.entry("OUTCOME_COMPLETED", (long) MsrScriptTable.OUTCOME_COMPLETED),
                 Map.entry("OUTCOME_FAULTED", (long) MsrScriptTable.OUTCOME_FAULTED));
         expected.forEach((name, value) -> assertThat(payload.symbol(name)).as("abi.inc %s", name).contains(value));

@@ -102,7 +102,7 @@ class ForcedEmulationSpecTest {
                 AT + "16: cases[0].steps[0].run[7].expect: a WRMSR reads no value: expect ok",
                 AT + "17: cases[0].steps[0].run[8].expect.then: the guest outcome after the exit is ok, gp, nonzero,"
                         + " {value: ...} or {fault: ...}: an access has at most one exit",
-                AT + "18: cases[0].steps[0].run[9]: needs one of rdmsr, wrmsr, fep-rdmsr, fep-rdtsc",
+                AT + "18: cases[0].steps[0].run[9]: needs one of rdmsr, wrmsr, fep-rdmsr, fep-rdtsc, fep-wrmsr",
                 AT + "19: cases[0].steps[0].run[10].expect: expected ok, gp, nonzero, {value: ...}, {fault: ...}"
                         + " or {exit: ...}, got \"nonzeroo\"");
     }

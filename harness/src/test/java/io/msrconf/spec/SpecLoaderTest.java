@@ -766,7 +766,7 @@ class SpecLoaderTest {
                 AT + "9: cases[0].steps[0].run[0].value: only a wrmsr has a value: RDMSR writes nothing",
                 AT + "10: cases[0].steps[0].run[1].value: required key is missing",
                 AT + "11: cases[0].steps[0].run[2]: give one access kind, got rdmsr and wrmsr",
-                AT + "12: cases[0].steps[0].run[3]: needs one of rdmsr, wrmsr, fep-rdmsr, fep-rdtsc",
+                AT + "12: cases[0].steps[0].run[3]: needs one of rdmsr, wrmsr, fep-rdmsr, fep-rdtsc, fep-wrmsr",
                 AT + "13: cases[0].steps[0].run[4].expect: a WRMSR reads no value: expect ok",
                 AT + "14: cases[0].steps[0].run[5].expect.answer.error: expected an unsigned 8-bit integer, got 256",
                 AT + "14: cases[0].steps[0].run[5].expect.then: the guest outcome after the exit is ok, gp, nonzero,"

@@ -81,7 +81,7 @@ class DecoderListingTest {
         long prefix = payload.symbol("fep_rdtsc_prefix").orElseThrow();
         assertThat(code).extracting(ObjdumpListing.Line::address).contains(prefix, prefix + 5)
                 .doesNotContain(prefix + 2, prefix + 3);
-        assertThat(lines.size() - code.size()).as("listing lines inside the two prefixes' signatures").isEqualTo(4);
+        assertThat(lines.size() - code.size()).as("listing lines inside the three prefixes' signatures").isEqualTo(6);
     }
 
     @ParameterizedTest(name = "{0}")
