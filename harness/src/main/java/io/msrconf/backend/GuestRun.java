@@ -119,7 +119,7 @@ public final class GuestRun {
                     return end.orElseGet(() -> crashed(vcpu, GuestReport.describeStray(io)));
                 }
                 if (exit instanceof VcpuExit.Msr m) {
-                    MsrExit seen = new MsrExit(m.write() ? MsrOp.WRMSR : MsrOp.RDMSR, m.reason(), m.index(), m.data());
+                    MsrExit seen = new MsrExit(m.write() ? MsrOp.WRMSR : MsrOp.RDMSR, m.reason(), m.index(), m.data(), m.errorAndPad());
                     // The guest counts finished entries, so the exit belongs to entry number "completed".
                     long completed = Integer.toUnsignedLong(vcpu.memory().readU32(table + MsrScriptTable.HDR_COMPLETED));
                     ScriptRun.Reply reply = script.onMsrExit(completed, seen);

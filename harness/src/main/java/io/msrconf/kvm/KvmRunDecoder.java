@@ -38,7 +38,8 @@ public final class KvmRunDecoder {
                         io.read(run.getLong(KvmLayouts.Run.IO_DATA_OFFSET), Math.min(4, Math.max(size, 1))));
             }
             case KvmExit.KVM_EXIT_X86_RDMSR, KvmExit.KVM_EXIT_X86_WRMSR -> new VcpuExit.Msr(reason == KvmExit.KVM_EXIT_X86_WRMSR,
-                    run.getInt(KvmLayouts.Run.MSR_REASON), run.getInt(KvmLayouts.Run.MSR_INDEX), run.getLong(KvmLayouts.Run.MSR_DATA));
+                    run.getInt(KvmLayouts.Run.MSR_REASON), run.getInt(KvmLayouts.Run.MSR_INDEX), run.getLong(KvmLayouts.Run.MSR_DATA),
+                    run.getLong(KvmLayouts.Run.MSR_ERROR));
             case KvmExit.KVM_EXIT_INTR -> new VcpuExit.Interrupted();
             case KvmExit.KVM_EXIT_HLT -> new VcpuExit.Hlt();
             case KvmExit.KVM_EXIT_SHUTDOWN -> new VcpuExit.Shutdown("");

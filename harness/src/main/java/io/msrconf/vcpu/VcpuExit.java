@@ -30,9 +30,16 @@ public sealed interface VcpuExit {
     /**
      * KVM_EXIT_X86_RDMSR or KVM_EXIT_X86_WRMSR: the access went to userspace with this reason, index and
      * data (0 for reads, EDX:EAX for writes). The vCPU completes it on its next run, with what userspace
-     * answered before.
+     * answered before. {@code errorAndPad}: kvm_run.msr's u8 error and pad[7] as KVM left them, little-endian
+     * (kvm_msr_user_space() presets them: "vcpu->run->msr.error = 0; memset(vcpu->run->msr.pad, 0, ...)").
      */
-    record Msr(boolean write, int reason, int index, long data) implements VcpuExit {
+    record Msr(boolean write, int reason, int index, long data, long errorAndPad) implements VcpuExit {
+
+        /** An exit whose error and pad bytes are the zeros KVM presets (the model's). */
+        public Msr(boolean write, int reason, int index, long data) {
+            this(write, reason, index, data, 0);
+        }
+
         @Override
         public String describe() {
             return String.format("%s reason=%s index=0x%x data=0x%x", write ? "KVM_EXIT_X86_WRMSR" : "KVM_EXIT_X86_RDMSR",

@@ -301,6 +301,10 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
             if (!exit.data().matches(x.data())) {
                 wrong.add(String.format("data 0x%x instead of %s", x.data(), exit.data().describe()));
             }
+            if (x.errorAndPad() != 0) {
+                // kvm_msr_user_space(): "vcpu->run->msr.error = 0; memset(vcpu->run->msr.pad, 0, sizeof(vcpu->run->msr.pad));"
+                wrong.add(String.format("msr.error and pad not preset to 0 (bytes 0x%016x)", x.errorAndPad()));
+            }
             if (!wrong.isEmpty()) {
                 out.add(new Mismatch(Mismatch.Kind.WRONG_EXIT, where, "Expected " + exit.reason() + " exit on "
                         + a.describe() + ", got " + String.join(", ", wrong) + " (" + got.describe() + ")"));

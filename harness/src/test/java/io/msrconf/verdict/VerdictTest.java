@@ -106,6 +106,18 @@ class VerdictTest {
     }
 
     @Test
+    void anExitWhoseErrorOrPadIsNotPresetToZeroIsAWrongExit() {
+        ExpectedExit exit = new ExpectedExit(ExitReason.FILTER, ValueExpectation.exactly(0), new UserspaceAnswer(1, 0));
+        Case c = caseOf(new Step.SetFilter(DENY_174, 0, AT), new Step.RunGuest(List.of(rdmsr(0x174, exit, GP)), AT));
+        Verdict v = Verdict.judge(c, ran(new AccessOutcome(List.of(new MsrExit(MsrOp.RDMSR, ExitReason.FILTER.bit, 0x174, 0, 1)),
+                new GuestResult.Faulted(13, 0))));
+        assertThat(v.mismatches()).singleElement().satisfies(m -> {
+            assertThat(m.kind()).isEqualTo(Mismatch.Kind.WRONG_EXIT);
+            assertThat(m.message()).contains("msr.error and pad not preset to 0 (bytes 0x0000000000000001)");
+        });
+    }
+
+    @Test
     void unexpectedFilterExitIsOverEnforced() {
         Case c = caseOf(new Step.SetFilter(DENY_174, 0, AT), new Step.RunGuest(List.of(rdmsr(0x175, null, OK)), AT));
         Verdict v = Verdict.judge(c, ran(new AccessOutcome(List.of(new MsrExit(MsrOp.RDMSR, 4, 0x175, 0)),
