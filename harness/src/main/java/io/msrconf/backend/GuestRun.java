@@ -4,14 +4,12 @@ import io.msrconf.abi.Errno;
 import io.msrconf.guest.GuestLayout;
 import io.msrconf.guest.MsrScriptTable;
 import io.msrconf.guest.Payload;
-import io.msrconf.spec.Access;
 import io.msrconf.spec.MsrOp;
 import io.msrconf.spec.Step;
 import io.msrconf.spec.UserspaceAnswer;
 import io.msrconf.vcpu.VcpuExit;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -32,11 +30,6 @@ public final class GuestRun {
     public GuestRun(Payload payload, Duration timeout) {
         this.payload = payload;
         this.timeout = timeout;
-    }
-
-    /** One run over these accesses from the start state. */
-    public StepOutcome.GuestRan run(GuestVcpu vcpu, List<Access> accesses) {
-        return session(vcpu).run(new Step.RunGuest(accesses, null));
     }
 
     /** The guest of one vCPU over a case's run and continue steps. */

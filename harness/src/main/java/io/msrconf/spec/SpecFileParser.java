@@ -191,35 +191,10 @@ final class SpecFileParser {
         if (m == null) {
             return null;
         }
-        List<String> vendors = new ArrayList<>();
-        if (m.has("cpu-vendor")) {
-            Node v = m.get("cpu-vendor");
-            List<Node> items = v instanceof SequenceNode ? reader.list(v, m.path("cpu-vendor"), true) : List.of(v);
-            for (int i = 0; items != null && i < items.size(); i++) {
-                String itemPath = v instanceof SequenceNode ? YamlReader.item(m.path("cpu-vendor"), i) : m.path("cpu-vendor");
-                String name = items.get(i) instanceof ScalarNode s && !YamlReader.isNull(s) ? s.getValue() : null;
-                if (name == null || !name.matches("[A-Za-z ]{12}")) {
-                    reader.error(items.get(i), itemPath, "expected a 12-character CPUID vendor string like AuthenticAMD,"
-                            + " GenuineIntel or HygonGenuine");
-                } else {
-                    vendors.add(name);
-                }
-            }
-        }
-        List<String> modules = new ArrayList<>();
-        if (m.has("module")) {
-            Node mod = m.get("module");
-            List<Node> items = mod instanceof SequenceNode ? reader.list(mod, m.path("module"), false) : List.of(mod);
-            for (int i = 0; items != null && i < items.size(); i++) {
-                String itemPath = mod instanceof SequenceNode ? YamlReader.item(m.path("module"), i) : m.path("module");
-                String name = items.get(i) instanceof ScalarNode s && !YamlReader.isNull(s) ? s.getValue() : null;
-                if (name == null || !name.matches("kvm_[a-z0-9_]+")) {
-                    reader.error(items.get(i), itemPath, "expected a KVM vendor module name like kvm_amd, kvm_intel or kvm_pvm");
-                } else {
-                    modules.add(name);
-                }
-            }
-        }
+        List<String> vendors = names(m, "cpu-vendor", "[A-Za-z ]{12}", true,
+                "expected a 12-character CPUID vendor string like AuthenticAMD, GenuineIntel or HygonGenuine");
+        List<String> modules = names(m, "module", "kvm_[a-z0-9_]+", false,
+                "expected a KVM vendor module name like kvm_amd, kvm_intel or kvm_pvm");
         java.util.Map<String, String> params = m.has("param") ? parameterValues(m.get("param"), m.path("param"), "must read") : Map.of();
         java.util.Map<String, String> sets = m.has("set-param") ? parameterValues(m.get("set-param"), m.path("set-param"), "is set to")
                 : Map.of();
@@ -230,6 +205,26 @@ final class SpecFileParser {
             }
         }
         return new Requirements(modules, params, vendors, sets);
+    }
+
+    /** {@code key: NAME} or {@code key: [NAME, ...]}, each NAME matching {@code pattern}; empty when the key is absent. */
+    private List<String> names(YamlMap m, String key, String pattern, boolean nonEmpty, String expected) {
+        List<String> names = new ArrayList<>();
+        if (!m.has(key)) {
+            return names;
+        }
+        Node node = m.get(key);
+        List<Node> items = node instanceof SequenceNode ? reader.list(node, m.path(key), nonEmpty) : List.of(node);
+        for (int i = 0; items != null && i < items.size(); i++) {
+            String itemPath = node instanceof SequenceNode ? YamlReader.item(m.path(key), i) : m.path(key);
+            String name = items.get(i) instanceof ScalarNode s && !YamlReader.isNull(s) ? s.getValue() : null;
+            if (name == null || !name.matches(pattern)) {
+                reader.error(items.get(i), itemPath, expected);
+            } else {
+                names.add(name);
+            }
+        }
+        return names;
     }
 
     /** {@code { module.param: value, ... }}: what each parameter must read or is set to. */
