@@ -3,7 +3,14 @@ package io.msrconf.cli;
 import io.msrconf.pipeline.RunSummary;
 import io.msrconf.report.SummaryJson;
 import io.msrconf.spec.Case;
+import io.msrconf.spec.ApiRstQuotes;
+import io.msrconf.spec.KernelVersion;
 import io.msrconf.spec.RuleBook;
+import io.msrconf.target.KvmTarget;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,6 +44,11 @@ final class RulesCommand implements Callable<Integer> {
 
     @Option(names = "--summary", paramLabel = "FILE", description = "a summary.json whose kvm results to show per rule (repeatable)")
     List<Path> summaries = new ArrayList<>();
+
+    @Option(names = "--api-rst", description = "also check every quote the cases take from api.rst against the api.rst of each"
+            + " Debian kernel in the kernel cache (fetch-debian-kernel.sh --docs SERIES): quotes no kernel has, and per kernel"
+            + " the quotes its documentation words differently")
+    boolean apiRst;
 
     @Override
     public Integer call() {
@@ -77,9 +89,33 @@ final class RulesCommand implements Callable<Integer> {
         long untestable = coverage.stream().filter(c -> c.status().equals("untestable here")).count();
         out.println(covered + " of " + coverage.size() + " rules have cases (" + coverage.stream().filter(c -> c.status().equals("covered in part"))
                 .count() + " of them in part); " + untestable + " untestable here; " + (coverage.size() - covered - untestable) + " missing");
-        List<String> problems = RuleBook.problems(table.rules(), s.set().cases());
+        List<String> problems = new ArrayList<>(RuleBook.problems(table.rules(), s.set().cases()));
+        if (apiRst) {
+            problems.addAll(checkQuotes(out, s.set().cases()));
+        }
         problems.forEach(p -> out.println("PROBLEM " + p));
         return problems.isEmpty() && !s.set().hasErrors() ? ExitStatus.OK : ExitStatus.FAILED;
+    }
+
+    /** Prints the drift of the cases' api.rst quotes per kernel; returns the misquotes (and missing documents) as problems. */
+    private static List<String> checkQuotes(PrintWriter out, List<Case> cases) {
+        KvmTarget.CachedApiRst cached = KvmTarget.cachedApiRst(KvmTarget.defaultCache());
+        List<String> problems = new ArrayList<>();
+        cached.missing().forEach(series -> problems.add("the api.rst of " + series + " is not in " + KvmTarget.defaultCache()
+                + " (bash matrix/fetch-debian-kernel.sh --docs " + series + " " + KvmTarget.defaultCache() + ")"));
+        Map<KernelVersion, String> docs = new LinkedHashMap<>();
+        for (Map.Entry<KernelVersion, Path> d : cached.documents().entrySet()) {
+            try {
+                docs.put(d.getKey(), Files.readString(d.getValue()));
+            } catch (IOException e) {
+                problems.add("cannot read " + d.getValue() + ": " + e.getMessage());
+            }
+        }
+        ApiRstQuotes.Check check = ApiRstQuotes.check(cases, docs);
+        out.println(check.quotes() + " quotes of api.rst checked against " + docs.keySet() + "; drifted: " + check.drifted().size());
+        check.drifted().forEach(d -> out.println("  " + d));
+        problems.addAll(check.misquoted());
+        return problems;
     }
 
     /** How a rule's cases did on the kvm backend of one run: FAIL if any failed, pass if any passed, else skip; - if none ran. */

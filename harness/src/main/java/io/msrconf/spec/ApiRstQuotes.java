@@ -73,6 +73,35 @@ public final class ApiRstQuotes {
         return true;
     }
 
+    /** The checks of every api.rst quote of {@code cases} against each kernel's api.rst, by kernel version. */
+    public record Check(int quotes, List<String> misquoted, List<String> drifted) {
+    }
+
+    /**
+     * A quote no kernel's api.rst has is misquoted; one the api.rst of a kernel its case applies to does not
+     * have (reworded since, or not yet written) has drifted there, a triage signal.
+     */
+    public static Check check(List<Case> cases, java.util.Map<KernelVersion, String> apiRstByKernel) {
+        java.util.Map<KernelVersion, String> docs = new java.util.LinkedHashMap<>();
+        apiRstByKernel.forEach((k, v) -> docs.put(k, normalize(v)));
+        List<String> misquoted = new ArrayList<>();
+        List<String> drifted = new ArrayList<>();
+        int quotes = 0;
+        for (Case c : cases) {
+            for (Quote q : of(c)) {
+                quotes++;
+                List<KernelVersion> without = docs.entrySet().stream()
+                        .filter(d -> c.kernels().contains(d.getKey()) && !saidIn(d.getValue(), q)).map(java.util.Map.Entry::getKey).toList();
+                if (!without.isEmpty() && docs.values().stream().noneMatch(d -> saidIn(d, q))) {
+                    misquoted.add(c.id() + " (" + c.source() + "): no kernel's api.rst says \"" + q.text() + "\"");
+                } else if (!without.isEmpty()) {
+                    drifted.add(c.id() + ": the api.rst of " + without + " does not say \"" + q.text() + "\"");
+                }
+            }
+        }
+        return new Check(quotes, misquoted, drifted);
+    }
+
     /** Whitespace collapsed, RST inline markup and quotes dropped: how a quote and the document are compared. */
     public static String normalize(String text) {
         return text.replace("``", "").replace("*", "").replace("\"", "").replaceAll("\\s+", " ").strip();

@@ -1,5 +1,7 @@
 package io.msrconf.target;
 
+import io.msrconf.spec.KernelVersion;
+
 import io.msrconf.kvm.local.LocalKvm;
 import java.io.IOException;
 import java.io.InputStream;
@@ -161,6 +163,34 @@ public record KvmTarget(String spec, Kind kind, String series, Path image, Optio
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("msrconf").resolve("kernels");
+    }
+
+    /**
+     * The api.rst of each Debian series whose linux-doc is in {@code cache} ({@code fetch-debian-kernel.sh --docs}),
+     * by the upstream release of that package (docs-6.12 links to docs-6.12-6.12.117-1: 6.12.117), and the series
+     * missing from it.
+     */
+    public record CachedApiRst(Map<KernelVersion, Path> documents, List<String> missing) {
+    }
+
+    public static CachedApiRst cachedApiRst(Path cache) {
+        Map<KernelVersion, Path> documents = new java.util.LinkedHashMap<>();
+        List<String> missing = new java.util.ArrayList<>();
+        for (String series : DEBIAN_SERIES) {
+            Path link = cache.resolve("docs-" + series);
+            Path api = link.resolve("Documentation/virt/kvm/api.rst");
+            try {
+                String dir = link.toRealPath().getFileName().toString();   // docs-SERIES-VERSION-DEBIANREVISION
+                String version = dir.substring(("docs-" + series + "-").length()).replaceAll("-[^-]*$", "");
+                if (!Files.isRegularFile(api)) {
+                    throw new IOException("no " + api);
+                }
+                documents.put(KernelVersion.parse(version.replaceAll("[+~].*$", "")), api);
+            } catch (IOException | RuntimeException e) {
+                missing.add(series);
+            }
+        }
+        return new CachedApiRst(documents, missing);
     }
 
     /** Runs the fetch script (from the classpath, so the jar works anywhere) and returns the extracted package. */

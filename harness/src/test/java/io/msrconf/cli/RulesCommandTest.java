@@ -35,6 +35,19 @@ class RulesCommandTest {
     }
 
     @Test
+    void withApiRstItChecksTheQuotesAgainstEachCachedKernelsDocumentation() {
+        io.msrconf.target.KvmTarget.CachedApiRst cached = io.msrconf.target.KvmTarget.cachedApiRst(
+                io.msrconf.target.KvmTarget.defaultCache());
+        if (!cached.missing().isEmpty() && System.getenv("CI") == null) {
+            org.junit.jupiter.api.Assumptions.abort("the api.rst of " + cached.missing() + " is not cached (fetch-debian-kernel.sh --docs)");
+        }
+        Ran r = rules("--specs", TestSpecs.DIR.toString(), "--api-rst");
+        assertThat(r.status()).as(r.out()).isZero();
+        assertThat(r.out()).contains("quotes of api.rst checked against [5.10.223, 6.1.176, 6.12.117]; drifted: ")
+                .doesNotContain("PROBLEM");
+    }
+
+    @Test
     void aRuleWithoutACaseOrAReasonFailsTheCommand(@TempDir Path specs) throws Exception {
         try (Stream<Path> files = Files.list(TestSpecs.DIR)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {

@@ -6,7 +6,6 @@ import io.msrconf.target.KvmTarget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,58 +20,31 @@ import org.junit.jupiter.api.Test;
  */
 class ApiRstQuotesTest {
 
-    private static final Map<String, KernelVersion> SERIES = new LinkedHashMap<>();
-
-    static {
-        SERIES.put("5.10", KernelVersion.parse("5.10.223"));
-        SERIES.put("6.1", KernelVersion.parse("6.1.176"));
-        SERIES.put("6.12", KernelVersion.parse("6.12.117"));
-    }
-
     private static Map<KernelVersion, String> documents() throws IOException {
-        Map<KernelVersion, String> docs = new LinkedHashMap<>();
-        for (Map.Entry<String, KernelVersion> s : SERIES.entrySet()) {
-            Path api = KvmTarget.defaultCache().resolve("docs-" + s.getKey() + "/Documentation/virt/kvm/api.rst");
-            if (!Files.isRegularFile(api)) {
-                String why = "the api.rst of " + s.getKey() + " is not in " + api.getParent()
-                        + " (fetch it: bash matrix/fetch-debian-kernel.sh --docs " + s.getKey() + " " + KvmTarget.defaultCache() + ")";
-                if (System.getenv("CI") != null) {
-                    Assertions.fail("CI must check the cases' api.rst quotes, but " + why + " (.ci/run fetches it)");
-                }
-                org.junit.jupiter.api.Assumptions.abort(why);
+        KvmTarget.CachedApiRst cached = KvmTarget.cachedApiRst(KvmTarget.defaultCache());
+        if (!cached.missing().isEmpty()) {
+            String why = "the api.rst of " + cached.missing() + " is not in " + KvmTarget.defaultCache()
+                    + " (fetch it: bash matrix/fetch-debian-kernel.sh --docs SERIES " + KvmTarget.defaultCache() + ")";
+            if (System.getenv("CI") != null) {
+                Assertions.fail("CI must check the cases' api.rst quotes, but " + why + " (.ci/run fetches it)");
             }
-            docs.put(s.getValue(), ApiRstQuotes.normalize(Files.readString(api)));
+            org.junit.jupiter.api.Assumptions.abort(why);
+        }
+        Map<KernelVersion, String> docs = new LinkedHashMap<>();
+        for (Map.Entry<KernelVersion, Path> d : cached.documents().entrySet()) {
+            docs.put(d.getKey(), Files.readString(d.getValue()));
         }
         return docs;
     }
 
     @Test
     void everyQuoteOfApiRstIsVerbatimAndItsDriftPerKernelIsListed() throws IOException {
-        Map<KernelVersion, String> docs = documents();
-        List<String> drifted = new ArrayList<>();
-        List<String> misquoted = new ArrayList<>();
-        int quotes = 0;
-        for (Case c : TestSpecs.load().cases()) {
-            for (ApiRstQuotes.Quote q : ApiRstQuotes.of(c)) {
-                quotes++;
-                List<KernelVersion> without = new ArrayList<>();
-                for (Map.Entry<KernelVersion, String> d : docs.entrySet()) {
-                    if (c.kernels().contains(d.getKey()) && !ApiRstQuotes.saidIn(d.getValue(), q)) {
-                        without.add(d.getKey());
-                    }
-                }
-                if (!without.isEmpty() && docs.values().stream().noneMatch(d -> ApiRstQuotes.saidIn(d, q))) {
-                    misquoted.add(c.id() + " (" + c.source() + "): no kernel's api.rst says \"" + q.text() + "\"");
-                } else if (!without.isEmpty()) {
-                    drifted.add(c.id() + ": the api.rst of " + without + " does not say \"" + q.text() + "\"");
-                }
-            }
-        }
+        ApiRstQuotes.Check check = ApiRstQuotes.check(TestSpecs.load().cases(), documents());
         // Drift is what the documentation of an older or newer kernel says differently: a triage signal, listed.
-        System.out.println("ApiRstQuotesTest: " + quotes + " quotes of api.rst checked against " + docs.keySet() + "; "
-                + drifted.size() + " drifted:\n  " + String.join("\n  ", drifted));
-        assertThat(quotes).as("the cases quote api.rst").isGreaterThan(20);
-        assertThat(misquoted).as("quotes no kernel's api.rst has: quote it verbatim").isEmpty();
+        System.out.println("ApiRstQuotesTest: " + check.quotes() + " quotes of api.rst checked; " + check.drifted().size()
+                + " drifted:\n  " + String.join("\n  ", check.drifted()));
+        assertThat(check.quotes()).as("the cases quote api.rst").isGreaterThan(20);
+        assertThat(check.misquoted()).as("quotes no kernel's api.rst has: quote it verbatim").isEmpty();
     }
 
     @Test
