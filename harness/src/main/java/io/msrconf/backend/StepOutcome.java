@@ -1,9 +1,38 @@
 package io.msrconf.backend;
 
+import io.msrconf.abi.Errno;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** What one step of a case produced. One record per {@link io.msrconf.spec.Step} kind, in the same order. */
 public sealed interface StepOutcome {
+
+    /**
+     * The outcome as a person reads it in a report and a comparison ("KVM_X86_SET_MSR_FILTER returned EINVAL
+     * (22)"), not Java's record text; a guest run's accesses are described one per line by whoever lists them.
+     */
+    default String describe() {
+        if (this instanceof ExitsEnabled e) {
+            return "KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) returned " + Errno.describe(e.errno());
+        } else if (this instanceof FilterSet f) {
+            return "KVM_X86_SET_MSR_FILTER returned " + Errno.describe(f.errno());
+        } else if (this instanceof ExtensionChecked x) {
+            return "KVM_CHECK_EXTENSION returned " + x.value();
+        } else if (this instanceof VcpuSetUp v) {
+            return v.ioctl() + " returned " + Errno.describe(v.errno());
+        } else if (this instanceof HostMsrsSet h) {
+            return "KVM_SET_MSRS returned " + count(h.result());
+        } else if (this instanceof HostMsrsGot h) {
+            return "KVM_GET_MSRS returned " + count(h.result()) + h.values().stream().map(v -> "0x" + Long.toHexString(v))
+                    .collect(Collectors.joining(", ", " [", "]"));
+        }
+        GuestRan r = (GuestRan) this;
+        return "a guest run of " + r.accesses().size() + " accesses: " + r.end().describe();
+    }
+
+    private static String count(int result) {
+        return result < 0 ? Errno.describe(-result) : result + " (MSRs processed)";
+    }
 
     /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) returned this errno (0 = success). */
     record ExitsEnabled(int errno) implements StepOutcome {

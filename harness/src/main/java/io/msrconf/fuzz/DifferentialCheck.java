@@ -122,7 +122,7 @@ public final class DifferentialCheck {
                     sb.append("    ").append(what).append(": ").append(ran.accesses().get(i).describe()).append('\n');
                 }
             } else {
-                sb.append(out).append('\n');
+                sb.append(out.describe()).append('\n');
             }
         }
         return sb.toString();

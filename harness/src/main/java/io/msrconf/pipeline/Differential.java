@@ -90,7 +90,7 @@ public final class Differential {
                             : "  " + what + ": " + (exits.isEmpty() ? result : exits + ", then " + result));
                 }
             } else {
-                lines.add(step + out);
+                lines.add(step + out.describe());
             }
         }
         return lines;

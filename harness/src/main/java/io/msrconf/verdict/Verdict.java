@@ -341,7 +341,7 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
     }
 
     private static Mismatch wrongShape(String where, String what, StepOutcome outcome) {
-        return new Mismatch(Mismatch.Kind.RUN_FAILED, where, "Expected the outcome of " + what + ", got " + outcome);
+        return new Mismatch(Mismatch.Kind.RUN_FAILED, where, "Expected the outcome of " + what + ", got " + outcome.describe());
     }
 
     private static String ioctlCount(int result) {

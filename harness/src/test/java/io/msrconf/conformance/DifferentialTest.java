@@ -61,6 +61,19 @@ class DifferentialTest {
         }
     }
 
+    /** The normal form the report's "expected vs actual" and the comparison show says what happened, not Java's record text. */
+    @Test
+    void theNormalFormDescribesIoctlOutcomesForPeople() {
+        SourceRef at = new SourceRef(Path.of("specs/t.yaml"), 1);
+        Case c = new Case("t.c", "t", "t", "c", KernelRange.DEFAULT, VcpuSetup.DEFAULT, List.of(), at);
+        Observation o = new Observation("kvm", List.of(new StepOutcome.FilterSet(22), new StepOutcome.HostMsrsGot(1, List.of(0x10L)),
+                new StepOutcome.ExitsEnabled(0)));
+        assertThat(Differential.normalForm(c, o)).containsExactly(
+                "step 1: KVM_X86_SET_MSR_FILTER returned EINVAL (22)",
+                "step 2: KVM_GET_MSRS returned 1 (MSRs processed) [0x10]",
+                "step 3: KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) returned ok (0)");
+    }
+
     /** An access the model cannot know (the CPU decides it) is left out of the comparison; every other line still counts. */
     @Test
     void anAccessTheModelCannotKnowIsNotCompared() {
