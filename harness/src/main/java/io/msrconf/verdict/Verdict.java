@@ -60,11 +60,13 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
 
     /**
      * The message a failed case shows: what failed, why, what it checks, and a last line
-     * "triage: TAG" that reports/categories.json sorts failures by.
+     * "triage: TAG" that reports/categories.json sorts failures by. A failure of the reference model is
+     * "triage: model TAG": a bug of the model or of the case, not of a kernel, and sorted apart from those.
      */
     public String failureMessage() {
+        String model = observation.backend().equals(io.msrconf.backend.EmulatorBackend.NAME) ? "model " : "";
         return spec.id() + " [" + observation.backend() + "] " + spec.title() + "\n" + explain()
-                + "\nchecks: " + spec.citation().strip() + "\ntriage: " + triageTag();
+                + "\nchecks: " + spec.citation().strip() + "\ntriage: " + model + triageTag();
     }
 
     public static Verdict judge(Case c, Observation o) {

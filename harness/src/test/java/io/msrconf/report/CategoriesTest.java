@@ -25,6 +25,8 @@ import io.msrconf.pipeline.Differential;
 import io.msrconf.pipeline.TargetInfo;
 import io.msrconf.spec.TestSpecs;
 import io.msrconf.verdict.Mismatch;
+import io.msrconf.backend.Observation;
+import io.msrconf.verdict.Verdict;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,6 +74,8 @@ class CategoriesTest {
         return categories.stream().filter(c -> c.matches(status, message)).map(Category::name).toList();
     }
 
+    private static final String MODEL_FAILS = "Reference model fails the case (a model or case bug, not a kernel's)";
+
     @Test
     void everyVerdictKindFromBrokenModelsLandsInExactlyItsCategory() {
         Map<Mismatch.Kind, String> expected = Map.of(
@@ -91,10 +95,15 @@ class CategoriesTest {
                     if (r.status() != CaseResult.Status.FAILED) {
                         continue;
                     }
-                    String message = r.verdict().failureMessage();
+                    // A broken model stands for a broken kernel here: judged as KVM's observation, its failure must land
+                    // in the kernel category of its kind; as the model's own, in the model's category.
+                    Verdict asKvm = new Verdict(c, new Observation("kvm", r.observation().steps()), r.verdict().mismatches());
+                    String message = asKvm.failureMessage();
                     Mismatch.Kind kind = r.verdict().mismatches().get(0).kind();
                     assertThat(categoriesOf("failed", message)).as("categories of %s under %s:%n%s", c.id(), m, message)
                             .containsExactly(expected.get(kind));
+                    assertThat(categoriesOf("failed", r.verdict().failureMessage())).as("the model's own failure of %s", c.id())
+                            .containsExactly(MODEL_FAILS);
                     seen.putIfAbsent(kind, message);
                 }
             }
@@ -107,7 +116,7 @@ class CategoriesTest {
     void aGuestThatNeverReportsIsHarnessOrEnvironmentBroken() {
         try (EmulatorBackend spinning = EmulatorBackend.withPayload(Payload.load("test_spin"), Duration.ofMillis(100))) {
             CaseResult r = new CaseRunner(spinning, new KernelVersion(99, 0, 0)).run(cases.get(0));
-            String message = r.verdict().failureMessage();
+            String message = new Verdict(r.spec(), new Observation("kvm", r.observation().steps()), r.verdict().mismatches()).failureMessage();
             assertThat(message).contains("triage: run-failed");
             assertThat(categoriesOf("failed", message)).containsExactly("Harness or environment broken");
         }
