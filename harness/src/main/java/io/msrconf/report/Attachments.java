@@ -9,7 +9,13 @@ import io.msrconf.pipeline.Differential;
 import io.msrconf.spec.Access;
 import io.msrconf.spec.Case;
 import io.msrconf.spec.Step;
+import io.msrconf.verdict.Mismatch;
+import io.msrconf.verdict.Verdict;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +71,7 @@ final class Attachments {
         if (r.observation() != null) {
             List<String> observed = Differential.normalForm(c, r.observation());
             out.put("observation", String.join("\n", observed) + "\n" + crashDetails(r.observation()));
-            out.put("expected vs actual", sideBySide(c, observed));
+            out.put("expected vs actual", sideBySide(c, observed, r.verdict()));
         }
         if (r.kind() == TestResult.Kind.DIFFERENTIAL && !r.message().isEmpty()) {
             out.put("KVM vs model", r.message());
@@ -94,11 +100,29 @@ final class Attachments {
         return sb.toString();
     }
 
-    /** One row per step and access: what the case expects | what happened. */
-    private static String sideBySide(Case c, List<String> observed) {
+    /** Where a mismatch was found: "step N (...)", then " access M (...)" or " answering the exit ...". */
+    private static final Pattern WHERE = Pattern.compile("^step (\\d+) \\([^)]*\\)(?: (access (\\d+)|answering))?");
+
+    /**
+     * One row per step and access: what the case expects | what happened; rows where the verdict found a
+     * mismatch are marked "!", as the KVM-versus-model comparison marks its differences.
+     */
+    static String sideBySide(Case c, List<String> observed, Verdict verdict) {
         List<String> expected = new ArrayList<>();
+        List<String> keys = new ArrayList<>();   // per expected row: "N" (the step), "N/M" (access M), "N/answered"
+        Set<String> wrong = new HashSet<>();
+        if (verdict != null) {
+            for (Mismatch m : verdict.mismatches()) {
+                Matcher w = WHERE.matcher(m.step());
+                if (w.find()) {
+                    wrong.add(w.group(1) + (w.group(3) != null ? "/" + w.group(3) : w.group(2) != null ? "/answered" : ""));
+                }
+            }
+        }
         for (int i = 0; i < c.steps().size(); i++) {
             String step = "step " + (i + 1) + ": ";
+            int stepNumber = i + 1;
+            int rowsBefore = expected.size();
             c.steps().get(i).accept(new Step.Visitor<Void>() {
                 @Override
                 public Void setFilter(Step.SetFilter s) {
@@ -111,11 +135,16 @@ final class Attachments {
                     Access inExit = run.pausedInExit();
                     expected.add(step + (run.resume() == null ? "run " : "continue ")
                             + (inExit == null ? "reports completion" : "stops in the exit at pause '" + inExit.exit().pause() + "'"));
+                    keys.add(String.valueOf(stepNumber));
                     if (run.resume() != null && run.resume().inExit() != null) {
                         Access a = run.resume().inExit();
                         expected.add("  " + a.describe() + " (answered): " + a.guest().describe());
+                        keys.add(stepNumber + "/answered");
                     }
-                    run.accesses().forEach(a -> expected.add("  " + a.describe() + ": " + expectation(a)));
+                    for (int a = 0; a < run.accesses().size(); a++) {
+                        expected.add("  " + run.accesses().get(a).describe() + ": " + expectation(run.accesses().get(a)));
+                        keys.add(stepNumber + "/" + (a + 1));
+                    }
                     return null;
                 }
 
@@ -156,11 +185,16 @@ final class Attachments {
                     return null;
                 }
             });
+            if (keys.size() < expected.size() && expected.size() == rowsBefore + 1) {
+                keys.add(String.valueOf(stepNumber));   // every other kind of step is one row
+            }
         }
         int width = Math.max(8, expected.stream().mapToInt(String::length).max().orElse(8));
-        StringBuilder sb = new StringBuilder(String.format("%-" + width + "s | %s%n", "expected", "actual"));
+        StringBuilder sb = new StringBuilder(String.format("  %-" + width + "s | %s%n", "expected", "actual"));
         for (int i = 0; i < Math.max(expected.size(), observed.size()); i++) {
-            sb.append(String.format("%-" + width + "s | %s%n", i < expected.size() ? expected.get(i) : "", i < observed.size() ? observed.get(i) : ""));
+            String mark = i < keys.size() && wrong.contains(keys.get(i)) ? "! " : "  ";
+            sb.append(mark).append(String.format("%-" + width + "s | %s%n", i < expected.size() ? expected.get(i) : "",
+                    i < observed.size() ? observed.get(i) : ""));
         }
         return sb.toString();
     }
