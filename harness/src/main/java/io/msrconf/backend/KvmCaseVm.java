@@ -98,17 +98,14 @@ class KvmCaseVm implements CaseVm {
 
     @Override
     public GuestVcpu vcpu(int id) {
-        GuestVcpu v = guestVcpus.get(id);
-        if (v == null) {
-            throw new IllegalStateException("vCPU " + id + " was not created");   // the parser orders steps so that it is
-        }
-        return v;
+        kvmVcpu(id);   // checks that it exists
+        return guestVcpus.get(id);
     }
 
     KvmVcpu kvmVcpu(int id) {
         KvmVcpu v = vcpus.get(id);
         if (v == null) {
-            throw new IllegalStateException("vCPU " + id + " was not created");
+            throw new IllegalStateException("vCPU " + id + " was not created");   // the parser orders steps so that it is
         }
         return v;
     }

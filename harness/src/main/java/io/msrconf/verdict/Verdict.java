@@ -114,12 +114,7 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
 
                 @Override
                 public Void checkExtension(Step.CheckExtension e) {
-                    if (!(outcome instanceof StepOutcome.ExtensionChecked x)) {
-                        out.add(wrongShape(where, "KVM_CHECK_EXTENSION", outcome));
-                    } else if (x.value() != e.expectedValue()) {
-                        out.add(new Mismatch(Mismatch.Kind.IOCTL_RESULT, where, "Expected KVM_CHECK_EXTENSION(KVM_CAP_" + e.capName()
-                                + ") to return " + e.expectedValue() + ", got " + x.value()));
-                    }
+                    judgeCheckExtension(e, outcome, where, out);
                     return null;
                 }
 
@@ -148,6 +143,15 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
         if (x.errno() != e.expectedErrno()) {
             out.add(new Mismatch(Mismatch.Kind.IOCTL_RESULT, where, "Expected " + ioctl + " to return "
                     + Errno.describe(e.expectedErrno()) + ", got " + Errno.describe(x.errno())));
+        }
+    }
+
+    private static void judgeCheckExtension(Step.CheckExtension e, StepOutcome outcome, String where, List<Mismatch> out) {
+        if (!(outcome instanceof StepOutcome.ExtensionChecked x)) {
+            out.add(wrongShape(where, "KVM_CHECK_EXTENSION", outcome));
+        } else if (x.value() != e.expectedValue()) {
+            out.add(new Mismatch(Mismatch.Kind.IOCTL_RESULT, where, "Expected KVM_CHECK_EXTENSION(KVM_CAP_" + e.capName()
+                    + ") to return " + e.expectedValue() + ", got " + x.value()));
         }
     }
 

@@ -218,7 +218,8 @@ public final class KvmModel implements MsrPort {
     @Override
     public MsrResult wrmsr(int index, long value) {
         msrs.lapic().vmExit();
-        if (profile.passesThroughToCpu(index) && ADDRESS_MSRS.contains(index) && value << 16 >> 16 != value && guestAllowed(index, FilterModel.TYPE_WRITE)) {
+        if (ADDRESS_MSRS.contains(index) && MsrFileModel.canonical(value) != value && profile.passesThroughToCpu(index)
+                && guestAllowed(index, FilterModel.TYPE_WRITE)) {
             cpuDecided(String.format("a non-canonical WRMSR(0x%x) reaches the CPU, which decides (a real CPU raises #GP,"
                     + " QEMU's TCG CPU may accept it)", index));
         }

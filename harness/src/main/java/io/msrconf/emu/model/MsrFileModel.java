@@ -74,6 +74,11 @@ public final class MsrFileModel {
         return lapic;
     }
 
+    /** {@code value} sign-extended from bit 47: the canonical form of a 48-bit virtual address. */
+    static long canonical(long value) {
+        return value << 16 >> 16;
+    }
+
     /** Whether the CPU, not KVM, decides what {@code msr} reads now (see {@link #cpuDecided}). */
     boolean cpuDecides(int msr) {
         return cpuDecided.contains(msr);
@@ -138,7 +143,7 @@ public final class MsrFileModel {
                 // fail on Intel after writing a non-canonical value" -- data = __canonical_address(data, 48 or 57
                 // bits); with 4-level paging (the layout's) both sign-extend from bit 47 for a user value
                 // whose bits 47..56 agree, and from bit 47 is what the model does. Then kvm_amd may keep 32 bits.
-                long canonical = value << 16 >> 16;
+                long canonical = canonical(value);
                 if (canonical != value && mutations.contains(Mutation.SYSENTER_NONCANONICAL_REFUSED)) {
                     return 1;
                 }
@@ -146,7 +151,7 @@ public final class MsrFileModel {
                 return 0;
             case MSR_LSTAR, MSR_CSTAR, Msr.MSR_FS_BASE, Msr.MSR_GS_BASE, Msr.MSR_KERNEL_GS_BASE:
                 // __kvm_set_msr(): "if (is_noncanonical_msr_address(data, vcpu)) return 1;" (48-bit VA)
-                if (value << 16 >> 16 != value) {
+                if (canonical(value) != value) {
                     return 1;
                 }
                 stored.put(msr, value);
