@@ -73,6 +73,7 @@ enum op {
 	OP_LIST_DIR = 31,
 	OP_WRITE_FILE = 32,
 	OP_POWEROFF = 33,
+	OP_XEN_HVM_CONFIG = 34,
 };
 
 /* bitmap placements (io.msrconf.filter.BitmapMemory, plus NULL) */
@@ -206,6 +207,15 @@ static uint32_t in_u32(struct in *in)
 	memcpy(&v, in->p + in->at, 4);
 	in->at += 4;
 	return v;
+}
+
+static uint8_t in_u8(struct in *in)
+{
+	if (in->at + 1 > in->n) {
+		in->bad = 1;
+		return 0;
+	}
+	return in->p[in->at++];
 }
 
 static uint64_t in_u64(struct in *in)
@@ -769,6 +779,19 @@ static int32_t dispatch(uint32_t op, uint32_t h, struct in *in)
 		if (!handle(h, VM))
 			return -EBADF;
 		return rc(ioctl((int)h, KVM_X86_SET_MSR_FILTER, NULL));
+	case OP_XEN_HVM_CONFIG: {
+		/* The blob is always at the wild address: KVM never copies the agent's memory into the guest. */
+		struct kvm_xen_hvm_config xen;
+		memset(&xen, 0, sizeof(xen));
+		xen.msr = in_u32(in);
+		xen.blob_size_32 = xen.blob_size_64 = in_u8(in);
+		xen.blob_addr_32 = xen.blob_addr_64 = WILD_ADDRESS;
+		if (in->bad)
+			return -EPROTO;
+		if (!handle(h, VM))
+			return -EBADF;
+		return rc(ioctl((int)h, KVM_XEN_HVM_CONFIG, &xen));
+	}
 	case OP_CLOSE:
 		if (h >= MAX_FDS || handles[h].kind == FREE)
 			return -EBADF;

@@ -12,6 +12,8 @@ public final class KvmCap {
     public static final int KVM_CAP_IMMEDIATE_EXIT = 136;
     public static final int KVM_CAP_X86_USER_SPACE_MSR = 188;
     public static final int KVM_CAP_X86_MSR_FILTER = 189;
+    /** Whether KVM_XEN_HVM_CONFIG exists (always before 5.12; since, only with CONFIG_KVM_XEN: 0 on Debian's 6.1). */
+    public static final int KVM_CAP_XEN_HVM = 38;
 
     private KvmCap() {
     }

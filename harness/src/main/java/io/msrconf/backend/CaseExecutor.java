@@ -46,6 +46,11 @@ public final class CaseExecutor {
             }
 
             @Override
+            public StepOutcome xenHvmConfig(Step.XenHvmConfig step) {
+                return new StepOutcome.XenConfigured(vm.xenHvmConfig(step.msr(), step.blobPages()).errno());
+            }
+
+            @Override
             public StepOutcome checkExtension(Step.CheckExtension step) {
                 return new StepOutcome.ExtensionChecked(vm.checkExtension(step.cap()));
             }

@@ -16,6 +16,9 @@ public interface CaseVm {
     /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) on the VM with {@code mask} and the struct's {@code flags} as they are. */
     KvmResult enableUserSpaceMsr(int mask, int flags);
 
+    /** KVM_XEN_HVM_CONFIG with this hypercall-page MSR and a blob KVM cannot read ({@link io.msrconf.kvm.KvmVm#xenHvmConfig}). */
+    KvmResult xenHvmConfig(int msr, int blobPages);
+
     /** KVM_CHECK_EXTENSION on the VM fd. */
     int checkExtension(int cap);
 

@@ -169,6 +169,11 @@ public final class EmulatorBackend implements Backend {
                 }
 
                 @Override
+                public KvmResult xenHvmConfig(int msr, int blobPages) {
+                    return KvmResult.ofErrno(model.xenHvmConfig(msr, blobPages));
+                }
+
+                @Override
                 public KvmResult createVcpu(int id) {
                     KvmModel m = id == 0 ? model : model.addVcpu(id);
                     m.created();

@@ -1,6 +1,5 @@
 package io.msrconf.backend;
 
-import io.msrconf.abi.Errno;
 import io.msrconf.guest.GuestLayout;
 import io.msrconf.guest.MsrScriptTable;
 import io.msrconf.guest.Payload;
@@ -111,6 +110,10 @@ public final class GuestRun {
                     Optional<RunEnd> end = GuestReport.of(io);
                     return end.orElseGet(() -> crashed(vcpu, GuestReport.describeStray(io)));
                 }
+                if (exit instanceof VcpuExit.RunFailed f) {
+                    long at = Integer.toUnsignedLong(vcpu.memory().readU32(table + MsrScriptTable.HDR_COMPLETED));
+                    return new RunEnd.KvmRunFailed(f.errno(), at);
+                }
                 if (exit instanceof VcpuExit.Msr m) {
                     MsrExit seen = new MsrExit(m.write() ? MsrOp.WRMSR : MsrOp.RDMSR, m.reason(), m.index(), m.data(), m.errorAndPad());
                     // The guest counts finished entries, so the exit belongs to entry number "completed".
@@ -137,9 +140,6 @@ public final class GuestRun {
         if (exit instanceof VcpuExit.Unimplemented u) {
             return String.format("the emulator does not implement '%s' at RIP 0x%x (%s), bytes %s", u.mnemonic(), u.rip(),
                     payload.symbolize(u.rip()), HexFormat.ofDelimiter(" ").formatHex(u.bytes()));
-        }
-        if (exit instanceof VcpuExit.RunFailed f) {
-            return "KVM_RUN failed with " + Errno.describe(f.errno());
         }
         return "unexpected exit " + exit.describe();
     }

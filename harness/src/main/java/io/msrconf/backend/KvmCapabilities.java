@@ -20,11 +20,12 @@ public final class KvmCapabilities {
     public static final String FORCE_EMULATION_PREFIX = "/sys/module/kvm/parameters/force_emulation_prefix";
 
     /** The KVM_CHECK_EXTENSION answers the cases depend on. */
-    public record Extensions(boolean irqchip, boolean msrFilter, boolean userSpaceMsr) {
+    public record Extensions(boolean irqchip, boolean msrFilter, boolean userSpaceMsr, boolean xenHvm) {
         static Extensions of(IntUnaryOperator checkExtension) {
             return new Extensions(checkExtension.applyAsInt(KvmCap.KVM_CAP_IRQCHIP) != 0,
                     checkExtension.applyAsInt(KvmCap.KVM_CAP_X86_MSR_FILTER) != 0,
-                    checkExtension.applyAsInt(KvmCap.KVM_CAP_X86_USER_SPACE_MSR) != 0);
+                    checkExtension.applyAsInt(KvmCap.KVM_CAP_X86_USER_SPACE_MSR) != 0,
+                    checkExtension.applyAsInt(KvmCap.KVM_CAP_XEN_HVM) != 0);
         }
     }
 
@@ -71,6 +72,9 @@ public final class KvmCapabilities {
         }
         if (!c.vcpu().userspaceExits().isEmpty() && !caps.userSpaceMsr()) {
             return Optional.of("KVM lacks KVM_CAP_X86_USER_SPACE_MSR");
+        }
+        if (c.usesXenHvmConfig() && !caps.xenHvm()) {
+            return Optional.of("KVM lacks KVM_CAP_XEN_HVM (KVM_XEN_HVM_CONFIG: since 5.12 only in kernels built with CONFIG_KVM_XEN)");
         }
         return Optional.empty();
     }

@@ -45,6 +45,11 @@ class KvmCaseVm implements CaseVm {
     }
 
     @Override
+    public KvmResult xenHvmConfig(int msr, int blobPages) {
+        return vm.xenHvmConfig(msr, blobPages);
+    }
+
+    @Override
     public KvmResult enableUserSpaceMsr(int mask, int flags) {
         return vm.enableCapWithFlags(KvmCap.KVM_CAP_X86_USER_SPACE_MSR, flags, mask);
     }

@@ -63,7 +63,7 @@ final class ReusedKvmVm implements CaseVmSource {
     private final KvmGuestImage image;
     /** Created on the first case, and again after a case that left it unusable. */
     private Vm current;
-    /** For a case that creates its vCPUs in steps: its setup order is the point, so it gets a fresh VM. */
+    /** For a case that needs a fresh VM ({@link Case#needsFreshVm}). */
     private final FreshKvmVms fresh;
 
     ReusedKvmVm(Kvm kvm, KvmCapabilities capabilities, KvmGuestImage image) {
@@ -75,7 +75,7 @@ final class ReusedKvmVm implements CaseVmSource {
 
     @Override
     public CaseVm open(Case c) {
-        if (c.createsVcpus()) {
+        if (c.needsFreshVm()) {
             return fresh.open(c);
         }
         if (current == null) {

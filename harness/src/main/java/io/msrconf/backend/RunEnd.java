@@ -34,6 +34,17 @@ public sealed interface RunEnd {
         }
     }
 
+    /**
+     * KVM_RUN returned an error while the guest's entry counter stood at {@code entry} (guest-written, untrusted):
+     * a normal end only for an access that expects it ({@link io.msrconf.spec.GuestExpectation.KvmRunFails}).
+     */
+    record KvmRunFailed(int errno, long entry) implements RunEnd {
+        @Override
+        public String describe() {
+            return "KVM_RUN failed with " + io.msrconf.abi.Errno.describe(errno) + " at script entry " + entry;
+        }
+    }
+
     /** The guest did not report back before the deadline. */
     record TimedOut(long deadlineMillis, int exits) implements RunEnd {
         @Override

@@ -16,6 +16,8 @@ public sealed interface StepOutcome {
             return "KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) returned " + Errno.describe(e.errno());
         } else if (this instanceof FilterSet f) {
             return "KVM_X86_SET_MSR_FILTER returned " + Errno.describe(f.errno());
+        } else if (this instanceof XenConfigured x) {
+            return "KVM_XEN_HVM_CONFIG returned " + Errno.describe(x.errno());
         } else if (this instanceof ExtensionChecked x) {
             return "KVM_CHECK_EXTENSION returned " + x.value();
         } else if (this instanceof VcpuSetUp v) {
@@ -36,6 +38,10 @@ public sealed interface StepOutcome {
 
     /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) returned this errno (0 = success). */
     record ExitsEnabled(int errno) implements StepOutcome {
+    }
+
+    /** KVM_XEN_HVM_CONFIG returned 0 or this errno. */
+    record XenConfigured(int errno) implements StepOutcome {
     }
 
     /** KVM_X86_SET_MSR_FILTER returned 0 or this errno. */

@@ -93,6 +93,11 @@ public final class TimedCaseVmSource implements CaseVmSource {
         }
 
         @Override
+        public KvmResult xenHvmConfig(int msr, int blobPages) {
+            return inner.xenHvmConfig(msr, blobPages);
+        }
+
+        @Override
         public KvmResult createVcpu(int id) {
             return inner.createVcpu(id);
         }

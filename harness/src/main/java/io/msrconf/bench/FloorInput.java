@@ -34,8 +34,10 @@ final class FloorInput {
     /** Whether the C floor runs this kind of step: one vCPU, made by the setup; no enable-exits; runs that start a guest. */
     static boolean floorRuns(Step step) {
         return !(step instanceof Step.EnableExits || step instanceof Step.CreateVcpu || step instanceof Step.SetCpuid
-                || step instanceof Step.CheckExtension || step instanceof Step.SetFilter f && f.filter() == null)
-                && !(step instanceof Step.RunGuest r && (r.vcpu() != 0 || r.resume() != null || r.pausePoint() != null))
+                || step instanceof Step.CheckExtension || step instanceof Step.XenHvmConfig
+                || step instanceof Step.SetFilter f && f.filter() == null)
+                && !(step instanceof Step.RunGuest r && (r.vcpu() != 0 || r.resume() != null || r.pausePoint() != null
+                        || r.accesses().stream().anyMatch(a -> a.guest() instanceof io.msrconf.spec.GuestExpectation.KvmRunFails)))
                 && !(step instanceof Step.HostSetMsrs h && h.vcpu() != 0) && !(step instanceof Step.HostGetMsrs g && g.vcpu() != 0);
     }
 
@@ -113,6 +115,11 @@ final class FloorInput {
             @Override
             public Void enableExits(Step.EnableExits e) {
                 throw new IllegalArgumentException("the C floor does not run enable-exits steps (Bench leaves those cases out)");
+            }
+
+            @Override
+            public Void xenHvmConfig(Step.XenHvmConfig x) {
+                throw new IllegalArgumentException("the C floor does not configure Xen (Bench leaves those cases out)");
             }
 
             @Override

@@ -21,6 +21,17 @@ public sealed interface GuestResult {
         }
     }
 
+    /**
+     * KVM_RUN returned this errno while the guest was at this entry: the guest never finished it. Not written by
+     * the guest: the run loop marks the entry its counter stood at.
+     */
+    record KvmRunFailed(int errno) implements GuestResult {
+        @Override
+        public String describe() {
+            return "made KVM_RUN fail with " + io.msrconf.abi.Errno.describe(errno);
+        }
+    }
+
     /** The run ended before the guest reached this entry. */
     record NotRun() implements GuestResult {
         @Override

@@ -38,6 +38,13 @@ public interface KvmVm extends AutoCloseable {
     /** KVM_X86_SET_MSR_FILTER with a NULL argument. */
     KvmResult setMsrFilterNullArgument();
 
+    /**
+     * KVM_XEN_HVM_CONFIG with flags 0, this hypercall-page MSR and 32- and 64-bit blobs of {@code blobPages}
+     * pages at {@link io.msrconf.filter.BitmapMemory#WILD_ADDRESS}, where no process can map anything: KVM
+     * never gets to copy memory of the process into the guest.
+     */
+    KvmResult xenHvmConfig(int msr, int blobPages);
+
     @Override
     void close();
 }

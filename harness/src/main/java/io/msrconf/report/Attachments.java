@@ -134,7 +134,8 @@ final class Attachments {
                 public Void runGuest(Step.RunGuest run) {
                     Access inExit = run.pausedInExit();
                     expected.add(step + (run.resume() == null ? "run " : "continue ")
-                            + (inExit == null ? "reports completion" : "stops in the exit at pause '" + inExit.exit().pause() + "'"));
+                            + (inExit != null ? "stops in the exit at pause '" + inExit.exit().pause() + "'"
+                                    : run.endsInKvmRunFailure() ? "ends with KVM_RUN failing" : "reports completion"));
                     keys.add(String.valueOf(stepNumber));
                     if (run.resume() != null && run.resume().inExit() != null) {
                         Access a = run.resume().inExit();
@@ -157,6 +158,13 @@ final class Attachments {
                 @Override
                 public Void hostGetMsrs(Step.HostGetMsrs h) {
                     expected.add(step + "KVM_GET_MSRS reads " + h.expectedCount() + " " + h.msrs());
+                    return null;
+                }
+
+                @Override
+                public Void xenHvmConfig(Step.XenHvmConfig x) {
+                    expected.add(step + String.format("KVM_XEN_HVM_CONFIG(msr 0x%x, %d blob pages) returns ", x.msr(), x.blobPages())
+                            + io.msrconf.abi.Errno.describe(x.expectedErrno()));
                     return null;
                 }
 

@@ -41,6 +41,20 @@ public record Case(String id, String title, String area, String citation, Kernel
         return steps.stream().anyMatch(s -> s instanceof Step.CreateVcpu);
     }
 
+    /**
+     * Whether the case's VM must be new, built in the case's own order: a case that creates its vCPUs in steps
+     * (the setup order is the point), or that configures Xen's hypercall MSR (a state of the VM that the reuse of one VM
+     * across cases does not put back).
+     */
+    public boolean needsFreshVm() {
+        return createsVcpus() || usesXenHvmConfig();
+    }
+
+    /** Whether any step configures Xen's hypercall MSR: then the case needs KVM_CAP_XEN_HVM. */
+    public boolean usesXenHvmConfig() {
+        return steps.stream().anyMatch(s -> s instanceof Step.XenHvmConfig);
+    }
+
     /** Whether any step sets a filter: then the case needs KVM_CAP_X86_MSR_FILTER. */
     public boolean usesFilter() {
         return steps.stream().anyMatch(s -> s instanceof Step.SetFilter);

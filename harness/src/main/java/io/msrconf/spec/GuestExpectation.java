@@ -27,4 +27,16 @@ public sealed interface GuestExpectation {
             return "fault with " + Vectors.name(vector);
         }
     }
+
+    /**
+     * KVM_RUN returns -{@code errno} at this access: a negative error from an MSR handler that no userspace
+     * exit takes ("Signal all other negative errors to userspace", kvm_emulate_wrmsr()). The guest never gets
+     * past the instruction, so the access ends its step.
+     */
+    record KvmRunFails(int errno) implements GuestExpectation {
+        @Override
+        public String describe() {
+            return "make KVM_RUN fail with " + io.msrconf.abi.Errno.describe(errno);
+        }
+    }
 }

@@ -36,7 +36,7 @@ final class SpecFileParser {
     static final List<String> FILE_KEYS = List.of("area", "description", "cases");
     static final List<String> CASE_KEYS = List.of("id", "rules", "title", "cites", "kernel", "requires", "vcpu", "steps");
     static final List<String> ACTIONS = List.of("set-filter", "run", "continue", "host-set-msrs", "host-get-msrs", "enable-exits",
-            "create-vcpu", "set-cpuid", "check-extension");
+            "create-vcpu", "set-cpuid", "check-extension", "xen-hvm-config");
     /** The capabilities a check-extension step may name: this API's two (KVM_CAP_ without its prefix). */
     private static final Map<String, Integer> CAPABILITIES = ordered("X86_USER_SPACE_MSR", io.msrconf.abi.KvmCap.KVM_CAP_X86_USER_SPACE_MSR,
             "X86_MSR_FILTER", io.msrconf.abi.KvmCap.KVM_CAP_X86_MSR_FILTER);
@@ -51,7 +51,7 @@ final class SpecFileParser {
     private static final List<String> VCPU_KEYS = List.of("x2apic", "exits", "cpuid-lacks");
     private static final Map<String, CpuidFeature> CPUID_FEATURES = cpuidFeatures();
     private static final List<String> STEP_KEYS = List.of("set-filter", "run", "continue", "host-set-msrs", "host-get-msrs",
-            "enable-exits", "create-vcpu", "set-cpuid", "check-extension", "expect", "from", "pause", "vcpu", "cpuid", "cap-flags");
+            "enable-exits", "create-vcpu", "set-cpuid", "check-extension", "xen-hvm-config", "expect", "from", "pause", "vcpu", "cpuid", "cap-flags");
     /** The actions that act on one vCPU, named by {@code vcpu: N} (0 when absent). */
     private static final List<String> VCPU_ACTIONS = List.of("run", "continue", "host-set-msrs", "host-get-msrs");
     /** A pause point's name: a word, so that failure messages and continue steps can quote it. */
@@ -83,6 +83,8 @@ final class SpecFileParser {
     private static final List<String> ACCESS_KEYS = List.of("rdmsr", "wrmsr", "fep-rdmsr", "fep-rdtsc", "fep-wrmsr", "value", "expect");
     private static final List<String> VALUE_KEYS = List.of("value", "mask");
     private static final List<String> FAULT_KEYS = List.of("fault");
+    private static final List<String> RUN_FAILS_KEYS = List.of("kvm-run-fails");
+    private static final List<String> XEN_HVM_CONFIG_KEYS = List.of("msr", "blob-pages");
     private static final List<String> EXIT_KEYS = List.of("exit", "data", "answer", "then", "pause");
     private static final List<String> ANSWER_KEYS = List.of("error", "data");
     private static final List<String> SET_MSR_KEYS = List.of("index", "value");
@@ -417,6 +419,7 @@ final class SpecFileParser {
             case "create-vcpu" -> createVcpu(m, body, bodyPath, source, state);
             case "set-cpuid" -> setCpuid(body, bodyPath, source, state);
             case "check-extension" -> checkExtension(m, body, bodyPath, source);
+            case "xen-hvm-config" -> xenHvmConfig(m, body, bodyPath, source);
             default -> hostGetMsrs(m, body, bodyPath, source, vcpuId);
         };
         if (!action.equals("run") && !action.equals("continue")) {
@@ -483,6 +486,26 @@ final class SpecFileParser {
         Integer value = expect == null ? null : reader.u32(expect, step.path("expect"));
         return cap == null || value == null ? null
                 : new Step.CheckExtension(((ScalarNode) body).getValue(), cap, value, source);
+    }
+
+    /**
+     * {@code xen-hvm-config: {msr: 0x40000200, blob-pages: 1}} with {@code expect: ok}: KVM_XEN_HVM_CONFIG with
+     * that MSR and a blob of that many pages (u8, as struct kvm_xen_hvm_config's blob_size_32/64), at an address
+     * KVM can never read ({@link Step.XenHvmConfig}).
+     */
+    private Step xenHvmConfig(YamlMap step, Node body, String path, SourceRef source) {
+        int before = reader.errorCount();
+        YamlMap m = reader.map(body, path, XEN_HVM_CONFIG_KEYS);
+        if (m == null) {
+            return null;
+        }
+        Node msrNode = m.require("msr");
+        Integer msr = msrNode == null ? null : reader.u32(msrNode, m.path("msr"));
+        Node pagesNode = m.require("blob-pages");
+        Integer pages = pagesNode == null ? null : reader.u8(pagesNode, m.path("blob-pages"));
+        Node expect = step.require("expect");
+        Integer errno = expect == null ? null : reader.choice(expect, step.path("expect"), "ok or an errno name", ERRNOS);
+        return reader.errorCount() != before || errno == null ? null : new Step.XenHvmConfig(msr, pages, errno, source);
     }
 
     /** {@code set-cpuid: N} for a vCPU created with {@code cpuid: later}. */
@@ -763,7 +786,10 @@ final class SpecFileParser {
             if (access == null) {
                 continue;
             }
-            if (access.exit() != null && access.exit().pause() != null && i != items.size() - 1) {
+            if (access.guest() instanceof GuestExpectation.KvmRunFails && (i != items.size() - 1 || pause != null)) {
+                reader.error(items.get(i), YamlReader.item(path, i), "an access that makes KVM_RUN fail ends its step and"
+                        + " its guest: the vCPU never gets past it, so nothing can run or pause after it");
+            } else if (access.exit() != null && access.exit().pause() != null && i != items.size() - 1) {
                 reader.error(items.get(i), YamlReader.item(path, i), "an access that pauses in its exit ends its step: the"
                         + " vCPU stops there, so the accesses after it belong in the continue step");
             } else if (access.exit() != null && access.exit().pause() != null && pause != null) {
@@ -948,6 +974,22 @@ final class SpecFileParser {
         if (node instanceof MappingNode && keys.contains("value")) {
             return valueExpectation(node, path, op);
         }
+        if (node instanceof MappingNode && keys.contains("kvm-run-fails")) {
+            if (!exitAllowed) {
+                reader.error(node, path, "KVM_RUN cannot fail once userspace answered the exit: after an exit the guest"
+                        + " outcome is ok, gp, nonzero, {value: ...} or {fault: ...}");
+                return null;
+            }
+            int before = reader.errorCount();
+            YamlMap m = reader.map(node, path, RUN_FAILS_KEYS);
+            Node errnoNode = m == null ? null : m.require("kvm-run-fails");
+            Integer errno = errnoNode == null ? null : reader.choice(errnoNode, m.path("kvm-run-fails"), "an errno name", ERRNOS);
+            if (errno != null && errno == 0) {
+                reader.error(errnoNode, m.path("kvm-run-fails"), "name the errno KVM_RUN fails with (ok is not a failure)");
+                return null;
+            }
+            return reader.errorCount() == before ? new GuestExpectation.KvmRunFails(errno) : null;
+        }
         if (node instanceof MappingNode && keys.contains("fault")) {
             int before = reader.errorCount();
             YamlMap m = reader.map(node, path, FAULT_KEYS);
@@ -957,7 +999,7 @@ final class SpecFileParser {
         }
         String got = node instanceof MappingNode ? "a map with keys " + String.join(", ", keys) : YamlReader.describe(node);
         reader.error(node, path, "expected ok, gp, nonzero, {value: ...}, {fault: ...}"
-                + (exitAllowed ? " or {exit: ...}" : " (an access has at most one exit)") + ", got " + got);
+                + (exitAllowed ? ", {kvm-run-fails: ERRNO} or {exit: ...}" : " (an access has at most one exit)") + ", got " + got);
         return null;
     }
 

@@ -123,6 +123,12 @@ public final class SpecWriter {
             }
 
             @Override
+            public String xenHvmConfig(Step.XenHvmConfig x) {
+                return "      - xen-hvm-config: { msr: " + hex(x.msr()) + ", blob-pages: " + x.blobPages() + " }\n        expect: "
+                        + errno(x.expectedErrno()) + "\n";
+            }
+
+            @Override
             public String enableExits(Step.EnableExits e) {
                 return "      - enable-exits: " + exitMask(e.mask()) + "\n        expect: " + errno(e.expectedErrno()) + "\n"
                         + (e.capFlags() != 0 ? "        cap-flags: " + hex(e.capFlags()) + "\n" : "");
@@ -252,6 +258,9 @@ public final class SpecWriter {
     private static String guest(GuestExpectation g, MsrOp op) {
         if (g instanceof GuestExpectation.Faults f) {
             return f.vector() == GuestExpectation.Faults.GP ? "gp" : "{ fault: " + f.vector() + " }";
+        }
+        if (g instanceof GuestExpectation.KvmRunFails k) {
+            return "{ kvm-run-fails: " + errno(k.errno()) + " }";
         }
         ValueExpectation v = ((GuestExpectation.Completes) g).value();
         if (v.equals(ValueExpectation.ANY)) {

@@ -31,6 +31,23 @@ public sealed interface Step {
         R checkExtension(CheckExtension step);
 
         R setCpuid(SetCpuid step);
+
+        R xenHvmConfig(XenHvmConfig step);
+    }
+
+    /**
+     * KVM_XEN_HVM_CONFIG: guest writes to MSR {@code msr} make KVM copy page N of a hypercall blob of
+     * {@code blobPages} pages from the VMM into the guest (x86.c kvm_set_msr_common() ->
+     * kvm_xen_write_hypercall_page(), 5.10: xen_hvm_config()). msrconf never gives KVM a blob it can read: the
+     * blob address is one where nothing can be mapped, so a write for a page inside the blob fails in
+     * memdup_user() with -EFAULT, the one negative error a WRMSR handler returns on every kernel msrconf boots.
+     * The ioctl must return {@code expectedErrno}.
+     */
+    record XenHvmConfig(int msr, int blobPages, int expectedErrno, SourceRef source) implements Step {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.xenHvmConfig(this);
+        }
     }
 
     /**
@@ -125,6 +142,11 @@ public sealed interface Step {
             }
             Access last = accesses.get(accesses.size() - 1);
             return last.exit() != null && last.exit().pause() != null ? last : null;
+        }
+
+        /** Whether the step's last access expects KVM_RUN to fail there: then the step ends with that failure. */
+        public boolean endsInKvmRunFailure() {
+            return !accesses.isEmpty() && accesses.get(accesses.size() - 1).guest() instanceof GuestExpectation.KvmRunFails;
         }
 
         /** The name of the point this step leaves the guest paused at, or null when nothing continues it. */

@@ -113,6 +113,12 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
                 }
 
                 @Override
+                public Void xenHvmConfig(Step.XenHvmConfig x) {
+                    judgeXenHvmConfig(x, outcome, where, out);
+                    return null;
+                }
+
+                @Override
                 public Void checkExtension(Step.CheckExtension e) {
                     judgeCheckExtension(e, outcome, where, out);
                     return null;
@@ -132,6 +138,16 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
             });
         }
         return new Verdict(c, o, out, unchecked);
+    }
+
+    private static void judgeXenHvmConfig(Step.XenHvmConfig x, StepOutcome outcome, String where, List<Mismatch> out) {
+        String ioctl = String.format("KVM_XEN_HVM_CONFIG(msr 0x%x, %d blob pages)", x.msr(), x.blobPages());
+        if (!(outcome instanceof StepOutcome.XenConfigured r)) {
+            out.add(wrongShape(where, ioctl, outcome));
+        } else if (r.errno() != x.expectedErrno()) {
+            out.add(new Mismatch(Mismatch.Kind.IOCTL_RESULT, where, "Expected " + ioctl + " to return "
+                    + Errno.describe(x.expectedErrno()) + ", got " + Errno.describe(r.errno())));
+        }
     }
 
     private static void judgeEnableExits(Step.EnableExits e, StepOutcome outcome, String where, List<Mismatch> out) {
@@ -209,7 +225,8 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
             return;
         }
         Access inExit = r.pausedInExit();
-        boolean atPause = ran.end() instanceof RunEnd.Reported || inExit != null && ran.end() instanceof RunEnd.InExit;
+        boolean atPause = ran.end() instanceof RunEnd.Reported || inExit != null && ran.end() instanceof RunEnd.InExit
+                || r.endsInKvmRunFailure() && ran.end() instanceof RunEnd.KvmRunFailed;
         if (!atPause) {
             // Report the run's failure once; accesses it never reached would only repeat it.
             long reached = ran.accesses().stream().filter(a -> !(a.result() instanceof GuestResult.NotRun)).count();
@@ -333,6 +350,11 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
             } else if (a.op().readsValue() && !c.value().matches(done.value())) {
                 out.add(new Mismatch(Mismatch.Kind.WRONG_RESULT, where, "Expected " + a.describe() + " to read "
                         + c.value().describe() + after + ", got " + String.format("0x%x", done.value())));
+            }
+        } else if (a.guest() instanceof GuestExpectation.KvmRunFails k) {
+            if (!(r instanceof GuestResult.KvmRunFailed failed) || failed.errno() != k.errno()) {
+                out.add(new Mismatch(Mismatch.Kind.WRONG_RESULT, where, "Expected " + a.describe() + " to " + k.describe()
+                        + after + ", got: it " + r.describe()));
             }
         } else if (a.guest() instanceof GuestExpectation.Faults f) {
             if (!(r instanceof GuestResult.Faulted fault)) {

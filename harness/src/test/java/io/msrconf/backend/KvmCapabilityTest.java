@@ -22,22 +22,39 @@ class KvmCapabilityTest {
                       - { rdmsr: 0x174, expect: ok }
             """);
 
-    private static final KvmCapabilities.Extensions ALL = new KvmCapabilities.Extensions(true, true, true);
+    private static final Case XEN_HYPERCALL_MSR = SelfTestCases.parse("""
+            area: self-test
+            cases:
+              - id: self.xen
+                title: t
+                cites: c
+                vcpu: { x2apic: false, exits: [] }
+                steps:
+                  - xen-hvm-config: { msr: 0x40000200, blob-pages: 1 }
+                    expect: ok
+                  - run:
+                      - { wrmsr: 0x40000200, value: 0x5000, expect: { kvm-run-fails: EFAULT } }
+            """);
+
+    private static final KvmCapabilities.Extensions ALL = new KvmCapabilities.Extensions(true, true, true, true);
 
     @Test
     void eachMissingCapabilityIsTheSkipReason() {
         assertThat(KvmCapabilities.missingExtension(FILTER_AND_EXITS, ALL)).isEmpty();
-        assertThat(KvmCapabilities.missingExtension(FILTER_AND_EXITS, new KvmCapabilities.Extensions(true, false, true)))
+        assertThat(KvmCapabilities.missingExtension(FILTER_AND_EXITS, new KvmCapabilities.Extensions(true, false, true, true)))
                 .contains("KVM lacks KVM_CAP_X86_MSR_FILTER");
-        assertThat(KvmCapabilities.missingExtension(FILTER_AND_EXITS, new KvmCapabilities.Extensions(true, true, false)))
+        assertThat(KvmCapabilities.missingExtension(FILTER_AND_EXITS, new KvmCapabilities.Extensions(true, true, false, true)))
                 .contains("KVM lacks KVM_CAP_X86_USER_SPACE_MSR");
-        assertThat(KvmCapabilities.missingExtension(FILTER_AND_EXITS, new KvmCapabilities.Extensions(false, true, true)))
+        assertThat(KvmCapabilities.missingExtension(FILTER_AND_EXITS, new KvmCapabilities.Extensions(false, true, true, true)))
                 .hasValueSatisfying(r -> assertThat(r).startsWith("KVM lacks KVM_CAP_IRQCHIP"));
+        assertThat(KvmCapabilities.missingExtension(XEN_HYPERCALL_MSR, ALL)).isEmpty();
+        assertThat(KvmCapabilities.missingExtension(XEN_HYPERCALL_MSR, new KvmCapabilities.Extensions(true, true, true, false)))
+                .hasValueSatisfying(r -> assertThat(r).startsWith("KVM lacks KVM_CAP_XEN_HVM"));
     }
 
     @Test
     void aCaseThatDoesNotUseTheCapabilityStillRuns() {
-        KvmCapabilities.Extensions noFilterNoExits = new KvmCapabilities.Extensions(true, false, false);
+        KvmCapabilities.Extensions noFilterNoExits = new KvmCapabilities.Extensions(true, false, false, false);
         assertThat(KvmCapabilities.missingExtension(SelfTestCases.ONE_READ, noFilterNoExits)).isEmpty();
     }
 }

@@ -38,6 +38,10 @@ final class ExpectationFlips {
                 int flipped = e.expectedErrno() == 0 ? 22 : 0;
                 flips.add(new Flip(where + ": enable-exits expects " + flipped, replace(c, s,
                         new Step.EnableExits(e.mask(), e.capFlags(), flipped, e.source()))));
+            } else if (step instanceof Step.XenHvmConfig x) {
+                int flipped = x.expectedErrno() == 0 ? 22 : 0;
+                flips.add(new Flip(where + ": xen-hvm-config expects " + flipped, replace(c, s,
+                        new Step.XenHvmConfig(x.msr(), x.blobPages(), flipped, x.source()))));
             } else if (step instanceof Step.CheckExtension e) {
                 flips.add(new Flip(where + ": value + 1", replace(c, s,
                         new Step.CheckExtension(e.capName(), e.cap(), e.expectedValue() + 1, e.source()))));
@@ -94,6 +98,10 @@ final class ExpectationFlips {
                 ? new GuestExpectation.Completes(ValueExpectation.ANY)
                 : new GuestExpectation.Faults(GuestExpectation.Faults.GP);
         out.add(new AccessFlip("guest outcome flipped", with(a, a.exit(), opposite.apply(a.guest()))));
+        if (a.guest() instanceof GuestExpectation.KvmRunFails k) {
+            int other = k.errno() == io.msrconf.abi.Errno.EFAULT ? io.msrconf.abi.Errno.EINVAL : io.msrconf.abi.Errno.EFAULT;
+            out.add(new AccessFlip("KVM_RUN fails with another errno", with(a, a.exit(), new GuestExpectation.KvmRunFails(other))));
+        }
         if (a.guest() instanceof GuestExpectation.Completes c && !c.value().isAny()) {
             out.add(new AccessFlip("other value", with(a, a.exit(), new GuestExpectation.Completes(otherValue(c.value())))));
         }

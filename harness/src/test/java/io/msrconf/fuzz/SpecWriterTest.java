@@ -69,6 +69,11 @@ class SpecWriterTest {
             public Step enableExits(Step.EnableExits e) {
                 return new Step.EnableExits(e.mask(), e.capFlags(), e.expectedErrno(), Generators.GENERATED);
             }
+
+            @Override
+            public Step xenHvmConfig(Step.XenHvmConfig x) {
+                return new Step.XenHvmConfig(x.msr(), x.blobPages(), x.expectedErrno(), Generators.GENERATED);
+            }
         });
     }
 

@@ -245,6 +245,9 @@ class UapiLayoutTest {
                 "MEMORY_SIZE", "memory_size", "USERSPACE_ADDR", "userspace_addr");
         struct(m, "EnableCap", "struct kvm_enable_cap", "SIZE", "CAP", "cap", "FLAGS", "flags", "ARGS", "args");
         m.put("EnableCap.ARGS_LENGTH", length("struct kvm_enable_cap", "args"));
+        struct(m, "XenHvmConfig", "struct kvm_xen_hvm_config", "SIZE", "FLAGS", "flags", "MSR", "msr",
+                "BLOB_ADDR_32", "blob_addr_32", "BLOB_ADDR_64", "blob_addr_64", "BLOB_SIZE_32", "blob_size_32",
+                "BLOB_SIZE_64", "blob_size_64");
         struct(m, "MsrFilter", "struct kvm_msr_filter", "SIZE", "FLAGS", "flags", "RANGES", "ranges");
         struct(m, "MsrFilterRange", "struct kvm_msr_filter_range", "SIZE",
                 "FLAGS", "flags", "NMSRS", "nmsrs", "BASE", "base", "BITMAP", "bitmap");

@@ -262,7 +262,7 @@ class SpecLoaderTest {
         assertThat(set.cases()).extracting(Case::id).containsExactly("c.one", "c.three");
         assertThat(set.errors()).extracting(SpecError::toString).containsExactly(
                 AT + "4: cases[1].steps[0].run[0].expect: expected ok, gp, nonzero, {value: ...}, {fault: ...}"
-                        + " or {exit: ...}, got \"fine\"");
+                        + ", {kvm-run-fails: ERRNO} or {exit: ...}, got \"fine\"");
     }
 
     @Test
@@ -275,7 +275,7 @@ class SpecLoaderTest {
                 """))).containsExactly(
                 AT + "8: cases[0].steps[0].run[0].rdmsr: expected an unsigned 32-bit integer, got \"0x1_0\"",
                 AT + "9: cases[0].steps[0].run[1].value: expected an unsigned 64-bit integer, got \"yes\"",
-                AT + "10: cases[0].steps[0].run[2].expect: expected ok, gp, nonzero, {value: ...}, {fault: ...} or {exit: ...},"
+                AT + "10: cases[0].steps[0].run[2].expect: expected ok, gp, nonzero, {value: ...}, {fault: ...}, {kvm-run-fails: ERRNO} or {exit: ...},"
                         + " got \"maybe\"");
     }
 
@@ -659,6 +659,33 @@ class SpecLoaderTest {
     }
 
     @Test
+    void anAccessThatFailsKvmRunEndsItsStepAndIsNoAnswerToAnExit() {
+        assertThat(errors(withSteps("""
+                - xen-hvm-config: { msr: 0x40000200, blob-pages: 1 }
+                  expect: ok
+                - run:
+                    - { wrmsr: 0x40000200, value: 0x5000, expect: { kvm-run-fails: EFAULT } }
+                    - { rdmsr: 0x10, expect: ok }
+                - run:
+                    - { wrmsr: 0x40000200, value: 0x5000, expect: { kvm-run-fails: EFAULT } }
+                  pause: p
+                - run:
+                    - { wrmsr: 0x40000200, value: 0x5000, expect: { kvm-run-fails: ok } }
+                    - { wrmsr: 0x10, value: 0, expect: { exit: FILTER, answer: {}, then: { kvm-run-fails: EFAULT } } }
+                - xen-hvm-config: { msr: 0x40000200, blob-pages: 256 }
+                  expect: ok
+                """).replace("    steps:", "    vcpu: { exits: [FILTER] }\n    steps:"))).containsExactly(
+                AT + "11: cases[0].steps[1].run[0]: an access that makes KVM_RUN fail ends its step and its guest: the vCPU"
+                        + " never gets past it, so nothing can run or pause after it",
+                AT + "14: cases[0].steps[2].run[0]: an access that makes KVM_RUN fail ends its step and its guest: the vCPU"
+                        + " never gets past it, so nothing can run or pause after it",
+                AT + "17: cases[0].steps[3].run[0].expect.kvm-run-fails: name the errno KVM_RUN fails with (ok is not a failure)",
+                AT + "18: cases[0].steps[3].run[1].expect.then: KVM_RUN cannot fail once userspace answered the exit: after an"
+                        + " exit the guest outcome is ok, gp, nonzero, {value: ...} or {fault: ...}",
+                AT + "19: cases[0].steps[4].xen-hvm-config.blob-pages: expected an unsigned 8-bit integer, got 256");
+    }
+
+    @Test
     void vcpusAreCreatedInStepsAndNamedByTheStepsThatUseThem() {
         SpecSet set = parse(withSteps("""
                 - set-filter: { default: allow }
@@ -732,10 +759,10 @@ class SpecLoaderTest {
                 """))).containsExactly(
                 AT + "7: cases[0].steps[0]: one action per step, got set-filter and run",
                 AT + "10: cases[0].steps[1]: expected one of the actions set-filter, run, continue, host-set-msrs,"
-                        + " host-get-msrs, enable-exits, create-vcpu, set-cpuid, check-extension",
+                        + " host-get-msrs, enable-exits, create-vcpu, set-cpuid, check-extension, xen-hvm-config",
                 AT + "11: cases[0].steps[2].set-filtre: unknown key;"
                         + " allowed: set-filter, run, continue, host-set-msrs, host-get-msrs, enable-exits, create-vcpu, set-cpuid,"
-                        + " check-extension,"
+                        + " check-extension, xen-hvm-config,"
                         + " expect, from, pause, vcpu, cpuid, cap-flags",
                 AT + "14: cases[0].steps[3].expect: a run step has no expect: each access states its own");
     }
@@ -778,7 +805,7 @@ class SpecLoaderTest {
                 AT + "16: cases[0].steps[0].run[7].expect.then.fault: expected an unsigned 8-bit integer, got 256",
                 AT + "17: cases[0].steps[0].run[8].expect.fault: unknown key; allowed: value, mask",
                 AT + "18: cases[0].steps[0].run[9].expect: expected ok, gp, nonzero, {value: ...}, {fault: ...}"
-                        + " or {exit: ...}, got a map with keys vlaue",
+                        + ", {kvm-run-fails: ERRNO} or {exit: ...}, got a map with keys vlaue",
                 AT + "19: cases[0].steps[0].run[10].expect: required key is missing");
     }
 

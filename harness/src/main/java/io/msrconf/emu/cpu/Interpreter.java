@@ -467,6 +467,9 @@ final class Interpreter {
                 if (result instanceof MsrResult.Fault) {
                     throw GuestFault.gp(0);
                 }
+                if (result instanceof MsrResult.RunFails f) {
+                    return new VcpuExit.RunFailed(f.errno());
+                }
             }
             case RDTSC -> loadEdxEax(msrs.tsc());
             case IRET -> {
@@ -538,7 +541,13 @@ final class Interpreter {
             case RDMSR, WRMSR -> {
                 // em_rdmsr()/em_wrmsr(): the emulator's *_with_filter hooks, i.e. the same filter check,
                 // userspace exits and #GP as an intercepted RDMSR/WRMSR (kvm_emulate_rdmsr/wrmsr).
-                return execute(e);
+                VcpuExit exit = execute(e);
+                if (exit instanceof VcpuExit.RunFailed) {
+                    // emulator_set_msr_with_filter(): "if (r < 0) return X86EMUL_UNHANDLEABLE;", an emulation failure.
+                    return unimplemented(e.length, "a negative WRMSR error behind the forced-emulation prefix (KVM fails the"
+                            + " emulation: X86EMUL_UNHANDLEABLE, which the model does not follow)");
+                }
+                return exit;
             }
             default -> {
                 return unimplemented(e.length, "forced emulation of " + e.mnemonic

@@ -12,6 +12,13 @@ public sealed interface MsrResult {
     }
 
     /**
+     * KVM_RUN returns -{@code errno}: an MSR handler failed with a negative error that no userspace exit takes
+     * (kvm_emulate_wrmsr(): "Signal all other negative errors to userspace"). The instruction does not complete.
+     */
+    record RunFails(int errno) implements MsrResult {
+    }
+
+    /**
      * The access goes to userspace (KVM_EXIT_X86_RDMSR / WRMSR) with this reason and data (0 for reads,
      * the value for writes). The instruction is suspended until {@link Cpu#completeMsrExit} and the next run.
      */

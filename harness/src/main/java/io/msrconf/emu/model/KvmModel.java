@@ -27,6 +27,9 @@ public final class KvmModel implements MsrPort {
         boolean ignoreMsrs;
         /** How many filters were installed: which one a vCPU was created under (for a mutant). */
         int filterGeneration;
+        /** kvm->arch.xen_hvm_config.msr (0: none) and its blobs' size in pages; the blobs are never readable. */
+        int xenHypercallMsr;
+        int xenBlobPages;
 
         Vm(FilterModel filter) {
             this.filter = filter;
@@ -110,6 +113,40 @@ public final class KvmModel implements MsrPort {
         throw new ModelLimitation("the model knows KVM_CHECK_EXTENSION only for KVM_CAP_X86_USER_SPACE_MSR and KVM_CAP_X86_MSR_FILTER");
     }
 
+    /**
+     * KVM_XEN_HVM_CONFIG with flags 0 and both blobs at an address KVM cannot read: 6.12 kvm_xen_hvm_config()
+     * "if (xhc->flags & ~permitted_flags) return -EINVAL; ... memcpy(&kvm->arch.xen_hvm_config, xhc, sizeof(*xhc));",
+     * 5.10 "if (xhc.flags) goto out; memcpy(...)": any MSR index is taken. (A kernel without CONFIG_KVM_XEN, such
+     * as Debian's 6.1, has no such ioctl: the case is skipped there, KVM_CAP_XEN_HVM being 0.)
+     */
+    public int xenHvmConfig(int msr, int blobPages) {
+        vm.xenHypercallMsr = msr;
+        vm.xenBlobPages = blobPages;
+        return 0;
+    }
+
+    /**
+     * A write to Xen's hypercall-page MSR, or null for any other MSR: 6.12 kvm_set_msr_common() "if (msr && msr ==
+     * vcpu->kvm->arch.xen_hvm_config.msr) return kvm_xen_write_hypercall_page(vcpu, data);" before any known MSR
+     * (5.10 checks it in the default: branch, after them: the model does not know a Xen MSR that is also a known MSR).
+     * In long mode with a blob: "if (page_num >= blob_size) return 1; ... page = memdup_user(...); if (IS_ERR(page))
+     * return PTR_ERR(page);" -- the blob is never readable, so every page inside it fails with -EFAULT.
+     */
+    private Integer xenHypercallPageWrite(int index, long value) {
+        if (vm.xenHypercallMsr == 0 || index != vm.xenHypercallMsr) {
+            return null;
+        }
+        if (msrs.read(index).ret() != MsrFileModel.RET_UNSUPPORTED) {
+            throw new ModelLimitation(String.format("Xen's hypercall-page MSR at 0x%x, an MSR KVM also knows: 5.10 and 6.12 order"
+                    + " the two differently", index));
+        }
+        if ((efer & EFER_LMA) == 0) {
+            throw new ModelLimitation("Xen's hypercall page outside long mode (the 32-bit blob)");
+        }
+        long page = value & 0xfff;
+        return page >= vm.xenBlobPages ? 1 : -io.msrconf.abi.Errno.EFAULT;
+    }
+
     /** KVM_X86_SET_MSR_FILTER. */
     public int setMsrFilter(MsrFilter f) {
         if (f == null) {
@@ -168,6 +205,9 @@ public final class KvmModel implements MsrPort {
     /** KVM_SET_MSRS: the number of MSRs written before the first failure. */
     public int hostSetMsrs(int[] indexes, long[] values) {
         for (int i = 0; i < indexes.length; i++) {
+            if (vm.xenHypercallMsr != 0 && indexes[i] == vm.xenHypercallMsr) {
+                throw new ModelLimitation("KVM_SET_MSRS of Xen's hypercall-page MSR (it writes the hypercall page)");
+            }
             if (mutations.contains(Mutation.HOST_ACCESS_FILTERED) && !filter.allowed(indexes[i], FilterModel.TYPE_WRITE)) {
                 return i;
             }
@@ -177,6 +217,9 @@ public final class KvmModel implements MsrPort {
         }
         return indexes.length;
     }
+
+    /** EFER.LMA: is_long_mode(), which picks Xen's 64-bit blob. */
+    private static final long EFER_LMA = 1L << 10;
 
     /** Pass-through MSRs that hold addresses: a non-canonical write reaches the CPU. */
     private static final Set<Integer> ADDRESS_MSRS = Set.of(io.msrconf.abi.Msr.MSR_FS_BASE, io.msrconf.abi.Msr.MSR_GS_BASE,
@@ -223,8 +266,10 @@ public final class KvmModel implements MsrPort {
             cpuDecided(String.format("a non-canonical WRMSR(0x%x) reaches the CPU, which decides (a real CPU raises #GP,"
                     + " QEMU's TCG CPU may accept it)", index));
         }
+        Integer xen = filteredBeforeLookup(index, FilterModel.TYPE_WRITE) ? null : xenHypercallPageWrite(index, value);
         int r = filteredBeforeLookup(index, FilterModel.TYPE_WRITE)
                 ? (mutations.contains(Mutation.IGNORE_MSRS_MASKS_FILTERED) && vm.ignoreMsrs ? 0 : MsrFileModel.RET_FILTERED)
+                : xen != null ? xen
                 : filteredAfterLookup(ignored(pre63PmuError(msrs.write(index, value, false), index)), index, FilterModel.TYPE_WRITE);
         long exitData = mutations.contains(Mutation.WRMSR_EXIT_DATA_TRUNCATED) ? value & 0xffffffffL : value;
         return r == 0 ? new MsrResult.Done(value) : toUserspaceOrFault(r, exitData);
@@ -337,7 +382,8 @@ public final class KvmModel implements MsrPort {
         int mask = mutations.contains(Mutation.EXIT_MASK_LATCHED_AT_GUEST_START) ? maskAtGuestStart
                 : mutations.contains(Mutation.EXIT_MASK_PER_VCPU) ? maskSetOnThisVcpu : vm.userSpaceMsrMask;
         if ((mask & reason) == 0) {
-            return new MsrResult.Fault();
+            // kvm_emulate_wrmsr(): "/* Signal all other negative errors to userspace */ if (r < 0) return r;" (5.10, 6.12)
+            return r < 0 && !mutations.contains(Mutation.NEGATIVE_WRMSR_ERROR_INJECTS_GP) ? new MsrResult.RunFails(-r) : new MsrResult.Fault();
         }
         return new MsrResult.ExitToUserspace(reason, data);
     }

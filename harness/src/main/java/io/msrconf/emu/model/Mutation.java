@@ -83,5 +83,10 @@ public enum Mutation {
     /** KVM_CHECK_EXTENSION answers another non-zero value than 1 for the capabilities of this API (a VMM comparing with 1 breaks). */
     CAPABILITY_VALUE_WRONG,
     /** KVM_X86_SET_MSR_FILTER with a NULL argument taken as "remove the filter" instead of refused with EFAULT. */
-    NULL_FILTER_ARGUMENT_REMOVES_THE_FILTER
+    NULL_FILTER_ARGUMENT_REMOVES_THE_FILTER,
+    /**
+     * A negative error of a WRMSR handler (Xen's hypercall page failing in memdup_user()) injects #GP like a
+     * refusal, instead of returning from KVM_RUN ("Signal all other negative errors to userspace").
+     */
+    NEGATIVE_WRMSR_ERROR_INJECTS_GP
 }

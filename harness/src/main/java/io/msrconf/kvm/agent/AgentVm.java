@@ -115,6 +115,12 @@ final class AgentVm implements KvmVm {
         return KvmResult.ofReturn(kvm.call("KVM_X86_SET_MSR_FILTER(NULL)", Op.SET_MSR_FILTER_NULL, fd(), AgentKvm.empty()).result());
     }
 
+    @Override
+    public KvmResult xenHvmConfig(int msr, int blobPages) {
+        ByteBuffer b = AgentKvm.payload(5).putInt(msr).put((byte) blobPages);
+        return KvmResult.ofReturn(kvm.call("KVM_XEN_HVM_CONFIG", Op.XEN_HVM_CONFIG, fd(), b.flip()).result());
+    }
+
     int fd() {
         if (closed) {
             throw new IllegalStateException("VM is closed");

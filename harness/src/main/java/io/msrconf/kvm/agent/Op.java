@@ -35,6 +35,7 @@ final class Op {
     static final int LIST_DIR = 31;
     static final int WRITE_FILE = 32;
     static final int POWEROFF = 33;
+    static final int XEN_HVM_CONFIG = 34;
 
     /** Bitmap placements of SET_MSR_FILTER. */
     static final int PLACE_NULL = 0;

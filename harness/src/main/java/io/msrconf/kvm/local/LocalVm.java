@@ -108,6 +108,19 @@ public final class LocalVm implements KvmVm {
         return KvmResult.ofReturn(Sys.ioctlOrErrno(fd(), KvmIoctls.KVM_X86_SET_MSR_FILTER, Pointer.NULL));
     }
 
+    @Override
+    public KvmResult xenHvmConfig(int msr, int blobPages) {
+        try (Memory config = new Memory(KvmLayouts.XenHvmConfig.SIZE)) {
+            config.clear();
+            config.setInt(KvmLayouts.XenHvmConfig.MSR, msr);
+            config.setLong(KvmLayouts.XenHvmConfig.BLOB_ADDR_32, BitmapMemory.WILD_ADDRESS);
+            config.setLong(KvmLayouts.XenHvmConfig.BLOB_ADDR_64, BitmapMemory.WILD_ADDRESS);
+            config.setByte(KvmLayouts.XenHvmConfig.BLOB_SIZE_32, (byte) blobPages);
+            config.setByte(KvmLayouts.XenHvmConfig.BLOB_SIZE_64, (byte) blobPages);
+            return KvmResult.ofReturn(Sys.ioctlOrErrno(fd(), KvmIoctls.KVM_XEN_HVM_CONFIG, config));
+        }
+    }
+
     /**
      * Closes the vCPUs, then the VM fd, then unmaps guest memory: the memory slot points into the
      * mapping for as long as the VM lives. Every step runs even when an earlier one fails.

@@ -52,6 +52,7 @@ public final class KvmIoctls {
     public static final long KVM_CREATE_IRQCHIP = io(0x60);
     public static final long KVM_ENABLE_CAP = iow(0xa3, KvmLayouts.EnableCap.SIZE);
     public static final long KVM_X86_SET_MSR_FILTER = iow(0xc6, KvmLayouts.MsrFilter.SIZE);
+    public static final long KVM_XEN_HVM_CONFIG = iow(0x7a, KvmLayouts.XenHvmConfig.SIZE);
 
     // vCPU ioctls
     public static final long KVM_RUN = io(0x80);

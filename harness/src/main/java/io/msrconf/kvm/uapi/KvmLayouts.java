@@ -185,6 +185,20 @@ public final class KvmLayouts {
         }
     }
 
+    /** {@code struct kvm_xen_hvm_config}: the Xen hypercall-page MSR and the blobs it copies from. */
+    public static final class XenHvmConfig {
+        public static final int SIZE = 56;
+        public static final int FLAGS = 0;
+        public static final int MSR = 4;
+        public static final int BLOB_ADDR_32 = 8;
+        public static final int BLOB_ADDR_64 = 16;
+        public static final int BLOB_SIZE_32 = 24;
+        public static final int BLOB_SIZE_64 = 25;
+
+        private XenHvmConfig() {
+        }
+    }
+
     /** {@code struct kvm_msr_filter}: flags, then 16 {@link MsrFilterRange}s. */
     public static final class MsrFilter {
         public static final int SIZE = 392;
