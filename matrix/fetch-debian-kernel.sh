@@ -39,36 +39,12 @@ if [ -L "$current" ] && [ -d "$current/" ] && [ "${MSRCONF_REFRESH_KERNELS:-0}" 
   exit 0
 fi
 
-for tool in apt-get apt-cache dpkg-deb; do
-  command -v "$tool" >/dev/null || { echo "fetch-debian-kernel: $tool is missing (a Debian-based host is needed to fetch Debian kernels)" >&2; exit 3; }
-done
-
-# The first Debian archive in the system's sources (deb822 .sources files, then sources.list).
-mirror=""
-for f in /etc/apt/sources.list.d/*.sources; do
-  [ -f "$f" ] || continue
-  mirror=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) { print $i; exit } }' "$f")
-  [ -n "$mirror" ] && break
-done
-if [ -z "$mirror" ]; then
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -f "$f" ] || continue
-    mirror=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\/.*\/debian\/?$/) { print $i; exit } }' "$f")
-    [ -n "$mirror" ] && break
-  done
-fi
-[ -n "$mirror" ] || { echo "fetch-debian-kernel: no Debian mirror (a URI ending in /debian) in /etc/apt/sources.list*" >&2; exit 3; }
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[ -f "$keyring" ] || { echo "fetch-debian-kernel: $keyring is missing (package debian-archive-keyring)" >&2; exit 3; }
-
-apt_dir="$cache/apt-$suite"
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$cache/debs"
-echo "deb [signed-by=$keyring] $mirror $suite main" > "$apt_dir/sources.list"
-apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
-          -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o Dir::State::status=/dev/null
-          -o APT::Architecture=amd64 -o APT::Sandbox::User=root)
-echo "fetch-debian-kernel: updating the $suite package list from $mirror" >&2
-apt-get "${apt_opts[@]}" -qq update >&2
+# The private apt configuration and the mirror (shared with prepare-kvm-build.sh).
+# shellcheck source=matrix/debian-apt.sh
+. "$(dirname "$0")/debian-apt.sh"
+debian_apt_setup fetch-debian-kernel "$suite" "$cache"
+mkdir -p "$cache/debs"
+debian_apt_update fetch-debian-kernel "$suite"
 
 # Downloads package $1 at version $2 into directory $3 once ($3/.complete marks it whole), unpacking it with
 # the function named $4 (DEB DIR), points $current at it and prints where it is.
