@@ -74,14 +74,17 @@ public final class KernelMutantCampaign {
         List<Mutant> todo = new ArrayList<>();
         for (Mutant m : mutants) {
             Optional<MutantStatus> s = options.rerun() ? Optional.empty() : readState(m);
-            if (s.isPresent() && s.get().outcome().finished()) {
+            if (s.isPresent()) {
+                // finished, or built with its module tree still there: either way not built again
                 done.put(m.id(), s.get());
-            } else {
+            }
+            if (s.isEmpty() || !s.get().outcome().finished()) {
                 todo.add(m);
             }
         }
-        if (!done.isEmpty()) {
-            say("resuming: " + done.size() + " of " + mutants.size() + " mutants already finished, " + todo.size() + " to go");
+        long finished = done.values().stream().filter(st -> st.outcome().finished()).count();
+        if (finished > 0) {
+            say("resuming: " + finished + " of " + mutants.size() + " mutants already finished, " + todo.size() + " to go");
         }
         Map<String, Integer> position = new LinkedHashMap<>();
         for (int k = 0; k < mutants.size(); k++) {
@@ -94,11 +97,12 @@ public final class KernelMutantCampaign {
         int finishedHere = 0;
         for (int from = 0; from < todo.size(); from += batch) {
             List<Mutant> group = todo.subList(from, Math.min(todo.size(), from + batch));
-            List<Mutant> built = new ArrayList<>();
-            for (MutantStatus s : inParallel(group, BUILD_SLOTS, this::buildOne)) {
+            List<Mutant> built = new ArrayList<>(group.stream().filter(m -> done.containsKey(m.id())).toList());
+            List<Mutant> toBuild = group.stream().filter(m -> !done.containsKey(m.id())).toList();
+            for (MutantStatus s : inParallel(toBuild, BUILD_SLOTS, this::buildOne)) {
                 done.put(s.id(), s);
                 if (s.outcome() == MutantStatus.Outcome.BUILT) {
-                    built.add(group.stream().filter(m -> m.id().equals(s.id())).findFirst().orElseThrow());
+                    built.add(toBuild.stream().filter(m -> m.id().equals(s.id())).findFirst().orElseThrow());
                 }
             }
             for (MutantStatus s : inParallel(built, options.parallel(), m -> runOne(m, baselineFailures, done.get(m.id())))) {

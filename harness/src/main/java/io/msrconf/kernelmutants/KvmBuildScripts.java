@@ -80,11 +80,15 @@ public final class KvmBuildScripts implements ModuleBuilder {
 
     /** The pristine sources in a prepared environment: the directory above arch/x86/kvm and virt/kvm. */
     public static Optional<Path> pristineSources(Path env) {
-        if (isSourceRoot(env)) {
-            return Optional.of(env);
+        // prepare-kvm-build.sh keeps them in ENV/pristine; the chroot holds a whole linux-source too, which
+        // is not what the builds start from
+        for (Path p : List.of(env.resolve("pristine"), env)) {
+            if (isSourceRoot(p)) {
+                return Optional.of(p);
+            }
         }
         try (Stream<Path> walk = Files.walk(env, 4)) {
-            return walk.filter(p -> !Files.isSymbolicLink(p) && Files.isDirectory(p) && isSourceRoot(p)).findFirst();
+            return walk.filter(p -> !p.startsWith(env.resolve("chroot")) && Files.isDirectory(p) && isSourceRoot(p)).findFirst();
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
