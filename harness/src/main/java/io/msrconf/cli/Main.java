@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         description = "A conformance suite for KVM's userspace MSR filter and MSR exits: the same cases on real KVM "
                 + "and on a reference model of it.",
         subcommands = {RunCommand.class, ListCommand.class, RulesCommand.class, CompareCommand.class, BisectRunCommand.class, MatrixCommand.class,
+            KernelMutantsCommand.class,
             FuzzCommand.class, BenchCommand.class, AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         footer = {"", "'msrconf COMMAND --help' says more about each command."})
 public final class Main implements Runnable {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * Each layer may use the layers below it only:
  * <pre>
  *   front ends   cli
- *   tools        matrix, bench                       (commands made of the layers below)
+ *   tools        matrix, bench, kernelmutants        (commands made of the layers below)
  *   outputs      report, fuzz                        (listeners on the pipeline, generated cases)
  *   pipeline     pipeline, verdict                   (load, run, judge, results)
  *   backends     backend                             (a case on KVM or the emulator: one step dispatcher, one run loop)
@@ -32,7 +32,7 @@ class ArchitectureTest {
     void layersUseOnlyTheLayersBelowThem() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("front ends").definedBy("io.msrconf.cli..")
-                .layer("tools").definedBy("io.msrconf.matrix..", "io.msrconf.bench..")
+                .layer("tools").definedBy("io.msrconf.matrix..", "io.msrconf.bench..", "io.msrconf.kernelmutants..")
                 .layer("outputs").definedBy("io.msrconf.report..", "io.msrconf.fuzz..")
                 .layer("pipeline").definedBy("io.msrconf.pipeline..", "io.msrconf.verdict..")
                 .layer("backends").definedBy("io.msrconf.backend..")

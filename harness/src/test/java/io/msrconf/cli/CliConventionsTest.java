@@ -24,10 +24,10 @@ class CliConventionsTest {
     @TempDir
     Path tmp;
 
-    private static final List<String> COMMANDS = List.of("run", "list", "compare", "bisect-run", "matrix", "fuzz", "bench");
+    private static final List<String> COMMANDS = List.of("run", "list", "compare", "bisect-run", "matrix", "kernel-mutants", "fuzz", "bench");
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "list", "compare", "bisect-run", "matrix", "fuzz", "bench"})
+    @ValueSource(strings = {"run", "list", "compare", "bisect-run", "matrix", "kernel-mutants", "fuzz", "bench"})
     void everyCommandHasHelpOnStdoutWithStatusZero(String command) {
         for (List<String> args : List.of(List.of(command, "--help"), List.of(command, "-h"), List.of("help", command))) {
             BisectRunCommandTest.Run r = BisectRunCommandTest.run(args.toArray(String[]::new));
@@ -52,7 +52,7 @@ class CliConventionsTest {
     void usageErrorsNameWhatIsWrong() {
         BisectRunCommandTest.Run unknownCommand = BisectRunCommandTest.run("frobnicate");
         assertThat(unknownCommand.code()).isEqualTo(ExitStatus.USAGE);
-        assertThat(unknownCommand.err()).startsWith("msrconf: unknown command 'frobnicate' (commands: run, list, rules, compare, bisect-run, matrix, fuzz, bench, help)");
+        assertThat(unknownCommand.err()).startsWith("msrconf: unknown command 'frobnicate' (commands: run, list, rules, compare, bisect-run, matrix, kernel-mutants, fuzz, bench, help)");
         assertThat(unknownCommand.out()).isEmpty();
 
         BisectRunCommandTest.Run unknownOption = BisectRunCommandTest.run("run", "--frobnicate");

@@ -1,0 +1,1 @@
+// the build copies virt/kvm too; nothing here is mutated
