@@ -472,7 +472,7 @@ public final class Bench {
         steps.add(new Step.RunGuest(java.util.Collections.nCopies(n, read), here));
         VcpuSetup vcpu = exits ? new VcpuSetup(false, java.util.EnumSet.of(ExitReason.FILTER), java.util.Set.of()) : VcpuSetup.DEFAULT;
         return new Case(EXIT_CASE_ID + (exits ? "" : "-control"), exits ? "RDMSRs that exit to userspace with reason FILTER"
-                : "RDMSRs without exits", "bench", "the benchmark's exit round trip", KernelRange.DEFAULT, vcpu, steps, here);
+                : "RDMSRs without exits", "bench", io.msrconf.spec.Citation.note("the benchmark's exit round trip"), KernelRange.DEFAULT, vcpu, steps, here);
     }
 
     static long median(long[] values) {

@@ -161,7 +161,8 @@ public final class RawFilters {
                     Generators.GENERATED));
         }
         return new Case(ID, "Raw KVM_X86_SET_MSR_FILTER: the errno matches, and a refused filter leaves the canary in force",
-                Generators.AREA, "arch/x86/kvm/x86.c kvm_add_msr_filter(), memdup_user() (generated)", KernelRange.DEFAULT, vcpu,
+                Generators.AREA, new io.msrconf.spec.Citation(List.of(new io.msrconf.spec.Citation.Code("kvm_add_msr_filter()", "", ""),
+                        new io.msrconf.spec.Citation.Note("generated: review before adding"))), KernelRange.DEFAULT, vcpu,
                 List.of(new Step.SetFilter(CANARY, 0, Generators.GENERATED),
                         new Step.SetFilter(raw, FilterOracle.errno(raw), Generators.GENERATED),
                         new Step.RunGuest(accesses, Generators.GENERATED)),

@@ -37,7 +37,7 @@ public record CaseResult(Case spec, String backend, Status status, String skipRe
             case PASSED -> head;
             case SKIPPED -> head + "\n    skipped: " + skipReason;
             case BROKEN -> head + "\n    broken: " + skipReason;
-            case FAILED -> head + "\n    " + verdict.explain().replace("\n", "\n    ") + "\n    checks: " + spec.citation();
+            case FAILED -> head + "\n    " + verdict.explain().replace("\n", "\n    ") + "\n    checks: " + spec.citation().text().replace("\n", "\n      ");
         };
     }
 }

@@ -46,6 +46,6 @@ public record TestResult(Kind kind, String id, String backend, RunSummary.Status
         List<String> kinds = verdict == null ? List.of() : verdict.mismatches().stream().map(m -> m.kind().name()).distinct().toList();
         List<String> observed = observation == null || spec == null ? List.of() : Differential.normalForm(spec, observation);
         return new RunSummary.CaseEntry(id, backend, status, spec == null ? "malformed input" : spec.title(),
-                spec == null ? "" : spec.citation().strip(), message, kinds, observed);
+                spec == null ? "" : spec.citation().text(), message, kinds, observed);
     }
 }

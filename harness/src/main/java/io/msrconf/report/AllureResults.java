@@ -80,7 +80,7 @@ public final class AllureResults implements RunListener {
             Case c = r.spec();
             // As HTML we escaped, never as "description": Allure turns that into HTML as Markdown, which
             // passes markup through, so a spec's text would run as script in the report.
-            t.setDescriptionHtml("<pre>" + HtmlText.escape("Checks: " + c.citation().strip() + "\n\nSpec: " + c.source()
+            t.setDescriptionHtml("<pre>" + HtmlText.escape("Checks:\n" + c.citation().text() + "\n\nSpec: " + c.source()
                     + (r.target() == null ? "" : "\n\nTarget: " + r.target().name() + ", " + r.target().describe())) + "</pre>");
             List<Link> links = new ArrayList<>();
             CitationLinks.of(c.citation()).forEach(l -> links.add(new Link().setName(l.name()).setUrl(l.url())));

@@ -12,7 +12,7 @@ import java.util.List;
  * @param requires the vendor module and module parameters the KVM must have, beyond the kernel version
  * @param rules    the rules of specs/rules.yaml the case checks, by number (RulesTest holds every rule to a case)
  */
-public record Case(String id, String title, String area, String citation, KernelRange kernels, VcpuSetup vcpu,
+public record Case(String id, String title, String area, Citation citation, KernelRange kernels, VcpuSetup vcpu,
                    List<Step> steps, SourceRef source, Requirements requires, List<Integer> rules) {
 
     public Case {
@@ -20,13 +20,13 @@ public record Case(String id, String title, String area, String citation, Kernel
         rules = List.copyOf(rules);
     }
 
-    public Case(String id, String title, String area, String citation, KernelRange kernels, VcpuSetup vcpu,
+    public Case(String id, String title, String area, Citation citation, KernelRange kernels, VcpuSetup vcpu,
                 List<Step> steps, SourceRef source, Requirements requires) {
         this(id, title, area, citation, kernels, vcpu, steps, source, requires, List.of());
     }
 
     /** A case any KVM of its kernel range can run. */
-    public Case(String id, String title, String area, String citation, KernelRange kernels, VcpuSetup vcpu,
+    public Case(String id, String title, String area, Citation citation, KernelRange kernels, VcpuSetup vcpu,
                 List<Step> steps, SourceRef source) {
         this(id, title, area, citation, kernels, vcpu, steps, source, Requirements.NONE);
     }

@@ -153,7 +153,8 @@ final class SpecFileParser {
         }
         String id = id(m);
         String title = requiredText(m, "title");
-        String cites = requiredText(m, "cites");
+        Node citesNode = m.require("cites");
+        Citation cites = citesNode == null ? null : citation(citesNode, m.path("cites"));
         KernelRange kernels = m.has("kernel") ? reader.kernelRange(m.get("kernel"), m.path("kernel")) : KernelRange.DEFAULT;
         Requirements requires = m.has("requires") ? requirements(m.get("requires"), m.path("requires")) : Requirements.NONE;
         VcpuSetup vcpu = m.has("vcpu") ? vcpu(m.get("vcpu"), m.path("vcpu")) : VcpuSetup.DEFAULT;
@@ -166,6 +167,81 @@ final class SpecFileParser {
             return null;
         }
         return new Case(id, title, area, cites, kernels, vcpu, steps, reader.ref(node), requires, rules);
+    }
+
+    /** The kinds of source a citation lists, each with the keys it takes besides its own. */
+    private static final Map<String, List<String>> CITE_KINDS = new LinkedHashMap<>();
+    static {
+        CITE_KINDS.put("api.rst", List.of("quote"));
+        CITE_KINDS.put("code", List.of("kernels", "quote"));
+        CITE_KINDS.put("commit", List.of("subject"));
+        CITE_KINDS.put("note", List.of());
+    }
+    private static final Pattern COMMIT_ID = Pattern.compile("[0-9a-f]{12,40}");
+
+    /**
+     * {@code cites:} a list of sources, each a map keyed by its kind: {@code {api.rst: SECTION, quote: "..."}},
+     * {@code {code: kvm_msr_allowed(), kernels: "5.10.223, 6.12.117", quote: "..."}}, {@code {commit: ID, subject:
+     * "..."}}, {@code {note: "..."}}; or a string, one note.
+     */
+    private Citation citation(Node node, String path) {
+        if (node instanceof ScalarNode) {
+            String text = reader.text(node, path);
+            return text == null ? null : Citation.note(text);
+        }
+        int before = reader.errorCount();
+        List<Node> items = reader.list(node, path, true);
+        List<Citation.Source> sources = new ArrayList<>();
+        List<String> allKeys = new ArrayList<>(CITE_KINDS.keySet());
+        CITE_KINDS.values().forEach(v -> v.stream().filter(k -> !allKeys.contains(k)).forEach(allKeys::add));
+        for (int i = 0; items != null && i < items.size(); i++) {
+            String at = YamlReader.item(path, i);
+            YamlMap m = reader.map(items.get(i), at, allKeys);
+            if (m == null) {
+                continue;
+            }
+            List<String> kinds = m.present(List.copyOf(CITE_KINDS.keySet()));
+            if (kinds.size() != 1) {
+                reader.error(items.get(i), at, kinds.isEmpty() ? "a source is one of " + String.join(", ", CITE_KINDS.keySet())
+                        : "one source per item, got " + String.join(" and ", kinds));
+                continue;
+            }
+            String kind = kinds.get(0);
+            for (String key : allKeys) {
+                if (m.has(key) && !key.equals(kind) && !CITE_KINDS.get(kind).contains(key)) {
+                    reader.error(m.get(key), m.path(key), key + ": does not belong to a " + kind + " source (it takes "
+                            + (CITE_KINDS.get(kind).isEmpty() ? "nothing else" : String.join(", ", CITE_KINDS.get(kind))) + ")");
+                }
+            }
+            String value = reader.text(m.get(kind), m.path(kind));
+            Citation.Source source = switch (kind) {
+                case "api.rst" -> {
+                    Node quote = m.require("quote");
+                    String q = quote == null ? null : reader.text(quote, m.path("quote"));
+                    yield value == null || q == null ? null : new Citation.ApiRst(value, q);
+                }
+                case "code" -> new Citation.Code(value, optionalText(m, "kernels"), optionalText(m, "quote"));
+                case "commit" -> {
+                    if (value != null && !COMMIT_ID.matcher(value).matches()) {
+                        reader.error(m.get(kind), m.path(kind), "a commit is 12 to 40 lowercase hex digits, got " + YamlReader.quote(value));
+                    }
+                    yield new Citation.Commit(value, optionalText(m, "subject"));
+                }
+                default -> new Citation.Note(value);
+            };
+            if (source != null) {
+                sources.add(source);
+            }
+        }
+        return reader.errorCount() == before && !sources.isEmpty() ? new Citation(sources) : null;
+    }
+
+    private String optionalText(YamlMap m, String key) {
+        if (!m.has(key)) {
+            return "";
+        }
+        String text = reader.text(m.get(key), m.path(key));
+        return text == null ? "" : text;
     }
 
     /** {@code rules: [8, 12]}: the numbers of specs/rules.yaml the case checks. */

@@ -40,7 +40,7 @@ public final class SpecWriter {
             sb.append("    rules: ").append(c.rules()).append('\n');
         }
         sb.append("    title: ").append(quote(c.title())).append('\n');
-        sb.append("    cites: ").append(quote(c.citation())).append('\n');
+        sb.append(cites(c.citation()));
         if (!c.kernels().equals(KernelRange.DEFAULT)) {
             sb.append("    kernel: { since: \"").append(c.kernels().since()).append('"')
               .append(c.kernels().before() == null ? "" : ", before: \"" + c.kernels().before() + "\"")
@@ -288,6 +288,29 @@ public final class SpecWriter {
     }
 
     /** A double-quoted YAML scalar: safe for any text, including '#', ':' and quotes. */
+    /** A lone note as the short form (a string); anything else as the list of sources. */
+    private static String cites(Citation citation) {
+        if (citation.sources().size() == 1 && citation.sources().get(0) instanceof Citation.Note n) {
+            return "    cites: " + quote(n.text()) + "\n";
+        }
+        StringBuilder sb = new StringBuilder("    cites:\n");
+        for (Citation.Source s : citation.sources()) {
+            String item;
+            if (s instanceof Citation.ApiRst a) {
+                item = "api.rst: " + quote(a.section()) + ", quote: " + quote(a.quote());
+            } else if (s instanceof Citation.Code k) {
+                item = "code: " + quote(k.name()) + (k.kernels().isEmpty() ? "" : ", kernels: " + quote(k.kernels()))
+                        + (k.quote().isEmpty() ? "" : ", quote: " + quote(k.quote()));
+            } else if (s instanceof Citation.Commit m) {
+                item = "commit: " + quote(m.id()) + (m.subject().isEmpty() ? "" : ", subject: " + quote(m.subject()));
+            } else {
+                item = "note: " + quote(((Citation.Note) s).text());
+            }
+            sb.append("      - { ").append(item).append(" }\n");
+        }
+        return sb.toString();
+    }
+
     private static String quote(String text) {
         StringBuilder sb = new StringBuilder("\"");
         for (char ch : text.toCharArray()) {

@@ -66,7 +66,7 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
     public String failureMessage() {
         String model = observation.backend().equals(io.msrconf.backend.EmulatorBackend.NAME) ? "model " : "";
         return spec.id() + " [" + observation.backend() + "] " + spec.title() + "\n" + explain()
-                + "\nchecks: " + spec.citation().strip() + "\ntriage: " + model + triageTag();
+                + "\nchecks: " + spec.citation().text().replace("\n", "\n  ") + "\ntriage: " + model + triageTag();
     }
 
     public static Verdict judge(Case c, Observation o) {

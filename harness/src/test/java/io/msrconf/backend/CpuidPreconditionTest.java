@@ -2,6 +2,7 @@ package io.msrconf.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.msrconf.spec.Citation;
 import io.msrconf.kvm.CpuidEntries;
 import io.msrconf.kvm.CpuidEntries.CpuidEntry;
 import io.msrconf.spec.Case;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class CpuidPreconditionTest {
 
     private static Case needing(CpuidFeature... lacks) {
-        return new Case("c.case", "t", "userspace-exits", "cites", KernelRange.DEFAULT,
+        return new Case("c.case", "t", "userspace-exits", Citation.note("cites"), KernelRange.DEFAULT,
                 new VcpuSetup(false, Set.of(), Set.of(lacks)), List.of(), null);
     }
 

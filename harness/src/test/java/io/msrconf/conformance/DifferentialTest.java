@@ -1,5 +1,6 @@
 package io.msrconf.conformance;
 
+import io.msrconf.spec.Citation;
 import io.msrconf.backend.AccessOutcome;
 import io.msrconf.backend.Observation;
 import io.msrconf.backend.RunEnd;
@@ -65,7 +66,7 @@ class DifferentialTest {
     @Test
     void theNormalFormDescribesIoctlOutcomesForPeople() {
         SourceRef at = new SourceRef(Path.of("specs/t.yaml"), 1);
-        Case c = new Case("t.c", "t", "t", "c", KernelRange.DEFAULT, VcpuSetup.DEFAULT, List.of(), at);
+        Case c = new Case("t.c", "t", "t", Citation.note("c"), KernelRange.DEFAULT, VcpuSetup.DEFAULT, List.of(), at);
         Observation o = new Observation("kvm", List.of(new StepOutcome.FilterSet(22), new StepOutcome.HostMsrsGot(1, List.of(0x10L)),
                 new StepOutcome.ExitsEnabled(0)));
         assertThat(Differential.normalForm(c, o)).containsExactly(
@@ -79,7 +80,7 @@ class DifferentialTest {
     void anAccessTheModelCannotKnowIsNotCompared() {
         SourceRef at = new SourceRef(Path.of("specs/t.yaml"), 1);
         Access read = new Access(MsrOp.RDMSR, 0x175, 0, null, new GuestExpectation.Completes(ValueExpectation.ANY), at);
-        Case c = new Case("t.c", "t", "t", "c", KernelRange.DEFAULT, VcpuSetup.DEFAULT, List.of(new Step.RunGuest(List.of(read, read), at)), at);
+        Case c = new Case("t.c", "t", "t", Citation.note("c"), KernelRange.DEFAULT, VcpuSetup.DEFAULT, List.of(new Step.RunGuest(List.of(read, read), at)), at);
         Observation kvm = new Observation("kvm", List.of(new StepOutcome.GuestRan(List.of(
                 new AccessOutcome(List.of(), new GuestResult.Completed(0x100003000L)),
                 new AccessOutcome(List.of(), new GuestResult.Completed(1))), new RunEnd.Reported())));

@@ -2,6 +2,7 @@ package io.msrconf.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.msrconf.spec.Citation;
 import io.msrconf.backend.AccessOutcome;
 import io.msrconf.backend.Observation;
 import io.msrconf.backend.RunEnd;
@@ -33,7 +34,7 @@ class ExpectedVsActualTest {
         MsrFilter deny174 = new MsrFilter(MsrFilter.DEFAULT_ALLOW, List.of(FilterRange.allowing(MsrFilter.RANGE_READ, 0x174, 1)));
         Access denied = new Access(MsrOp.RDMSR, 0x174, 0, null, new GuestExpectation.Faults(GuestExpectation.Faults.GP), at);
         Access allowed = new Access(MsrOp.RDMSR, 0x175, 0, null, new GuestExpectation.Completes(ValueExpectation.ANY), at);
-        Case c = new Case("t.c", "t", "t", "c", KernelRange.DEFAULT, VcpuSetup.DEFAULT,
+        Case c = new Case("t.c", "t", "t", Citation.note("c"), KernelRange.DEFAULT, VcpuSetup.DEFAULT,
                 List.of(new Step.SetFilter(deny174, 0, at), new Step.RunGuest(List.of(allowed, denied), at)), at);
         // The filter was accepted and the first read completed, but the denied read got through.
         Observation o = new Observation("kvm", List.of(new StepOutcome.FilterSet(0), new StepOutcome.GuestRan(List.of(

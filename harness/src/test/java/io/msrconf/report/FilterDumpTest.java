@@ -3,6 +3,7 @@ package io.msrconf.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.msrconf.filter.FilterRange;
+import io.msrconf.spec.Citation;
 import io.msrconf.filter.MsrFilter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,9 +26,16 @@ class FilterDumpTest {
     }
 
     @Test
-    void citationsLinkToTheDocClauseAndTheFunctions() {
-        assertThat(CitationLinks.of("Documentation/virt/kvm/api.rst, KVM_X86_SET_MSR_FILTER: \"...\"; kvm_msr_allowed(): ..."))
-                .containsExactly(new CitationLinks.Link("api.rst #kvm-x86-set-msr-filter", "https://docs.kernel.org/virt/kvm/api.html#kvm-x86-set-msr-filter"),
-                        new CitationLinks.Link("kvm_msr_allowed()", "https://elixir.bootlin.com/linux/latest/A/ident/kvm_msr_allowed"));
+    void citationsLinkToTheDocSectionTheFunctionsAndTheCommits() {
+        Citation c = new Citation(List.of(new Citation.ApiRst("KVM_X86_SET_MSR_FILTER", "q"), new Citation.Note("n"),
+                new Citation.Code("kvm_msr_allowed()", "6.12.117", "q"), new Citation.Code("x86.c", "", ""), new Citation.Code("arch/x86/kvm/x86.c", "", ""),
+                new Citation.Commit("ac8d6cad3c7b", "KVM: x86: Only do MSR filtering when access MSR by rdmsr/wrmsr"),
+                new Citation.ApiRst("KVM_X86_SET_MSR_FILTER", "another quote"), new Citation.ApiRst("5. The kvm_run structure", "q")));
+        assertThat(CitationLinks.of(c)).containsExactly(
+                new CitationLinks.Link("api.rst: KVM_X86_SET_MSR_FILTER", "https://docs.kernel.org/virt/kvm/api.html#kvm-x86-set-msr-filter"),
+                new CitationLinks.Link("kvm_msr_allowed()", "https://elixir.bootlin.com/linux/latest/A/ident/kvm_msr_allowed"),
+                new CitationLinks.Link("arch/x86/kvm/x86.c", "https://elixir.bootlin.com/linux/latest/source/arch/x86/kvm/x86.c"),
+                new CitationLinks.Link("commit ac8d6cad3c7b", "https://git.kernel.org/linus/ac8d6cad3c7b"),
+                new CitationLinks.Link("api.rst: 5. The kvm_run structure", "https://docs.kernel.org/virt/kvm/api.html#the-kvm-run-structure"));
     }
 }

@@ -48,15 +48,53 @@ class ApiRstQuotesTest {
     }
 
     @Test
-    void quotesBelongToTheSourceNamedBeforeThemAndMayElideWords() {
-        Case c = new Case("t.c", "t", "t", "api.rst, X: \"one two three four\"; x86.c foo(): \"if (x) return 1;\"; api.rst:"
-                + " \"five six seven ... nine ten eleven\"", KernelRange.DEFAULT, VcpuSetup.DEFAULT, List.of(),
-                new SourceRef(Path.of("t.yaml"), 1));
+    void everyCaseOfTheSuiteNamesASourceNotOnlyNotes() {
+        assertThat(TestSpecs.load().cases()).as("cases whose cites are only notes: name the api.rst section, code or commit")
+                .filteredOn(c -> !c.citation().structured()).extracting(Case::id).isEmpty();
+    }
+
+    @Test
+    void aQuoteMayElideWordsAndMustBeSaidInItsOwnSection() {
+        Case c = new Case("t.c", "t", "t", new Citation(List.of(new Citation.ApiRst("X", "one two three four"),
+                new Citation.Code("foo()", "", "if (x) return 1;"), new Citation.ApiRst("Y Z", "five six seven ... nine ten eleven"))),
+                KernelRange.DEFAULT, VcpuSetup.DEFAULT, List.of(), new SourceRef(Path.of("t.yaml"), 1));
         List<ApiRstQuotes.Quote> quotes = ApiRstQuotes.of(c);
         assertThat(quotes).extracting(ApiRstQuotes.Quote::text).containsExactly("one two three four", "five six seven ... nine ten eleven");
         String doc = ApiRstQuotes.normalize("one  two\n three four. five six seven eight nine ten eleven");
         assertThat(ApiRstQuotes.saidIn(doc, quotes.get(0))).isTrue();
         assertThat(ApiRstQuotes.saidIn(doc, quotes.get(1))).isTrue();
         assertThat(ApiRstQuotes.saidIn(ApiRstQuotes.normalize("five six seven eight"), quotes.get(1))).isFalse();
+
+        String apiRst = """
+                4. API
+                ======
+
+                4.2 X
+                -----
+
+                one two three
+                four.
+
+                4.3 Y Z
+                -------
+
+                For arm/arm64:
+                ^^^^^^^^^^^^^^
+
+                five six seven eight nine ten eleven
+
+                5. Next
+                =======
+                """;
+        Map<String, String> sections = ApiRstQuotes.sections(apiRst);
+        assertThat(sections).containsOnlyKeys("API", "X", "Y Z", "Next");
+        assertThat(sections.get("X")).isEqualTo("one two three four.");
+        KernelVersion k = new KernelVersion(6, 12, 0);
+        assertThat(ApiRstQuotes.check(List.of(c), Map.of(k, apiRst)).misquoted()).isEmpty();
+        // The quote of section X is in the document, but under Y Z: misquoted.
+        Case moved = new Case("t.m", "t", "t", new Citation(List.of(new Citation.ApiRst("Y Z", "one two three four"))),
+                KernelRange.DEFAULT, VcpuSetup.DEFAULT, List.of(), new SourceRef(Path.of("t.yaml"), 1));
+        assertThat(ApiRstQuotes.check(List.of(moved), Map.of(k, apiRst)).misquoted()).singleElement().asString()
+                .contains("no kernel's api.rst says in section Y Z \"one two three four\"");
     }
 }

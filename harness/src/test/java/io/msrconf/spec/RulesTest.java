@@ -24,7 +24,7 @@ class RulesTest {
         RuleBook.Rule bare = new RuleBook.Rule(1, "r", "s", "5.10", null, null, null);
         RuleBook.Rule excused = new RuleBook.Rule(2, "r", "s", "5.10", "SMM", null, null);
         Case naming = TestSpecs.load().cases().get(0);
-        Case unknown = new Case("t.c", "t", "t", "c", KernelRange.DEFAULT, VcpuSetup.DEFAULT, naming.steps(), naming.source(),
+        Case unknown = new Case("t.c", "t", "t", Citation.note("c"), KernelRange.DEFAULT, VcpuSetup.DEFAULT, naming.steps(), naming.source(),
                 Requirements.NONE, List.of(2, 99));
         assertThat(RuleBook.problems(List.of(bare, excused), List.of(unknown))).containsExactly(
                 "t.c (" + naming.source() + ") names rule 99, which rules.yaml does not have",

@@ -128,7 +128,7 @@ class SpecLoaderTest {
                 new FilterRange(MsrFilter.RANGE_READ, 8, 0x30, bytes(0xff, 0x00, 0x01)),
                 new FilterRange(MsrFilter.RANGE_READ, 0, 0x40, null)));
         Case allForms = new Case("all.forms", "Every form", "filter-ranges",
-                "api.rst 4.126 KVM_X86_SET_MSR_FILTER: '...'",
+                Citation.note("api.rst 4.126 KVM_X86_SET_MSR_FILTER: '...'"),
                 new KernelRange(new KernelVersion(5, 12, 3), new KernelVersion(6, 1, 0)),
                 new VcpuSetup(true, Set.of(ExitReason.FILTER, ExitReason.UNKNOWN)),
                 List.of(
@@ -157,7 +157,7 @@ class SpecLoaderTest {
                                 new Step.MsrRead(0x10, ValueExpectation.ANY),
                                 new Step.MsrRead(0x11, ValueExpectation.exactly(7))), 2, at(43))),
                 at(4));
-        Case defaults = new Case("defaults", "Defaults", "filter-ranges", "elsewhere", KernelRange.DEFAULT,
+        Case defaults = new Case("defaults", "Defaults", "filter-ranges", Citation.note("elsewhere"), KernelRange.DEFAULT,
                 VcpuSetup.DEFAULT,
                 List.of(new Step.RunGuest(List.of(new Access(MsrOp.RDMSR, 0x10, 0, null, ok(), at(49))), at(49)),
                         new Step.HostSetMsrs(List.of(), 0, at(50))),

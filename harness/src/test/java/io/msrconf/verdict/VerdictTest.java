@@ -3,6 +3,7 @@ package io.msrconf.verdict;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.msrconf.spec.Citation;
 import io.msrconf.backend.AccessOutcome;
 import io.msrconf.guest.GuestResult;
 import io.msrconf.backend.MsrExit;
@@ -35,7 +36,7 @@ class VerdictTest {
             List.of(FilterRange.allowing(MsrFilter.RANGE_READ, 0x174, 1)));
 
     private static Case caseOf(Step... steps) {
-        return new Case("t.case", "a test case", "t", "api.rst", KernelRange.DEFAULT, VcpuSetup.DEFAULT, List.of(steps), AT);
+        return new Case("t.case", "a test case", "t", Citation.note("api.rst"), KernelRange.DEFAULT, VcpuSetup.DEFAULT, List.of(steps), AT);
     }
 
     private static Access rdmsr(int index, ExpectedExit exit, GuestExpectation guest) {
