@@ -24,11 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define AGENT_PROTOCOL 1
@@ -74,6 +76,7 @@ enum op {
 	OP_WRITE_FILE = 32,
 	OP_POWEROFF = 33,
 	OP_XEN_HVM_CONFIG = 34,
+	OP_RUN_PROGRAM = 35,
 };
 
 /* bitmap placements (io.msrconf.filter.BitmapMemory, plus NULL) */
@@ -555,6 +558,81 @@ static int32_t write_file(struct in *in)
 	return result;
 }
 
+/*
+ * RUN_PROGRAM: u32 timeout in ms, then the path of a program the initramfs carries under /programs/ (the kernel's
+ * own selftests, run beside msrconf's cases on the same kernel). No arguments, no environment. The answer is its
+ * exit status (128 + the signal if one ended it; -ETIMEDOUT if it ran past the timeout and was killed) and its
+ * stdout and stderr together, of which the first MAX_FILE bytes are kept.
+ */
+static int32_t run_program(struct in *in)
+{
+	char path[512];
+	uint32_t timeout_ms = in_u32(in);
+	size_t n = in_rest(in);
+	if (in->bad || n == 0 || n >= sizeof(path))
+		return -EINVAL;
+	memcpy(path, in_bytes(in, n), n);
+	path[n] = 0;
+	if (strncmp(path, "/programs/", 10) != 0 || strchr(path + 10, '/') != NULL)
+		return -EPERM;
+	int out[2];
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(out[0]);
+		close(out[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		dup2(out[1], 1);
+		dup2(out[1], 2);
+		char *argv[] = {path, NULL};
+		char *envp[] = {NULL};
+		execve(path, argv, envp);
+		_exit(127);
+	}
+	close(out[1]);
+	struct timeval start, now;
+	gettimeofday(&start, NULL);
+	size_t total = 0;
+	int timed_out = 0;
+	char buf[8192];
+	for (;;) {
+		gettimeofday(&now, NULL);
+		long elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_usec - start.tv_usec) / 1000;
+		if (elapsed >= (long)timeout_ms) {
+			timed_out = 1;
+			break;
+		}
+		struct pollfd p = {.fd = out[0], .events = POLLIN};
+		int r = poll(&p, 1, (int)(timeout_ms - elapsed));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			continue;
+		ssize_t got = read(out[0], buf, sizeof(buf));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;   /* EOF: the program (and whatever it started) closed its output */
+		size_t keep = total >= MAX_FILE ? 0 : ((size_t)got < MAX_FILE - total ? (size_t)got : MAX_FILE - total);
+		out_bytes(buf, keep);
+		total += keep;
+	}
+	close(out[0]);
+	if (timed_out)
+		kill(-pid, SIGKILL);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (timed_out)
+		return -ETIMEDOUT;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 /* ---------- dispatch ---------- */
 
 /* A vCPU ioctl that fills a fixed-size struct (KVM_GET_REGS, _SREGS, _LAPIC): the struct is the answer. */
@@ -886,6 +964,8 @@ static int32_t dispatch(uint32_t op, uint32_t h, struct in *in)
 		return list_dir(in);
 	case OP_WRITE_FILE:
 		return write_file(in);
+	case OP_RUN_PROGRAM:
+		return run_program(in);
 	case OP_POWEROFF:
 		sync();
 		reboot(RB_POWER_OFF);

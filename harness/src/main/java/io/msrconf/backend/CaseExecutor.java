@@ -32,11 +32,17 @@ public final class CaseExecutor {
 
             @Override
             public StepOutcome runGuest(Step.RunGuest step) {
+                if (!vm.hasVcpu(step.vcpu())) {
+                    return noVcpu(step.vcpu());
+                }
                 return guests.computeIfAbsent(step.vcpu(), id -> guestRun.session(vm.vcpu(id))).run(step);
             }
 
             @Override
             public StepOutcome hostSetMsrs(Step.HostSetMsrs step) {
+                if (!vm.hasVcpu(step.vcpu())) {
+                    return noVcpu(step.vcpu());
+                }
                 return new StepOutcome.HostMsrsSet(vm.hostSetMsrs(step.vcpu(), step.indexes(), step.values()).asReturn());
             }
 
@@ -66,11 +72,17 @@ public final class CaseExecutor {
 
             @Override
             public StepOutcome setCpuid(Step.SetCpuid step) {
+                if (!vm.hasVcpu(step.id())) {
+                    return noVcpu(step.id());
+                }
                 return new StepOutcome.VcpuSetUp("KVM_SET_CPUID2 on vCPU " + step.id(), vm.setCpuid(step.id()).errno());
             }
 
             @Override
             public StepOutcome hostGetMsrs(Step.HostGetMsrs step) {
+                if (!vm.hasVcpu(step.vcpu())) {
+                    return noVcpu(step.vcpu());
+                }
                 long[] values = new long[step.msrs().size()];
                 KvmResult result = vm.hostGetMsrs(step.vcpu(), step.indexes(), values);
                 List<Long> got = new ArrayList<>();
@@ -84,5 +96,9 @@ public final class CaseExecutor {
             outcomes.add(step.accept(dispatch));
         }
         return new Observation(backend, outcomes);
+    }
+
+    private static StepOutcome noVcpu(int id) {
+        return new StepOutcome.NotRun("vCPU " + id + " does not exist: KVM did not create it");
     }
 }

@@ -34,6 +34,9 @@ public interface CaseVm {
     /** KVM_GET_MSRS on vCPU {@code vcpu}: the value is how many were read into {@code valuesOut}. */
     KvmResult hostGetMsrs(int vcpu, int[] indexes, long[] valuesOut);
 
+    /** Whether vCPU {@code id} exists: the setup or a step created it, and KVM did not refuse. */
+    boolean hasVcpu(int id);
+
     /** vCPU {@code id}, created by the setup or a step. */
     GuestVcpu vcpu(int id);
 }

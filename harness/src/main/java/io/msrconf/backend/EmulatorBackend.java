@@ -204,6 +204,11 @@ public final class EmulatorBackend implements Backend {
                 }
 
                 @Override
+                public boolean hasVcpu(int id) {
+                    return vcpus.containsKey(id);
+                }
+
+                @Override
                 public GuestVcpu vcpu(int id) {
                     return vcpus.get(id);
                 }

@@ -102,6 +102,11 @@ class KvmCaseVm implements CaseVm {
     }
 
     @Override
+    public boolean hasVcpu(int id) {
+        return vcpus.containsKey(id);
+    }
+
+    @Override
     public GuestVcpu vcpu(int id) {
         kvmVcpu(id);   // checks that it exists
         return guestVcpus.get(id);

@@ -16,6 +16,8 @@ public sealed interface StepOutcome {
             return "KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) returned " + Errno.describe(e.errno());
         } else if (this instanceof FilterSet f) {
             return "KVM_X86_SET_MSR_FILTER returned " + Errno.describe(f.errno());
+        } else if (this instanceof NotRun n) {
+            return "not run: " + n.why();
         } else if (this instanceof XenConfigured x) {
             return "KVM_XEN_HVM_CONFIG returned " + Errno.describe(x.errno());
         } else if (this instanceof ExtensionChecked x) {
@@ -38,6 +40,13 @@ public sealed interface StepOutcome {
 
     /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) returned this errno (0 = success). */
     record ExitsEnabled(int errno) implements StepOutcome {
+    }
+
+    /**
+     * The step could not be run at all: it acts on a vCPU that does not exist because KVM refused to create it (a
+     * step before reported that). Whatever the step expects is then a mismatch; the case goes on, and so does the run.
+     */
+    record NotRun(String why) implements StepOutcome {
     }
 
     /** KVM_XEN_HVM_CONFIG returned 0 or this errno. */

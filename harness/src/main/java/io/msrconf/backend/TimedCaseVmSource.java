@@ -93,6 +93,11 @@ public final class TimedCaseVmSource implements CaseVmSource {
         }
 
         @Override
+        public boolean hasVcpu(int id) {
+            return inner.hasVcpu(id);
+        }
+
+        @Override
         public KvmResult xenHvmConfig(int msr, int blobPages) {
             return inner.xenHvmConfig(msr, blobPages);
         }

@@ -8,8 +8,11 @@ import io.msrconf.kernelmutants.ModuleBuilder;
 import io.msrconf.kernelmutants.Mutant;
 import io.msrconf.kernelmutants.MutantGenerator;
 import io.msrconf.kernelmutants.MutantStatus;
+import io.msrconf.kernelmutants.QemuSelftestRunner;
 import io.msrconf.kernelmutants.QemuSuiteRunner;
+import io.msrconf.kernelmutants.SelftestRunner;
 import io.msrconf.kernelmutants.SiteList;
+import io.msrconf.kernelmutants.SurvivorClassification;
 import io.msrconf.report.ResultsDirectory;
 import io.msrconf.target.GuestKernel;
 import io.msrconf.target.KvmTarget;
@@ -88,6 +91,13 @@ final class KernelMutantsCommand implements Callable<Integer> {
             + "by a timeout (default 300)")
     int timeoutSeconds = 300;
 
+    @Option(names = "--cases", paramLabel = "REGEX", description = "run only the cases whose id this regex finds on each kernel "
+            + "(default: every case; a quick campaign over what a change touches)")
+    String cases = "";
+
+    @Option(names = "--no-selftest", description = "do not run the kernel's own userspace_msr_exit_test beside the suite on each kernel")
+    boolean noSelftest;
+
     @Option(names = "--rerun", description = "build and run every selected mutant (and the baseline) again, even those finished")
     boolean rerun;
 
@@ -137,7 +147,8 @@ final class KernelMutantsCommand implements Callable<Integer> {
                 stdout.flush();
                 return ExitStatus.OK;
             }
-            return campaign(mutants, sourceRoot, env, scriptsDir, path(out, home.resolve("reports/kernel-mutants")), progress, stdout, stderr);
+            return campaign(mutants, sourceRoot, env, scriptsDir, path(out, home.resolve("reports/kernel-mutants")),
+                    SurvivorClassification.load(sitesFile.resolveSibling("survivors.yaml")), progress, stdout, stderr);
         } catch (SiteList.Invalid | HistoricalMutants.BadPatch e) {
             stderr.println("msrconf kernel-mutants: " + e.getMessage());
             return ExitStatus.USAGE;
@@ -150,7 +161,8 @@ final class KernelMutantsCommand implements Callable<Integer> {
         }
     }
 
-    private int campaign(List<Mutant> mutants, Path sourceRoot, KvmBuildScripts env, Path scriptsDir, Path outDir, PrintStream progress,
+    private int campaign(List<Mutant> mutants, Path sourceRoot, KvmBuildScripts env, Path scriptsDir, Path outDir,
+                         SurvivorClassification survivors, PrintStream progress,
                          PrintWriter stdout, PrintWriter stderr) throws InterruptedException {
         if (env == null) {
             // --source only chooses what is mutated; building still needs the prepared environment
@@ -170,11 +182,16 @@ final class KernelMutantsCommand implements Callable<Integer> {
             KvmBuildScripts builder = env.withLogs(campaignDir.resolve("logs"));
             stdout.println("kernel-mutants: " + mutants.size() + " mutants of " + sourceRoot + "; build environment " + env.environment()
                     + "; kernel " + stock.image() + "; campaign " + campaignDir);
+            Path selftest = env.environment().resolve("selftests").resolve(SelftestRunner.SELFTEST);
+            if (!noSelftest && !Files.isRegularFile(selftest)) {
+                throw new ModuleBuilder.EnvironmentProblem("no kernel selftest at " + selftest + " (prepare-kvm-build.sh builds it; --no-selftest runs without)");
+            }
             KernelMutantCampaign campaign = new KernelMutantCampaign(
                     new KernelMutantCampaign.Options(sourceRoot, campaignDir, release, parallel, rerun), builder,
-                    new QemuSuiteRunner(stock.image(), specDir, KvmTarget.defaultCache(), Duration.ofSeconds(timeoutSeconds)), progress);
+                    new QemuSuiteRunner(stock.image(), specDir, cases, KvmTarget.defaultCache(), Duration.ofSeconds(timeoutSeconds)),
+                    noSelftest ? null : new QemuSelftestRunner(stock.image(), selftest, Duration.ofSeconds(timeoutSeconds)), progress);
             List<MutantStatus> statuses = campaign.run(mutants);
-            KernelMutantReport report = new KernelMutantReport(mutants, statuses);
+            KernelMutantReport report = new KernelMutantReport(mutants, statuses, survivors);
             stdout.println();
             stdout.print(report.text());
             stdout.flush();

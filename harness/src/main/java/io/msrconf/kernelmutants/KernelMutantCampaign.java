@@ -50,15 +50,23 @@ public final class KernelMutantCampaign {
     private final Options options;
     private final ModuleBuilder builder;
     private final SuiteRunner runner;
+    /** The kernel's own selftest, run on each kernel after the suite; null: not run. */
+    private final SelftestRunner selftest;
     private final PrintStream progress;
     private final BlockingQueue<Integer> freeSlots = new ArrayBlockingQueue<>(BUILD_SLOTS);
     private Map<String, Integer> positions = Map.of();
     private int total;
 
     public KernelMutantCampaign(Options options, ModuleBuilder builder, SuiteRunner runner, PrintStream progress) {
+        this(options, builder, runner, null, progress);
+    }
+
+    /** With the kernel's selftest run on every kernel too ({@code selftest} null: not run). */
+    public KernelMutantCampaign(Options options, ModuleBuilder builder, SuiteRunner runner, SelftestRunner selftest, PrintStream progress) {
         this.options = options;
         this.builder = builder;
         this.runner = runner;
+        this.selftest = selftest;
         this.progress = progress;
         for (int s = 0; s < BUILD_SLOTS; s++) {
             freeSlots.add(s);
@@ -122,7 +130,7 @@ public final class KernelMutantCampaign {
         if (!options.rerun() && Files.isRegularFile(file)) {
             try {
                 MutantStatus s = JSON.readValue(file.toFile(), MutantStatus.class);
-                if (s.outcome() == MutantStatus.Outcome.SURVIVED) {
+                if (s.outcome() == MutantStatus.Outcome.SURVIVED && (selftest == null || s.selftest() == MutantStatus.Selftest.SURVIVED)) {
                     say("baseline: the unmutated KVM passed the suite in an earlier run of this campaign (" + file + ")");
                     return List.of();
                 }
@@ -139,6 +147,7 @@ public final class KernelMutantCampaign {
         }
         say("baseline: built in " + seconds(System.nanoTime() - t0) + "; running the suite on it");
         SuiteRunner.Outcome o = runner.run("baseline", tree, options.campaignDir().resolve("runs").resolve("baseline"));
+        SelftestRunner.Outcome self = selftest == null ? null : selftest.run("baseline", tree);
         deleteTree("baseline");
         if (!o.ran()) {
             throw new BaselineFailed("the suite did not run on the unmutated kernel: " + o.failure());
@@ -148,8 +157,13 @@ public final class KernelMutantCampaign {
                     : o.failed().size() + " cases failed: " + String.join(", ", o.failed())) + " (see "
                     + options.campaignDir().resolve("runs").resolve("baseline") + ")");
         }
-        write(file, new MutantStatus("baseline", MutantStatus.Outcome.SURVIVED, List.of(), o.passed() + " cases passed", 0, 0));
-        say("baseline: " + o.passed() + " cases passed");
+        if (self != null && self.killed()) {
+            throw new BaselineFailed("the kernel selftest must pass on the unmutated kernel, but it "
+                    + (self.ran() ? "failed " + String.join(", ", self.failed()) : "did not run: " + self.detail()) + "\n" + self.detail());
+        }
+        write(file, new MutantStatus("baseline", MutantStatus.Outcome.SURVIVED, List.of(), o.passed() + " cases passed", 0, 0,
+                MutantStatus.Selftest.of(self)));
+        say("baseline: " + o.passed() + " cases passed" + (self == null ? "" : "; the kernel selftest passed " + self.passed() + " subtests"));
         return o.failed();
     }
 
@@ -189,17 +203,22 @@ public final class KernelMutantCampaign {
     private MutantStatus runOne(Mutant m, List<String> baselineFailures, MutantStatus built) throws InterruptedException {
         long t0 = System.nanoTime();
         SuiteRunner.Outcome o = runner.run(m.fileName(), tree(m.fileName()), options.campaignDir().resolve("runs").resolve(m.fileName()));
+        SelftestRunner.Outcome self = selftest == null ? null : selftest.run(m.fileName(), tree(m.fileName()));
+        MutantStatus.Selftest selftestVerdict = MutantStatus.Selftest.of(self);
+        String selftestSays = self == null ? "" : "; the kernel selftest " + (!self.killed() ? "passed"
+                : self.ran() ? "failed " + String.join(", ", self.failed()) : "did not finish");
         double runSeconds = (System.nanoTime() - t0) / 1e9;
         MutantStatus s;
         if (!o.ran()) {
-            s = new MutantStatus(m.id(), MutantStatus.Outcome.KILLED_BY_CRASH, List.of(), truncate(o.failure()), built.buildSeconds(), runSeconds);
-            say(which(m) + "killed by a crash/timeout: " + firstLine(o.failure()));
+            s = new MutantStatus(m.id(), MutantStatus.Outcome.KILLED_BY_CRASH, List.of(), truncate(o.failure()), built.buildSeconds(), runSeconds,
+                    selftestVerdict);
+            say(which(m) + "killed by a crash/timeout: " + firstLine(o.failure()) + selftestSays);
         } else {
             List<String> killers = o.failed().stream().filter(c -> !baselineFailures.contains(c)).toList();
             s = new MutantStatus(m.id(), killers.isEmpty() ? MutantStatus.Outcome.SURVIVED : MutantStatus.Outcome.KILLED, killers, "",
-                    built.buildSeconds(), runSeconds);
+                    built.buildSeconds(), runSeconds, selftestVerdict);
             say(which(m) + (killers.isEmpty() ? "survived" : "killed by " + String.join(", ", killers.subList(0, Math.min(3, killers.size())))
-                    + (killers.size() > 3 ? " and " + (killers.size() - 3) + " more" : "")) + " (" + Math.round(runSeconds) + " s)");
+                    + (killers.size() > 3 ? " and " + (killers.size() - 3) + " more" : "")) + selftestSays + " (" + Math.round(runSeconds) + " s)");
         }
         write(stateFile(m), s);
         deleteTree(m.fileName());

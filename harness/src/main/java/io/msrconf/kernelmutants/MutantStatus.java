@@ -8,8 +8,23 @@ import java.util.List;
  *
  * @param killedBy the cases (id [backend]) that failed on the mutant and passed on the unmutated kernel
  * @param detail   the compiler's errors, or the crash or timeout that ended the suite
+ * @param selftest the kernel selftest's verdict on the same kernel (null in state files written before it was run)
  */
-public record MutantStatus(String id, Outcome outcome, List<String> killedBy, String detail, double buildSeconds, double runSeconds) {
+public record MutantStatus(String id, Outcome outcome, List<String> killedBy, String detail, double buildSeconds, double runSeconds,
+                           Selftest selftest) {
+
+    /** What the kernel's own userspace_msr_exit_test made of the mutant. */
+    public enum Selftest {
+        KILLED, SURVIVED, NOT_RUN;
+
+        static Selftest of(SelftestRunner.Outcome o) {
+            return o == null ? NOT_RUN : o.killed() ? KILLED : SURVIVED;
+        }
+    }
+
+    public MutantStatus(String id, Outcome outcome, List<String> killedBy, String detail, double buildSeconds, double runSeconds) {
+        this(id, outcome, killedBy, detail, buildSeconds, runSeconds, Selftest.NOT_RUN);
+    }
 
     public enum Outcome {
         /** Compiled; its module tree is waiting for the suite (a resumed campaign runs it without rebuilding). */
@@ -40,5 +55,6 @@ public record MutantStatus(String id, Outcome outcome, List<String> killedBy, St
 
     public MutantStatus {
         killedBy = List.copyOf(killedBy);
+        selftest = selftest == null ? Selftest.NOT_RUN : selftest;
     }
 }

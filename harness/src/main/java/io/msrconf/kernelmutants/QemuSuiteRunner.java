@@ -16,12 +16,15 @@ public final class QemuSuiteRunner implements SuiteRunner {
 
     private final Path image;
     private final Path specs;
+    /** Which cases run (a regex of ids; empty: all). */
+    private final String only;
     private final Path kernelCache;
     private final Duration timeout;
 
-    public QemuSuiteRunner(Path image, Path specs, Path kernelCache, Duration timeout) {
+    public QemuSuiteRunner(Path image, Path specs, String only, Path kernelCache, Duration timeout) {
         this.image = image;
         this.specs = specs;
+        this.only = only;
         this.kernelCache = kernelCache;
         this.timeout = timeout;
     }
@@ -29,7 +32,7 @@ public final class QemuSuiteRunner implements SuiteRunner {
     @Override
     public Outcome run(String name, Path modules, Path runDir) {
         KvmTarget target = KvmTarget.parse(image + ",modules=" + modules);
-        KernelMatrix.KernelResult r = KernelMatrix.runOne(target, new KernelMatrix.Options(specs, "", runDir, kernelCache, timeout, 1), null);
+        KernelMatrix.KernelResult r = KernelMatrix.runOne(target, new KernelMatrix.Options(specs, only, runDir, kernelCache, timeout, 1), null);
         if (r.summary().isEmpty()) {
             return new Outcome(false, List.of(), 0, r.failure());
         }

@@ -271,6 +271,12 @@ public final class AgentGuest implements AutoCloseable {
         for (String d : List.of("bin", "proc", "sys", "dev", "modules")) {
             fs.dir(d);
         }
+        if (!kernel.programs().isEmpty()) {
+            fs.dir("programs");
+        }
+        for (java.util.Map.Entry<String, Path> p : new java.util.TreeMap<>(kernel.programs()).entrySet()) {
+            fs.file("programs/" + p.getKey(), Files.readAllBytes(p.getValue()), 0755);
+        }
         Path busybox = staticBusybox().orElseThrow(() -> new IOException("no statically linked busybox"));
         fs.file("bin/busybox", Files.readAllBytes(busybox), 0755);
         for (String applet : List.of("sh", "mount", "insmod", "poweroff", "cat", "echo", "sleep", "uname", "ls", "grep", "tr")) {

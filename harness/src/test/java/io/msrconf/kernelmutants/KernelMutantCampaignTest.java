@@ -117,7 +117,7 @@ class KernelMutantCampaignTest {
         long compiled = result.stream().filter(r -> r.outcome() != MutantStatus.Outcome.DOES_NOT_COMPILE).count();
         assertThat(report.compiled()).isEqualTo(compiled);
         assertThat(report.text()).startsWith("score: " + report.killed() + " killed of " + compiled + " compiled mutants")
-                .contains("survivors:", "x86.c:kvm_msr_allowed:delete-statement:4  (arch/x86/kvm/x86.c:47)\n--- a/arch/x86/kvm/x86.c");
+                .contains("survivors:", "x86.c:kvm_msr_allowed:delete-statement:4  (arch/x86/kvm/x86.c:47)\n  UNCLASSIFIED (add it to kernel-mutants/survivors.yaml)\n--- a/arch/x86/kvm/x86.c");
         assertThat(new String(report.json(), StandardCharsets.UTF_8)).contains("\"killedByCrashOrTimeout\" : 1", "\"outcome\" : \"DOES_NOT_COMPILE\"");
     }
 
@@ -171,6 +171,102 @@ class KernelMutantCampaignTest {
         assertThat(b.built).hasSize(1);
         assertThat(s.ran).containsExactly("baseline");
         assertThat(Files.exists(tmp.resolve("campaign/baseline.json"))).isFalse();
+    }
+
+    /** Kills what deletes a statement of kvm_msr_allowed (msrconf's fake suite lets one of those survive). */
+    static final class FakeSelftest implements SelftestRunner {
+        final List<String> ran = Collections.synchronizedList(new ArrayList<>());
+        boolean baselineFails;
+
+        @Override
+        public Outcome run(String name, Path modules) {
+            ran.add(name);
+            if (name.equals("baseline")) {
+                return baselineFails ? new Outcome(true, List.of("msr_filter_deny"), 3, "not ok 2 msr_filter_deny") : new Outcome(true, List.of(), 4, "");
+            }
+            return name.contains("delete-statement") ? new Outcome(true, List.of("msr_permission_bitmap"), 3, "not ok 4 msr_permission_bitmap")
+                    : new Outcome(true, List.of(), 4, "");
+        }
+    }
+
+    @Test
+    void theKernelSelftestRunsOnEveryKernelAndItsKillsAreScoredBesideMsrconfs() throws Exception {
+        List<Mutant> ms = mutants();
+        FakeSelftest self = new FakeSelftest();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<MutantStatus> result = new KernelMutantCampaign(new KernelMutantCampaign.Options(Fixture.ROOT, tmp.resolve("campaign"),
+                "6.12.0-test", 2, false), new FakeBuilder(), new FakeSuite(), self, new PrintStream(out, true, StandardCharsets.UTF_8)).run(ms);
+
+        assertThat(self.ran.get(0)).isEqualTo("baseline");
+        assertThat(self.ran).hasSize(1 + (int) result.stream().filter(r -> r.outcome() != MutantStatus.Outcome.DOES_NOT_COMPILE).count());
+        MutantStatus survivor = status(ms, result, "x86.c:kvm_msr_allowed:delete-statement:4");
+        assertThat(survivor.outcome()).isEqualTo(MutantStatus.Outcome.SURVIVED);
+        assertThat(survivor.selftest()).isEqualTo(MutantStatus.Selftest.KILLED);
+        assertThat(status(ms, result, "x86.c:kvm_msr_allowed:return-value:1").selftest()).isEqualTo(MutantStatus.Selftest.SURVIVED);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("the kernel selftest passed 4 subtests",
+                "survived; the kernel selftest failed msr_permission_bitmap");
+
+        SurvivorClassification classified = SurvivorClassification.parse("survivors.yaml", """
+                survivors:
+                  - id: x86.c:kvm_msr_allowed:delete-statement:4
+                    class: gap
+                    why: the permission bitmap of a vCPU is not checked after a filter change
+                    case: lifecycle.some-case
+                """);
+        KernelMutantReport report = new KernelMutantReport(ms, result, classified);
+        assertThat(report.killedOnlyBySelftest()).extracting(Mutant::id).contains("x86.c:kvm_msr_allowed:delete-statement:4");
+        assertThat(report.text()).contains("kernel selftest (userspace_msr_exit_test) on the same kernels: ",
+                "killed by the selftest, not by msrconf (a gap to close first): x86.c:kvm_msr_allowed:delete-statement:4",
+                "gap: the permission bitmap of a vCPU is not checked after a filter change (case lifecycle.some-case");
+        assertThat(new String(report.json(), StandardCharsets.UTF_8)).contains("\"selftest\" : \"KILLED\"", "\"class\" : \"gap\"");
+    }
+
+    @Test
+    void aBaselineTheSelftestFailsStopsTheCampaign() {
+        FakeSelftest self = new FakeSelftest();
+        self.baselineFails = true;
+        assertThatThrownBy(() -> new KernelMutantCampaign(new KernelMutantCampaign.Options(Fixture.ROOT, tmp.resolve("campaign"),
+                "6.12.0-test", 2, false), new FakeBuilder(), new FakeSuite(), self,
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run(mutants()))
+                .isInstanceOf(KernelMutantCampaign.BaselineFailed.class)
+                .hasMessageContaining("the kernel selftest must pass on the unmutated kernel, but it failed msr_filter_deny");
+    }
+
+    @Test
+    void survivorsAreClassifiedWithAReasonAndAGapNamesItsCase() {
+        SurvivorClassification c = SurvivorClassification.parse("s.yaml", """
+                survivors:
+                  - { id: a, class: equivalent, why: "the value is written again before it is read" }
+                  - { id: b, class: unreachable, why: VMX only }
+                """);
+        assertThat(c.entries()).containsOnlyKeys("a", "b");
+        assertThat(c.entries().get("b").kind()).isEqualTo(SurvivorClassification.Kind.UNREACHABLE);
+        assertThatThrownBy(() -> SurvivorClassification.parse("s.yaml", "survivors:\n  - { id: a, class: gap, why: w }\n"))
+                .hasMessage("s.yaml: survivors[0]: a gap names the case that kills it (case: ID)");
+        assertThatThrownBy(() -> SurvivorClassification.parse("s.yaml", "survivors:\n  - { id: a, class: maybe, why: w }\n"))
+                .hasMessage("s.yaml: survivors[0]: class is equivalent, unreachable or gap, got 'maybe'");
+        assertThatThrownBy(() -> SurvivorClassification.parse("s.yaml", "survivors:\n  - { id: a, class: equivalent }\n"))
+                .hasMessage("s.yaml: survivors[0]: expected id, class and why (text)");
+    }
+
+    @Test
+    void theSelftestsOutputIsReadAsKtap() {
+        String out = """
+                TAP version 13
+                1..4
+                # Starting 4 tests from 1 test cases.
+                ok 1 user_msr.msr_filter_control
+                not ok 2 user_msr.msr_filter_deny
+                ok 3 user_msr.msr_permission_bitmap
+                ok 4 user_msr.fep # SKIP needs force_emulation_prefix
+                # Totals: pass:2 fail:1 xfail:0 xpass:0 skip:1 error:0
+                """;
+        SelftestRunner.Outcome o = SelftestRunner.parse(out, 1);
+        assertThat(o.passed()).isEqualTo(2);
+        assertThat(o.failed()).containsExactly("user_msr.msr_filter_deny");
+        assertThat(o.killed()).isTrue();
+        assertThat(SelftestRunner.parse("ok 1 a\n", 0).killed()).isFalse();
+        assertThat(SelftestRunner.parse("ok 1 a\n", 134).failed()).containsExactly("exit status 134");
     }
 
     private static MutantStatus status(List<Mutant> ms, List<MutantStatus> result, String id) {

@@ -67,6 +67,11 @@ class AgentGuestTest {
         List<String> names = InitramfsTest.names(AgentGuest.initramfs(builtIn).toCpio());
         assertThat(names).contains("bin/msrconf-agent", "bin/busybox", "bin/sh", "init", "modules/order")
                 .allMatch(n -> n.startsWith("bin") || n.startsWith("modules") || List.of("init", "proc", "sys", "dev", "TRAILER!!!").contains(n));
+        // A program the agent is to run (the kernel's selftest) is the one other thing it may carry, under programs/.
+        List<String> withProgram = InitramfsTest.names(AgentGuest.initramfs(builtIn.withPrograms(
+                Map.of("selftest", AgentGuest.staticBusybox().get()))).toCpio());
+        assertThat(withProgram).contains("programs", "programs/selftest");
+        assertThat(withProgram.stream().filter(n -> !names.contains(n))).containsExactlyInAnyOrder("programs", "programs/selftest");
         try (InputStream init = AgentGuest.class.getResourceAsStream(AgentGuest.INIT_RESOURCE)) {
             // /init looks the port up by the name QEMU gives it, and mounts nothing of the host's
             String script = new String(init.readAllBytes(), StandardCharsets.UTF_8);

@@ -130,6 +130,27 @@ public final class AgentKvm implements Kvm {
         return r.result() < 0 ? Optional.empty() : Optional.of(r.text());
     }
 
+    /** How a program the guest carries ended: its exit status (128 + signal), or killed at the timeout; and its output. */
+    public record ProgramRun(int status, boolean timedOut, String output) {
+    }
+
+    /**
+     * Runs /programs/{@code name} of the guest's initramfs ({@link io.msrconf.target.GuestKernel#programs}) with no
+     * arguments, killing it at {@code timeout}.
+     */
+    public ProgramRun runProgram(String name, Duration timeout) {
+        byte[] path = ("/programs/" + name).getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = payload(4 + path.length).putInt((int) Math.min(Integer.MAX_VALUE, timeout.toMillis())).put(path);
+        AgentChannel.Response r = call("run /programs/" + name, Op.RUN_PROGRAM, 0, b.flip(), timeout.plusSeconds(30));
+        if (r.result() == Op.PROGRAM_TIMED_OUT) {
+            return new ProgramRun(-1, true, r.text());
+        }
+        if (r.result() < 0) {
+            throw new KvmException("run /programs/" + name, -r.result());
+        }
+        return new ProgramRun(r.result(), false, r.text());
+    }
+
     @Override
     public List<String> listDirectory(String path) {
         AgentChannel.Response r = call("list " + path, Op.LIST_DIR, 0, ByteBuffer.wrap(path.getBytes(StandardCharsets.UTF_8)));

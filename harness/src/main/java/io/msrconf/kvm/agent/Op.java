@@ -36,6 +36,9 @@ final class Op {
     static final int WRITE_FILE = 32;
     static final int POWEROFF = 33;
     static final int XEN_HVM_CONFIG = 34;
+    static final int RUN_PROGRAM = 35;
+    /** RUN_PROGRAM's answer when the program ran past its timeout and was killed: -ETIMEDOUT (errno.h 110). */
+    static final int PROGRAM_TIMED_OUT = -110;
 
     /** Bitmap placements of SET_MSR_FILTER. */
     static final int PLACE_NULL = 0;
