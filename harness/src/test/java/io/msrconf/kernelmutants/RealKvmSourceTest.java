@@ -20,6 +20,7 @@ class RealKvmSourceTest {
 
     private static final Path SITES = Path.of("../kernel-mutants/sites.yaml");
     private static final Path HISTORICAL = Path.of("../kernel-mutants/historical");
+    private static final Path SURVIVORS = Path.of("../kernel-mutants/survivors.yaml");
 
     private static Path sources() {
         Path env = KvmTarget.defaultCache().resolve("kvm-build-6.12");
@@ -48,5 +49,26 @@ class RealKvmSourceTest {
         List<Mutant> ms = HistoricalMutants.load(HISTORICAL, sources());
         assertThat(ms).extracting(Mutant::id).contains("historical:x2apic-msrs-filtered", "historical:refused-filter-installs-half-built");
         assertThat(ms).extracting(Mutant::function).contains("kvm_msr_allowed", "kvm_vm_ioctl_set_msr_filter");
+    }
+
+    @Test
+    void everyClassifiedSurvivorIsAMutantOfTheRealSource() {
+        List<Mutant> ms = MutantGenerator.generate(sources(), SiteList.load(SITES));
+        ms = new java.util.ArrayList<>(ms);
+        ms.addAll(HistoricalMutants.load(HISTORICAL, sources()));
+        Set<String> ids = ms.stream().map(Mutant::id).collect(Collectors.toSet());
+        assertThat(SurvivorClassification.load(SURVIVORS).entries().keySet()).as("ids in survivors.yaml that name no mutant")
+                .allMatch(ids::contains);
+    }
+
+    @Test
+    void everyGapNamesACaseOfTheSuite() {
+        // No build environment needed: the classification and the specs are in the repository.
+        SurvivorClassification c = SurvivorClassification.load(SURVIVORS);
+        assertThat(c.entries()).isNotEmpty();
+        Set<String> caseIds = io.msrconf.spec.SpecLoader.load(Path.of("../specs")).cases().stream().map(io.msrconf.spec.Case::id)
+                .collect(Collectors.toSet());
+        assertThat(c.entries().values()).filteredOn(e -> e.kind() == SurvivorClassification.Kind.GAP)
+                .allSatisfy(e -> assertThat(caseIds).as("the case that kills " + e.id()).contains(e.caseId()));
     }
 }

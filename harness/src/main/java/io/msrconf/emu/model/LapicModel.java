@@ -75,6 +75,11 @@ public final class LapicModel {
         if (!x2apicMode() && !mutations.contains(Mutation.X2APIC_MODE_IGNORED)) {
             return MsrFileModel.Access.failed(1);
         }
+        if (msr == 0x800 || msr > 0x83f) {
+            // kvm_lapic_reg_read(): "if (offset > 0x3f0 || !(kvm_lapic_readable_reg_mask(apic) & APIC_REG_MASK(offset)))
+            // return 1;" -- offset (msr - 0x800) << 4; offset 0 holds no register (the mask starts at APIC_ID, 0x20).
+            return MsrFileModel.Access.failed(1);
+        }
         return switch (msr) {
             case 0x802 -> MsrFileModel.Access.ok(vcpuId);                                   // x2APIC ID = vcpu_id
             case 0x803 -> MsrFileModel.Access.ok(APIC_VERSION | (NR_LVT_ENTRIES - 1) << 16);   // kvm_apic_set_version()
