@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "msrconf", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A conformance suite for KVM's userspace MSR filter and MSR exits: the same cases on real KVM "
                 + "and on a reference model of it.",
-        subcommands = {RunCommand.class, ListCommand.class, RulesCommand.class, CompareCommand.class, BisectRunCommand.class, MatrixCommand.class,
+        subcommands = {RunCommand.class, ListCommand.class, RulesCommand.class, CompareCommand.class, BisectRunCommand.class, MatrixCommand.class, MergeCommand.class,
             KernelMutantsCommand.class,
             FuzzCommand.class, BenchCommand.class, AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class},
         footer = {"", "'msrconf COMMAND --help' says more about each command."})

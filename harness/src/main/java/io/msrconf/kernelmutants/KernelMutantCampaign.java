@@ -263,7 +263,7 @@ public final class KernelMutantCampaign {
             try {
                 FileTrees.delete(src);
                 for (String dir : List.of("arch/x86/kvm", "virt/kvm")) {
-                    copyTree(options.pristineSources().resolve(dir), src.resolve(dir));
+                    FileTrees.copy(options.pristineSources().resolve(dir), src.resolve(dir));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot copy the KVM sources into " + src + ": " + e.getMessage(), e);
@@ -289,19 +289,6 @@ public final class KernelMutantCampaign {
                 Files.copy(options.pristineSources().resolve(f), src.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot restore " + f + " in " + src + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (var walk = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
             }
         }
     }

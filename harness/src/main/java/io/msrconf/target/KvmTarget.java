@@ -46,6 +46,18 @@ public record KvmTarget(String spec, Kind kind, String series, Path image, Optio
     public static final Map<String, String> GUEST_MODULE_PARAMETERS = Map.of("kvm", "force_emulation_prefix=1");
 
     public static KvmTarget parse(String spec) {
+        return parse(spec, true);
+    }
+
+    /**
+     * A target as a result names it (matrix.json, summary.json), perhaps written on another machine: an image need
+     * not exist here. Such a target names and labels results; it is not opened.
+     */
+    public static KvmTarget recorded(String spec) {
+        return parse(spec, false);
+    }
+
+    private static KvmTarget parse(String spec, boolean mustExist) {
         String s = spec.strip();
         if (s.equals("host")) {
             return new KvmTarget(s, Kind.HOST, "", null, Optional.empty());
@@ -71,6 +83,9 @@ public record KvmTarget(String spec, Kind kind, String series, Path image, Optio
                 throw new IllegalArgumentException("kernel '" + spec + "': unknown option '" + parts[i] + "' (expected modules=DIR)");
             }
             modules = Optional.of(Path.of(parts[i].substring("modules=".length())).toAbsolutePath().normalize());
+        }
+        if (!mustExist) {
+            return new KvmTarget(s, Kind.IMAGE, "", image, modules);
         }
         if (!Files.isRegularFile(image)) {
             throw new IllegalArgumentException("kernel image " + image + " does not exist or is not a file");

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Deleting a directory tree: the one copy of what the CLI, the report, the matrix and the benchmark each need. */
+/** Deleting and copying directory trees: the one copy of what the CLI, the report, the matrix and the benchmark each need. */
 public final class FileTrees {
 
     private FileTrees() {
@@ -33,6 +33,28 @@ public final class FileTrees {
             delete(dir);
         } catch (IOException e) {
             // best effort: the directory is under the system's temporary directory
+        }
+    }
+
+    /**
+     * Copies the tree at {@code from} to {@code to} (directories and regular files; existing files are replaced). A
+     * symbolic link is refused, not followed: the trees copied are results from elsewhere, and a link in one could
+     * make the copy read any file of this machine.
+     */
+    public static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isSymbolicLink(p)) {
+                    throw new IOException("refusing to copy the symbolic link " + p);
+                } else if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 }

@@ -52,7 +52,7 @@ class CliConventionsTest {
     void usageErrorsNameWhatIsWrong() {
         BisectRunCommandTest.Run unknownCommand = BisectRunCommandTest.run("frobnicate");
         assertThat(unknownCommand.code()).isEqualTo(ExitStatus.USAGE);
-        assertThat(unknownCommand.err()).startsWith("msrconf: unknown command 'frobnicate' (commands: run, list, rules, compare, bisect-run, matrix, kernel-mutants, fuzz, bench, help)");
+        assertThat(unknownCommand.err()).startsWith("msrconf: unknown command 'frobnicate' (commands: run, list, rules, compare, bisect-run, matrix, merge, kernel-mutants, fuzz, bench, help)");
         assertThat(unknownCommand.out()).isEmpty();
 
         BisectRunCommandTest.Run unknownOption = BisectRunCommandTest.run("run", "--frobnicate");
