@@ -76,9 +76,17 @@ final class MergeCommand implements Callable<Integer> {
                     cl.getErr().println("msrconf merge: the HTML report could not be generated (the results are kept): " + e.getMessage());
                 }
             }
-            results.publish(List.of("kernels", "matrix.json", "allure-results", "html", "single"));
+            try {
+                // the grid people look at first, beside the report its cells link into
+                io.msrconf.util.AtomicFiles.write(results.staged("matrix.html"), io.msrconf.matrix.MatrixPage.html(report,
+                        io.msrconf.matrix.MatrixPage.reportUids(results.staged("html")), "html/index.html").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.io.IOException e) {
+                throw new ResultsDirectory.OutputException("cannot write matrix.html: " + e.getMessage(), e);
+            }
+            results.publish(List.of("kernels", "matrix.json", "matrix.html", "allure-results", "html", "single"));
             stdout.println();
             stdout.println("matrix.json: " + results.published("matrix.json"));
+            stdout.println("matrix page: " + results.published("matrix.html"));
             if (Files.isRegularFile(results.published("html").resolve("index.html"))) {
                 stdout.println("report: " + results.published("html").resolve("index.html"));
             }

@@ -75,6 +75,14 @@ public final class MatrixReport {
         return k < 26 ? String.valueOf((char) ('A' + k)) : "K" + k;
     }
 
+    List<KernelResult> kernels() {
+        return kernels;
+    }
+
+    List<Row> rows() {
+        return rows;
+    }
+
     public boolean anyFailure() {
         return rows.stream().flatMap(r -> r.cells().stream()).anyMatch(c -> c != null && c.status().isFailure());
     }

@@ -6,12 +6,12 @@ package io.msrconf.report;
  * trackers). The five characters HTML gives a meaning in text and in quoted attributes are replaced
  * by their entities.
  */
-final class HtmlText {
+public final class HtmlText {
 
     private HtmlText() {
     }
 
-    static String escape(String text) {
+    public static String escape(String text) {
         StringBuilder sb = new StringBuilder(text.length() + 16);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

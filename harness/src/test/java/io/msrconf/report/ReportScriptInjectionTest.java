@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
@@ -138,25 +137,6 @@ class ReportScriptInjectionTest {
     }
 
     private static Path chromium() {
-        Optional<Path> found = Optional.empty();
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            for (String name : List.of("chromium", "chromium-browser")) {
-                Path p = Path.of(dir.isEmpty() ? "." : dir, name);
-                if (Files.isExecutable(p)) {
-                    found = Optional.of(p);
-                }
-            }
-            if (found.isPresent()) {
-                break;
-            }
-        }
-        if (found.isEmpty()) {
-            String why = "headless Chromium is needed to prove no script runs in the reports (Debian package chromium)";
-            if (System.getenv("CI") != null) {
-                Assertions.fail("CI must check the reports in a browser, but " + why + " (.ci/run installs it)");
-            }
-            Assumptions.abort(why);
-        }
-        return found.get();
+        return io.msrconf.testutil.HeadlessChromium.find("prove no script runs in the reports");
     }
 }
