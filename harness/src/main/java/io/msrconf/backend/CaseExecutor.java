@@ -27,7 +27,8 @@ public final class CaseExecutor {
         Step.Visitor<StepOutcome> dispatch = new Step.Visitor<>() {
             @Override
             public StepOutcome setFilter(Step.SetFilter step) {
-                return new StepOutcome.FilterSet(vm.setMsrFilter(step.filter()).errno());
+                KvmResult r = vm.setMsrFilter(step.filter());
+                return new StepOutcome.FilterSet(r.errno(), r.value());
             }
 
             @Override
@@ -48,7 +49,8 @@ public final class CaseExecutor {
 
             @Override
             public StepOutcome enableExits(Step.EnableExits step) {
-                return new StepOutcome.ExitsEnabled(vm.enableUserSpaceMsr(step.mask(), step.capFlags()).errno());
+                KvmResult r = vm.enableUserSpaceMsr(step.mask(), step.capFlags());
+                return new StepOutcome.ExitsEnabled(r.errno(), r.value());
             }
 
             @Override

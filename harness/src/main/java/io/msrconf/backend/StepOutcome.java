@@ -13,9 +13,9 @@ public sealed interface StepOutcome {
      */
     default String describe() {
         if (this instanceof ExitsEnabled e) {
-            return "KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) returned " + Errno.describe(e.errno());
+            return "KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) returned " + returned(e.errno(), e.value());
         } else if (this instanceof FilterSet f) {
-            return "KVM_X86_SET_MSR_FILTER returned " + Errno.describe(f.errno());
+            return "KVM_X86_SET_MSR_FILTER returned " + returned(f.errno(), f.value());
         } else if (this instanceof NotRun n) {
             return "not run: " + n.why();
         } else if (this instanceof XenConfigured x) {
@@ -34,12 +34,23 @@ public sealed interface StepOutcome {
         return "a guest run of " + r.accesses().size() + " accesses: " + r.end().describe();
     }
 
+    /** "EINVAL (22)", "ok (0)", or the positive value an ioctl that documents 0 on success returned instead. */
+    private static String returned(int errno, int value) {
+        return errno != 0 || value == 0 ? Errno.describe(errno) : String.valueOf(value);
+    }
+
     private static String count(int result) {
         return result < 0 ? Errno.describe(-result) : result + " (MSRs processed)";
     }
 
-    /** KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) returned this errno (0 = success). */
-    record ExitsEnabled(int errno) implements StepOutcome {
+    /**
+     * KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR) returned this errno (0 = success), or, when it succeeded, this
+     * non-negative value (api.rst: "Returns: 0 on success"; anything else is a finding).
+     */
+    record ExitsEnabled(int errno, int value) implements StepOutcome {
+        public ExitsEnabled(int errno) {
+            this(errno, 0);
+        }
     }
 
     /**
@@ -53,8 +64,14 @@ public sealed interface StepOutcome {
     record XenConfigured(int errno) implements StepOutcome {
     }
 
-    /** KVM_X86_SET_MSR_FILTER returned 0 or this errno. */
-    record FilterSet(int errno) implements StepOutcome {
+    /**
+     * KVM_X86_SET_MSR_FILTER returned this errno (0 = success), or, when it succeeded, this non-negative value
+     * (api.rst: "Returns: 0 on success, < 0 on error"; anything else is a finding).
+     */
+    record FilterSet(int errno, int value) implements StepOutcome {
+        public FilterSet(int errno) {
+            this(errno, 0);
+        }
     }
 
     /**

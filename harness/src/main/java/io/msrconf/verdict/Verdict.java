@@ -156,9 +156,9 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
             out.add(wrongShape(where, ioctl, outcome));
             return;
         }
-        if (x.errno() != e.expectedErrno()) {
+        if (x.errno() != e.expectedErrno() || x.value() != 0) {
             out.add(new Mismatch(Mismatch.Kind.IOCTL_RESULT, where, "Expected " + ioctl + " to return "
-                    + Errno.describe(e.expectedErrno()) + ", got " + Errno.describe(x.errno())));
+                    + Errno.describe(e.expectedErrno()) + ", got " + x.describe().substring(x.describe().lastIndexOf(" returned ") + 10)));
         }
     }
 
@@ -183,9 +183,10 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
     private static void judgeFilter(Step.SetFilter s, StepOutcome outcome, String where, List<Mismatch> out) {
         if (!(outcome instanceof StepOutcome.FilterSet f)) {
             out.add(wrongShape(where, "KVM_X86_SET_MSR_FILTER", outcome));
-        } else if (f.errno() != s.expectedErrno()) {
+        } else if (f.errno() != s.expectedErrno() || f.value() != 0) {
+            // api.rst: "Returns: 0 on success, < 0 on error": a positive return is no success a VMM would recognise
             out.add(new Mismatch(Mismatch.Kind.IOCTL_RESULT, where, "Expected KVM_X86_SET_MSR_FILTER to return "
-                    + Errno.describe(s.expectedErrno()) + ", got " + Errno.describe(f.errno()) + " for filter: "
+                    + Errno.describe(s.expectedErrno()) + ", got " + f.describe().substring("KVM_X86_SET_MSR_FILTER returned ".length()) + " for filter: "
                     + (s.filter() == null ? "a NULL argument" : s.filter().describe().replace("\n  ", "; "))));
         }
     }

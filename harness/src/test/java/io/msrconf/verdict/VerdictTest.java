@@ -137,6 +137,18 @@ class VerdictTest {
     }
 
     @Test
+    void aSuccessThatReturnsAnythingButZeroIsAMismatch() {
+        // A kernel mutant (kvm_vm_ioctl_set_msr_filter() returning 1) that only the kernel's selftest caught at first.
+        Case c = caseOf(new Step.SetFilter(DENY_174, 0, AT), new Step.EnableExits(1, 0, AT));
+        Verdict v = Verdict.judge(c, new Observation("kvm", List.of(new StepOutcome.FilterSet(0, 1), new StepOutcome.ExitsEnabled(0, 1))));
+        assertThat(v.mismatches()).extracting(Mismatch::message).satisfiesExactly(
+                m -> assertThat(m).startsWith("Expected KVM_X86_SET_MSR_FILTER to return ok (0), got 1 for filter"),
+                m -> assertThat(m).isEqualTo("Expected KVM_ENABLE_CAP(KVM_CAP_X86_USER_SPACE_MSR, 0x1) to return ok (0), got 1"));
+        assertThat(Verdict.judge(c, new Observation("kvm", List.of(new StepOutcome.FilterSet(0), new StepOutcome.ExitsEnabled(0)))).passed())
+                .isTrue();
+    }
+
+    @Test
     void anAccessPausedInItsExitIsJudgedByItsExitThenByTheContinueStep() {
         ExpectedExit exit = new ExpectedExit(ExitReason.FILTER, ValueExpectation.exactly(0), new UserspaceAnswer(0, 5), "in-exit");
         Access paused = rdmsr(0x174, exit, new GuestExpectation.Completes(ValueExpectation.exactly(5)));
