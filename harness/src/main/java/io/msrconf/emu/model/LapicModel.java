@@ -86,6 +86,9 @@ public final class LapicModel {
             case 0x808 -> MsrFileModel.Access.ok(tpr);
             case 0x80b -> MsrFileModel.Access.failed(1);    // EOI is not in kvm_lapic_readable_reg_mask()
             case 0x80d -> MsrFileModel.Access.ok(((long) (vcpuId >> 4) << 16) | (1L << (vcpuId & 0xf)));   // x2APIC LDR
+            // ICR, one 64-bit register in x2APIC mode (kvm_x2apic_icr_read(); 5.10: ICR | ICR2 << 32), is 0 until a
+            // write sends an IPI, which the model does not do (writes of 0x830 are outside it)
+            case 0x830 -> MsrFileModel.Access.ok(0);
             default -> throw new ModelLimitation(String.format("the model does not emulate reads of x2APIC register MSR 0x%x", msr));
         };
     }
@@ -96,7 +99,10 @@ public final class LapicModel {
             return 1;
         }
         if (msr != 0x830 && value >>> 32 != 0) {
-            return 1;   // "Bits 63:32 are reserved in all other registers."
+            if (profile.x2apicWriteHighBitsRefused()) {
+                return 1;   // "Bits 63:32 are reserved in all other registers."
+            }
+            value &= 0xffff_ffffL;   // 5.10: kvm_lapic_reg_write(apic, reg, (u32)data)
         }
         switch (msr) {
             case 0x802, 0x803, 0x80d:

@@ -130,6 +130,22 @@ public record ModelProfile(String name, KernelVersion kernel, boolean tprSyncedF
     }
 
     /**
+     * Whether an x2APIC register write other than ICR with any of bits 63:32 set is refused: 6.1.176 and 6.12.117
+     * kvm_lapic_msr_write(): "Bits 63:32 are reserved in all other registers." over "if (data >> 32) return 1;".
+     * 5.10.223 kvm_x2apic_msr_write() writes "(u32)data" and never looks at them. Releases between were not read.
+     */
+    public boolean x2apicWriteHighBitsRefused() {
+        if (kernel.compareTo(V6_1) >= 0) {
+            return true;
+        }
+        if (kernel.compareTo(V5_11) < 0) {
+            return false;
+        }
+        throw new ModelLimitation("the model does not know whether kernel " + kernel + " refuses x2APIC writes with bits 63:32"
+                + " set (read for 5.10 and from 6.1 on)");
+    }
+
+    /**
      * The order of kvm_add_msr_filter()'s checks of one range, which decides the errno of a range with
      * invalid flags whose bitmap cannot be copied. 6.1 (6.1.176 read) and 6.12: "if (user_range->flags &
      * ~KVM_MSR_FILTER_RANGE_VALID_MASK) return -EINVAL; if (!user_range->flags) return -EINVAL;" before
