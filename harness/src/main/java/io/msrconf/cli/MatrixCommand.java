@@ -3,11 +3,9 @@ package io.msrconf.cli;
 import io.msrconf.matrix.KernelMatrix;
 import io.msrconf.target.KvmTarget;
 import io.msrconf.matrix.MatrixReport;
-import io.msrconf.report.AllureHtml;
 import io.msrconf.report.ResultsDirectory;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,32 +88,10 @@ final class MatrixCommand implements Callable<Integer> {
             MatrixReport report = new MatrixReport(run);
             stdout.println();
             stdout.print(report.table());
-            report.writeJson(results.staged("matrix.json"), results.stagingRoot());
-            report.mergeAllure(results.staged("allure-results"));
-            if (!noHtml) {
-                try {
-                    AllureHtml.generate(results.staged("allure-results"), results.staged("html"), results.staged("single"),
-                            results.published("html").resolve("history"));
-                } catch (AllureHtml.Failure | IllegalArgumentException e) {
-                    cl.getErr().println("msrconf matrix: the HTML report could not be generated (the results are kept): " + e.getMessage());
-                }
-            }
-            try {
-                // the grid people look at first, beside the report its cells link into
-                io.msrconf.util.AtomicFiles.write(results.staged("matrix.html"), io.msrconf.matrix.MatrixPage.html(report,
-                        io.msrconf.matrix.MatrixPage.reportUids(results.staged("html")), "html/index.html").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            } catch (java.io.IOException e) {
-                throw new ResultsDirectory.OutputException("cannot write matrix.html: " + e.getMessage(), e);
-            }
-            results.publish(List.of("kernels", "matrix.json", "matrix.html", "allure-results", "html", "single"));
+            MatrixOutputs.write(results, report, noHtml, "matrix", cl.getErr());
             stdout.println();
             stdout.println("matrix: " + run.size() + " kernels in " + Duration.ofNanos(System.nanoTime() - start).toSeconds() + " s");
-            stdout.println("matrix.json: " + results.published("matrix.json"));
-            stdout.println("matrix page: " + results.published("matrix.html"));
-            stdout.println("per-kernel summaries (for msrconf compare): " + results.published("kernels") + "/*/results/summary.json");
-            if (Files.isRegularFile(results.published("html").resolve("index.html"))) {
-                stdout.println("report: " + results.published("html").resolve("index.html"));
-            }
+            MatrixOutputs.printWhere(results, stdout);
             return report.allKernelsRan() && !report.anyFailure() ? ExitStatus.OK : ExitStatus.FAILED;
         } catch (ResultsDirectory.OutputException e) {
             cl.getErr().println("msrconf matrix: " + e.getMessage());

@@ -3,7 +3,6 @@ package io.msrconf.cli;
 import io.msrconf.matrix.KernelMatrix;
 import io.msrconf.matrix.MatrixMerge;
 import io.msrconf.matrix.MatrixReport;
-import io.msrconf.report.AllureHtml;
 import io.msrconf.report.ResultsDirectory;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -66,30 +65,9 @@ final class MergeCommand implements Callable<Integer> {
             stdout.println("merge: " + kernels.size() + " kernels from " + inputs.size() + " result directories");
             stdout.println();
             stdout.print(report.table());
-            report.writeJson(results.staged("matrix.json"), results.stagingRoot());
-            report.mergeAllure(results.staged("allure-results"));
-            if (!noHtml) {
-                try {
-                    AllureHtml.generate(results.staged("allure-results"), results.staged("html"), results.staged("single"),
-                            results.published("html").resolve("history"));
-                } catch (AllureHtml.Failure | IllegalArgumentException e) {
-                    cl.getErr().println("msrconf merge: the HTML report could not be generated (the results are kept): " + e.getMessage());
-                }
-            }
-            try {
-                // the grid people look at first, beside the report its cells link into
-                io.msrconf.util.AtomicFiles.write(results.staged("matrix.html"), io.msrconf.matrix.MatrixPage.html(report,
-                        io.msrconf.matrix.MatrixPage.reportUids(results.staged("html")), "html/index.html").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            } catch (java.io.IOException e) {
-                throw new ResultsDirectory.OutputException("cannot write matrix.html: " + e.getMessage(), e);
-            }
-            results.publish(List.of("kernels", "matrix.json", "matrix.html", "allure-results", "html", "single"));
+            MatrixOutputs.write(results, report, noHtml, "merge", cl.getErr());
             stdout.println();
-            stdout.println("matrix.json: " + results.published("matrix.json"));
-            stdout.println("matrix page: " + results.published("matrix.html"));
-            if (Files.isRegularFile(results.published("html").resolve("index.html"))) {
-                stdout.println("report: " + results.published("html").resolve("index.html"));
-            }
+            MatrixOutputs.printWhere(results, stdout);
             return report.allKernelsRan() && !report.anyFailure() ? ExitStatus.OK : ExitStatus.FAILED;
         } catch (ResultsDirectory.OutputException | UncheckedIOException e) {
             cl.getErr().println("msrconf merge: " + e.getMessage());

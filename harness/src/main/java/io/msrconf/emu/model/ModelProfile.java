@@ -135,14 +135,21 @@ public record ModelProfile(String name, KernelVersion kernel, boolean tprSyncedF
      * 5.10.223 kvm_x2apic_msr_write() writes "(u32)data" and never looks at them. Releases between were not read.
      */
     public boolean x2apicWriteHighBitsRefused() {
+        return since61Not510("refuses x2APIC writes with bits 63:32 set");
+    }
+
+    /**
+     * A behaviour 6.1 (6.1.176) and later have and 5.10 (5.10.223) does not, the releases between unread: true from
+     * 6.1, false before 5.11, and in between a limitation saying {@code what} the model does not know.
+     */
+    private boolean since61Not510(String what) {
         if (kernel.compareTo(V6_1) >= 0) {
             return true;
         }
         if (kernel.compareTo(V5_11) < 0) {
             return false;
         }
-        throw new ModelLimitation("the model does not know whether kernel " + kernel + " refuses x2APIC writes with bits 63:32"
-                + " set (read for 5.10 and from 6.1 on)");
+        throw new ModelLimitation("the model does not know whether kernel " + kernel + " " + what + " (read for 5.10 and from 6.1 on)");
     }
 
     /**
@@ -153,14 +160,7 @@ public record ModelProfile(String name, KernelVersion kernel, boolean tprSyncedF
      * return PTR_ERR(bitmap);", then the flags: EFAULT. Releases between were not read.
      */
     public boolean rangeFlagsCheckedBeforeCopy() {
-        if (kernel.compareTo(V6_1) >= 0) {
-            return true;
-        }
-        if (kernel.compareTo(V5_11) < 0) {
-            return false;
-        }
-        throw new ModelLimitation("the model does not know whether kernel " + kernel + " checks a range's flags before"
-                + " copying its bitmap (read for 5.10 and from 6.1 on)");
+        return since61Not510("checks a range's flags before copying its bitmap");
     }
 
     /**
