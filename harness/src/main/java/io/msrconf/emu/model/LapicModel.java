@@ -1,6 +1,7 @@
 package io.msrconf.emu.model;
 
 import io.msrconf.abi.Msr;
+import io.msrconf.guest.GuestLayout;
 import java.util.Set;
 
 /**
@@ -19,12 +20,17 @@ public final class LapicModel {
     static final int NR_LVT_ENTRIES = 6;
     /** Physical-address bits above what KVM_GET_SUPPORTED_CPUID reports are reserved; 52 bits is the architectural maximum. */
     private static final long RESERVED_BITS = 0x2ffL | ~((1L << 52) - 1);
+    /** lapic.c (6.1.176, 6.12.117): "#define X2APIC_ICR_RESERVED_BITS (GENMASK_ULL(31, 20) | GENMASK_ULL(17, 16) | BIT(13))". */
+    private static final long X2APIC_ICR_RESERVED_BITS = 0xfff0_0000L | 0x3_0000L | 1L << 13;
+    /** apicdef.h: "#define APIC_ICR_BUSY 0x01000", the delivery status bit, cleared by every ICR write. */
+    private static final long APIC_ICR_BUSY = 0x1000;
 
     private final int vcpuId;
     private final Set<Mutation> mutations;
     private final ModelProfile profile;
     private long apicBase;
     private int tpr;
+    private long icr;
 
     public LapicModel(int vcpuId, Set<Mutation> mutations, ModelProfile profile) {
         this.vcpuId = vcpuId;
@@ -86,9 +92,8 @@ public final class LapicModel {
             case 0x808 -> MsrFileModel.Access.ok(tpr);
             case 0x80b -> MsrFileModel.Access.failed(1);    // EOI is not in kvm_lapic_readable_reg_mask()
             case 0x80d -> MsrFileModel.Access.ok(((long) (vcpuId >> 4) << 16) | (1L << (vcpuId & 0xf)));   // x2APIC LDR
-            // ICR, one 64-bit register in x2APIC mode (kvm_x2apic_icr_read(); 5.10: ICR | ICR2 << 32), is 0 until a
-            // write sends an IPI, which the model does not do (writes of 0x830 are outside it)
-            case 0x830 -> MsrFileModel.Access.ok(0);
+            // ICR, one 64-bit register in x2APIC mode (kvm_x2apic_icr_read(); 5.10: ICR | ICR2 << 32)
+            case 0x830 -> MsrFileModel.Access.ok(icr);
             default -> throw new ModelLimitation(String.format("the model does not emulate reads of x2APIC register MSR 0x%x", msr));
         };
     }
@@ -112,8 +117,32 @@ public final class LapicModel {
                 return 0;
             case 0x80b:
                 return 0;   // EOI with nothing in service: no state the cases can see
+            case 0x830:
+                return writeIcr(value);
             default:
                 throw new ModelLimitation(String.format("the model does not emulate writes of x2APIC register MSR 0x%x", msr));
         }
+    }
+
+    /**
+     * A WRMSR to ICR in x2APIC mode. 6.1.176 and 6.12.117 kvm_x2apic_icr_write(): "if (data &
+     * X2APIC_ICR_RESERVED_BITS) return 1;", "data &= ~APIC_ICR_BUSY;", kvm_apic_send_ipi(), then the 64 bits
+     * are kept. 5.10.223 kvm_x2apic_msr_write() writes ICR2 with "(u32)(data >> 32)" and then ICR, where
+     * kvm_lapic_reg_write() clears bit 12 before sending: the same register value, reserved bits kept.
+     * The model delivers no interrupt, so it takes only an IPI that reaches no vCPU: fixed delivery,
+     * physical destination mode, no shorthand, to an x2APIC ID (= vcpu_id) that no vCPU of a case has.
+     */
+    private int writeIcr(long value) {
+        if (profile.x2apicIcrReservedBitsRefused() && (value & X2APIC_ICR_RESERVED_BITS) != 0) {
+            return 1;
+        }
+        long destination = value >>> 32;
+        boolean fixedPhysicalNoShorthand = (value & 0x000c_0f00L) == 0;   // shorthand 19:18, dest mode 11, delivery 10:8
+        if (!fixedPhysicalNoShorthand || destination < GuestLayout.MAX_VCPUS || destination == 0xffff_ffffL) {
+            throw new ModelLimitation(String.format("the model delivers no interrupts: an x2APIC ICR write of 0x%x may reach"
+                    + " a vCPU (it takes fixed IPIs to a physical destination no vCPU has, %d or above)", value, GuestLayout.MAX_VCPUS));
+        }
+        icr = value & ~APIC_ICR_BUSY;
+        return 0;
     }
 }

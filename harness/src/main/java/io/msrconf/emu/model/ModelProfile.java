@@ -139,6 +139,15 @@ public record ModelProfile(String name, KernelVersion kernel, boolean tprSyncedF
     }
 
     /**
+     * Whether an x2APIC ICR write with a reserved bit set is refused: 6.1.176 and 6.12.117 kvm_x2apic_icr_write():
+     * "if (data & X2APIC_ICR_RESERVED_BITS) return 1;". 5.10.223 has no such check (kvm_x2apic_msr_write() writes
+     * ICR2 and ICR as given). Releases between were not read.
+     */
+    public boolean x2apicIcrReservedBitsRefused() {
+        return since61Not510("refuses x2APIC ICR writes with reserved bits set");
+    }
+
+    /**
      * A behaviour 6.1 (6.1.176) and later have and 5.10 (5.10.223) does not, the releases between unread: true from
      * 6.1, false before 5.11, and in between a limitation saying {@code what} the model does not know.
      */
