@@ -114,6 +114,10 @@ public final class GuestRun {
                     long at = Integer.toUnsignedLong(vcpu.memory().readU32(table + MsrScriptTable.HDR_COMPLETED));
                     return new RunEnd.KvmRunFailed(f.errno(), at);
                 }
+                if (exit instanceof VcpuExit.InternalError e && e.suberror() == VcpuExit.InternalError.EMULATION) {
+                    long at = Integer.toUnsignedLong(vcpu.memory().readU32(table + MsrScriptTable.HDR_COMPLETED));
+                    return new RunEnd.EmulationFailed(at, e.data());
+                }
                 if (exit instanceof VcpuExit.Msr m) {
                     MsrExit seen = new MsrExit(m.write() ? MsrOp.WRMSR : MsrOp.RDMSR, m.reason(), m.index(), m.data(), m.errorAndPad());
                     // The guest counts finished entries, so the exit belongs to entry number "completed".

@@ -45,6 +45,23 @@ public sealed interface RunEnd {
         }
     }
 
+    /**
+     * KVM_RUN returned KVM_EXIT_INTERNAL_ERROR with suberror KVM_INTERNAL_ERROR_EMULATION while the guest's entry counter
+     * stood at {@code entry} (guest-written, untrusted): KVM's instruction emulator gave up. A normal end only for an
+     * access that expects it ({@link io.msrconf.spec.GuestExpectation.EmulationFails}).
+     */
+    record EmulationFailed(long entry, java.util.List<Long> data) implements RunEnd {
+        public EmulationFailed {
+            data = java.util.List.copyOf(data);
+        }
+
+        @Override
+        public String describe() {
+            return "KVM's instruction emulator failed (KVM_EXIT_INTERNAL_ERROR, KVM_INTERNAL_ERROR_EMULATION) at script entry " + entry
+                    + (data.isEmpty() ? "" : ", data " + data.stream().map(d -> String.format("0x%x", d)).toList());
+        }
+    }
+
     /** The guest did not report back before the deadline. */
     record TimedOut(long deadlineMillis, int exits) implements RunEnd {
         @Override

@@ -101,7 +101,8 @@ final class ScriptRun {
         List<GuestResult> results = MsrScriptTable.results(table, accesses.size());
         List<AccessOutcome> outcomes = new ArrayList<>(accesses.size() - stepStart);
         for (int i = stepStart; i < accesses.size(); i++) {
-            GuestResult result = end instanceof RunEnd.KvmRunFailed f && f.entry() == i ? new GuestResult.KvmRunFailed(f.errno()) : results.get(i);
+            GuestResult result = end instanceof RunEnd.KvmRunFailed f && f.entry() == i ? new GuestResult.KvmRunFailed(f.errno())
+                    : end instanceof RunEnd.EmulationFailed e && e.entry() == i ? new GuestResult.EmulationFailed() : results.get(i);
             outcomes.add(new AccessOutcome(exits.get(i), result, unmodelled.get(i)));
         }
         AccessOutcome resumed = resumedFromExit && stepStart > 0

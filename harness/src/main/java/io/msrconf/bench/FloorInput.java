@@ -37,7 +37,7 @@ final class FloorInput {
                 || step instanceof Step.CheckExtension || step instanceof Step.XenHvmConfig
                 || step instanceof Step.SetFilter f && f.filter() == null)
                 && !(step instanceof Step.RunGuest r && (r.vcpu() != 0 || r.resume() != null || r.pausePoint() != null
-                        || r.accesses().stream().anyMatch(a -> a.guest() instanceof io.msrconf.spec.GuestExpectation.KvmRunFails)))
+                        || r.accesses().stream().anyMatch(a -> a.guest() != null && a.guest().endsTheGuest())))
                 && !(step instanceof Step.HostSetMsrs h && h.vcpu() != 0) && !(step instanceof Step.HostGetMsrs g && g.vcpu() != 0);
     }
 

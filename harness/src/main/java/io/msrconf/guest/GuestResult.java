@@ -32,6 +32,17 @@ public sealed interface GuestResult {
         }
     }
 
+    /**
+     * KVM's instruction emulator gave up on this entry (KVM_EXIT_INTERNAL_ERROR, suberror KVM_INTERNAL_ERROR_EMULATION):
+     * the guest never finished it. Marked by the run loop, like {@link KvmRunFailed}.
+     */
+    record EmulationFailed() implements GuestResult {
+        @Override
+        public String describe() {
+            return "made KVM's instruction emulator fail (KVM_EXIT_INTERNAL_ERROR, KVM_INTERNAL_ERROR_EMULATION)";
+        }
+    }
+
     /** The run ended before the guest reached this entry. */
     record NotRun() implements GuestResult {
         @Override

@@ -103,6 +103,10 @@ public final class Differential {
         if (end instanceof RunEnd.UnexpectedException u) {
             return "unexpected exception " + u.vector() + " at " + u.symbol();
         }
+        if (end instanceof RunEnd.EmulationFailed e) {
+            // not its data: KVM's diagnostics (6.12: flags, the instruction bytes, the vendor's exit information)
+            return new RunEnd.EmulationFailed(e.entry(), List.of()).describe();
+        }
         return end.describe();
     }
 }

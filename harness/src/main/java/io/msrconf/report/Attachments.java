@@ -135,7 +135,8 @@ final class Attachments {
                     Access inExit = run.pausedInExit();
                     expected.add(step + (run.resume() == null ? "run " : "continue ")
                             + (inExit != null ? "stops in the exit at pause '" + inExit.exit().pause() + "'"
-                                    : run.endsInKvmRunFailure() ? "ends with KVM_RUN failing" : "reports completion"));
+                                    : run.endsInKvmRunFailure() ? "ends with KVM_RUN failing"
+                                    : run.endsInEmulationFailure() ? "ends with KVM's emulation failing" : "reports completion"));
                     keys.add(String.valueOf(stepNumber));
                     if (run.resume() != null && run.resume().inExit() != null) {
                         Access a = run.resume().inExit();

@@ -43,11 +43,16 @@ public record Case(String id, String title, String area, Citation citation, Kern
 
     /**
      * Whether the case's VM must be new, built in the case's own order: a case that creates its vCPUs in steps
-     * (the setup order is the point), or that configures Xen's hypercall MSR (a state of the VM that the reuse of one VM
-     * across cases does not put back).
+     * (the setup order is the point), that configures Xen's hypercall MSR (a state of the VM that the reuse of one VM
+     * across cases does not put back), or that makes an emulation fail (the #UD KVM queues then, likewise).
      */
     public boolean needsFreshVm() {
-        return createsVcpus() || usesXenHvmConfig();
+        return createsVcpus() || usesXenHvmConfig() || failsAnEmulation();
+    }
+
+    /** Whether a step expects KVM's emulation of an access to fail: KVM leaves a #UD queued, which a reused VM would inherit. */
+    public boolean failsAnEmulation() {
+        return steps.stream().anyMatch(s -> s instanceof Step.RunGuest r && r.endsInEmulationFailure());
     }
 
     /** Whether any step configures Xen's hypercall MSR: then the case needs KVM_CAP_XEN_HVM. */

@@ -39,4 +39,22 @@ public sealed interface GuestExpectation {
             return "make KVM_RUN fail with " + io.msrconf.abi.Errno.describe(errno);
         }
     }
+
+    /**
+     * KVM's instruction emulator gives up on this access: KVM_RUN returns KVM_EXIT_INTERNAL_ERROR with suberror
+     * KVM_INTERNAL_ERROR_EMULATION (handle_emulation_failure(), for a guest at CPL 0), e.g. a negative error from an MSR
+     * handler under forced emulation ("if (r < 0) return X86EMUL_UNHANDLEABLE;"). Only an access behind KVM's
+     * forced-emulation prefix can get there. KVM has queued a #UD for the guest, so the access ends its step and its guest.
+     */
+    record EmulationFails() implements GuestExpectation {
+        @Override
+        public String describe() {
+            return "make KVM's instruction emulator fail (KVM_EXIT_INTERNAL_ERROR, KVM_INTERNAL_ERROR_EMULATION)";
+        }
+    }
+
+    /** Whether the guest never gets past this access, so it must end its step: KVM_RUN fails or the emulation does. */
+    default boolean endsTheGuest() {
+        return this instanceof KvmRunFails || this instanceof EmulationFails;
+    }
 }

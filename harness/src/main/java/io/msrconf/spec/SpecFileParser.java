@@ -862,9 +862,9 @@ final class SpecFileParser {
             if (access == null) {
                 continue;
             }
-            if (access.guest() instanceof GuestExpectation.KvmRunFails && (i != items.size() - 1 || pause != null)) {
-                reader.error(items.get(i), YamlReader.item(path, i), "an access that makes KVM_RUN fail ends its step and"
-                        + " its guest: the vCPU never gets past it, so nothing can run or pause after it");
+            if (access.guest() != null && access.guest().endsTheGuest() && (i != items.size() - 1 || pause != null)) {
+                reader.error(items.get(i), YamlReader.item(path, i), "an access that makes KVM_RUN or KVM's emulation fail"
+                        + " ends its step and its guest: the vCPU never gets past it, so nothing can run or pause after it");
             } else if (access.exit() != null && access.exit().pause() != null && i != items.size() - 1) {
                 reader.error(items.get(i), YamlReader.item(path, i), "an access that pauses in its exit ends its step: the"
                         + " vCPU stops there, so the accesses after it belong in the continue step");
@@ -1023,7 +1023,10 @@ final class SpecFileParser {
         return reader.errorCount() == before ? new UserspaceAnswer(error, data) : null;
     }
 
-    /** ok | gp | nonzero | {value: v[, mask: m]} | {fault: n}; {exit: ...} only where {@code exitAllowed}. */
+    /**
+     * ok | gp | nonzero | {value: v[, mask: m]} | {fault: n}; {exit: ...}, {kvm-run-fails: ERRNO} and emulation-fails
+     * only where {@code exitAllowed}.
+     */
     private GuestExpectation guest(Node node, String path, MsrOp op, boolean exitAllowed) {
         if (!reader.tagOk(node, path)) {
             return null;
@@ -1033,6 +1036,19 @@ final class SpecFileParser {
         }
         if (YamlReader.isWord(node, "gp")) {
             return new GuestExpectation.Faults(GuestExpectation.Faults.GP);
+        }
+        if (YamlReader.isWord(node, "emulation-fails")) {
+            if (!exitAllowed) {
+                reader.error(node, path, "the emulation cannot fail once userspace answered the exit: after an exit the guest"
+                        + " outcome is ok, gp, nonzero, {value: ...} or {fault: ...}");
+                return null;
+            }
+            if (!op.forcedEmulation()) {
+                reader.error(node, path, "only an access through KVM's instruction emulator (fep-rdmsr, fep-wrmsr, fep-rdtsc)"
+                        + " can fail its emulation");
+                return null;
+            }
+            return new GuestExpectation.EmulationFails();
         }
         if (YamlReader.isWord(node, "nonzero")) {
             if (!op.readsValue()) {
@@ -1075,7 +1091,8 @@ final class SpecFileParser {
         }
         String got = node instanceof MappingNode ? "a map with keys " + String.join(", ", keys) : YamlReader.describe(node);
         reader.error(node, path, "expected ok, gp, nonzero, {value: ...}, {fault: ...}"
-                + (exitAllowed ? ", {kvm-run-fails: ERRNO} or {exit: ...}" : " (an access has at most one exit)") + ", got " + got);
+                + (exitAllowed ? ", {kvm-run-fails: ERRNO}, emulation-fails or {exit: ...}" : " (an access has at most one exit)")
+                + ", got " + got);
         return null;
     }
 

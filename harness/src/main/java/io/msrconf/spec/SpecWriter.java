@@ -262,6 +262,9 @@ public final class SpecWriter {
         if (g instanceof GuestExpectation.KvmRunFails k) {
             return "{ kvm-run-fails: " + errno(k.errno()) + " }";
         }
+        if (g instanceof GuestExpectation.EmulationFails) {
+            return "emulation-fails";
+        }
         ValueExpectation v = ((GuestExpectation.Completes) g).value();
         if (v.equals(ValueExpectation.ANY)) {
             return "ok";

@@ -149,6 +149,11 @@ public sealed interface Step {
             return !accesses.isEmpty() && accesses.get(accesses.size() - 1).guest() instanceof GuestExpectation.KvmRunFails;
         }
 
+        /** Whether the step's last access expects KVM's emulation of it to fail: then the step ends with that failure. */
+        public boolean endsInEmulationFailure() {
+            return !accesses.isEmpty() && accesses.get(accesses.size() - 1).guest() instanceof GuestExpectation.EmulationFails;
+        }
+
         /** The name of the point this step leaves the guest paused at, or null when nothing continues it. */
         public String pausePoint() {
             Access inExit = pausedInExit();

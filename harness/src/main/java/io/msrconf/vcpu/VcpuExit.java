@@ -92,6 +92,9 @@ public sealed interface VcpuExit {
 
     /** KVM_EXIT_INTERNAL_ERROR with its suberror ({@code KVM_INTERNAL_ERROR_*}) and data words. */
     record InternalError(int suberror, List<Long> data) implements VcpuExit {
+        /** include/uapi/linux/kvm.h: "#define KVM_INTERNAL_ERROR_EMULATION	1" ("Emulate instruction failed."). */
+        public static final int EMULATION = 1;
+
         public InternalError {
             data = List.copyOf(data);
         }

@@ -227,7 +227,8 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
         }
         Access inExit = r.pausedInExit();
         boolean atPause = ran.end() instanceof RunEnd.Reported || inExit != null && ran.end() instanceof RunEnd.InExit
-                || r.endsInKvmRunFailure() && ran.end() instanceof RunEnd.KvmRunFailed;
+                || r.endsInKvmRunFailure() && ran.end() instanceof RunEnd.KvmRunFailed
+                || r.endsInEmulationFailure() && ran.end() instanceof RunEnd.EmulationFailed;
         if (!atPause) {
             // Report the run's failure once; accesses it never reached would only repeat it.
             long reached = ran.accesses().stream().filter(a -> !(a.result() instanceof GuestResult.NotRun)).count();
@@ -355,6 +356,11 @@ public record Verdict(Case spec, Observation observation, List<Mismatch> mismatc
         } else if (a.guest() instanceof GuestExpectation.KvmRunFails k) {
             if (!(r instanceof GuestResult.KvmRunFailed failed) || failed.errno() != k.errno()) {
                 out.add(new Mismatch(Mismatch.Kind.WRONG_RESULT, where, "Expected " + a.describe() + " to " + k.describe()
+                        + after + ", got: it " + r.describe()));
+            }
+        } else if (a.guest() instanceof GuestExpectation.EmulationFails e) {
+            if (!(r instanceof GuestResult.EmulationFailed)) {
+                out.add(new Mismatch(Mismatch.Kind.WRONG_RESULT, where, "Expected " + a.describe() + " to " + e.describe()
                         + after + ", got: it " + r.describe()));
             }
         } else if (a.guest() instanceof GuestExpectation.Faults f) {

@@ -104,6 +104,6 @@ class ForcedEmulationSpecTest {
                         + " {value: ...} or {fault: ...}: an access has at most one exit",
                 AT + "18: cases[0].steps[0].run[9]: needs one of rdmsr, wrmsr, fep-rdmsr, fep-rdtsc, fep-wrmsr",
                 AT + "19: cases[0].steps[0].run[10].expect: expected ok, gp, nonzero, {value: ...}, {fault: ...}"
-                        + ", {kvm-run-fails: ERRNO} or {exit: ...}, got \"nonzeroo\"");
+                        + ", {kvm-run-fails: ERRNO}, emulation-fails or {exit: ...}, got \"nonzeroo\"");
     }
 }

@@ -262,7 +262,7 @@ class SpecLoaderTest {
         assertThat(set.cases()).extracting(Case::id).containsExactly("c.one", "c.three");
         assertThat(set.errors()).extracting(SpecError::toString).containsExactly(
                 AT + "4: cases[1].steps[0].run[0].expect: expected ok, gp, nonzero, {value: ...}, {fault: ...}"
-                        + ", {kvm-run-fails: ERRNO} or {exit: ...}, got \"fine\"");
+                        + ", {kvm-run-fails: ERRNO}, emulation-fails or {exit: ...}, got \"fine\"");
     }
 
     @Test
@@ -275,7 +275,7 @@ class SpecLoaderTest {
                 """))).containsExactly(
                 AT + "8: cases[0].steps[0].run[0].rdmsr: expected an unsigned 32-bit integer, got \"0x1_0\"",
                 AT + "9: cases[0].steps[0].run[1].value: expected an unsigned 64-bit integer, got \"yes\"",
-                AT + "10: cases[0].steps[0].run[2].expect: expected ok, gp, nonzero, {value: ...}, {fault: ...}, {kvm-run-fails: ERRNO} or {exit: ...},"
+                AT + "10: cases[0].steps[0].run[2].expect: expected ok, gp, nonzero, {value: ...}, {fault: ...}, {kvm-run-fails: ERRNO}, emulation-fails or {exit: ...},"
                         + " got \"maybe\"");
     }
 
@@ -675,14 +675,41 @@ class SpecLoaderTest {
                 - xen-hvm-config: { msr: 0x40000200, blob-pages: 256 }
                   expect: ok
                 """).replace("    steps:", "    vcpu: { exits: [FILTER] }\n    steps:"))).containsExactly(
-                AT + "11: cases[0].steps[1].run[0]: an access that makes KVM_RUN fail ends its step and its guest: the vCPU"
-                        + " never gets past it, so nothing can run or pause after it",
-                AT + "14: cases[0].steps[2].run[0]: an access that makes KVM_RUN fail ends its step and its guest: the vCPU"
-                        + " never gets past it, so nothing can run or pause after it",
+                AT + "11: cases[0].steps[1].run[0]: an access that makes KVM_RUN or KVM's emulation fail ends its step and its"
+                        + " guest: the vCPU never gets past it, so nothing can run or pause after it",
+                AT + "14: cases[0].steps[2].run[0]: an access that makes KVM_RUN or KVM's emulation fail ends its step and its"
+                        + " guest: the vCPU never gets past it, so nothing can run or pause after it",
                 AT + "17: cases[0].steps[3].run[0].expect.kvm-run-fails: name the errno KVM_RUN fails with (ok is not a failure)",
                 AT + "18: cases[0].steps[3].run[1].expect.then: KVM_RUN cannot fail once userspace answered the exit: after an"
                         + " exit the guest outcome is ok, gp, nonzero, {value: ...} or {fault: ...}",
                 AT + "19: cases[0].steps[4].xen-hvm-config.blob-pages: expected an unsigned 8-bit integer, got 256");
+    }
+
+    @Test
+    void anEmulationFailureIsOnlyForAForcedEmulationAndEndsItsStepAndItsVm() {
+        assertThat(errors(withSteps("""
+                - run:
+                    - { fep-wrmsr: 0x40000200, value: 0x5000, expect: emulation-fails }
+                    - { rdmsr: 0x10, expect: ok }
+                - run:
+                    - { wrmsr: 0x40000200, value: 0x5000, expect: emulation-fails }
+                    - { fep-wrmsr: 0x10, value: 0, expect: { exit: FILTER, answer: {}, then: emulation-fails } }
+                """).replace("    steps:", "    vcpu: { exits: [FILTER] }\n    steps:"))).containsExactly(
+                AT + "9: cases[0].steps[0].run[0]: an access that makes KVM_RUN or KVM's emulation fail ends its step and its"
+                        + " guest: the vCPU never gets past it, so nothing can run or pause after it",
+                AT + "12: cases[0].steps[1].run[0].expect: only an access through KVM's instruction emulator (fep-rdmsr,"
+                        + " fep-wrmsr, fep-rdtsc) can fail its emulation",
+                AT + "13: cases[0].steps[1].run[1].expect.then: the emulation cannot fail once userspace answered the exit:"
+                        + " after an exit the guest outcome is ok, gp, nonzero, {value: ...} or {fault: ...}");
+
+        Case c = parse(withSteps("""
+                - run:
+                    - { fep-wrmsr: 0x40000200, value: 0x5000, expect: emulation-fails }
+                """)).cases().get(0);
+        Step.RunGuest run = (Step.RunGuest) c.steps().get(0);
+        assertThat(run.accesses().get(0).guest()).isEqualTo(new GuestExpectation.EmulationFails());
+        assertThat(run.endsInEmulationFailure()).isTrue();
+        assertThat(c.needsFreshVm()).as("KVM leaves a #UD queued, which a reused VM would inherit").isTrue();
     }
 
     @Test
@@ -805,7 +832,7 @@ class SpecLoaderTest {
                 AT + "16: cases[0].steps[0].run[7].expect.then.fault: expected an unsigned 8-bit integer, got 256",
                 AT + "17: cases[0].steps[0].run[8].expect.fault: unknown key; allowed: value, mask",
                 AT + "18: cases[0].steps[0].run[9].expect: expected ok, gp, nonzero, {value: ...}, {fault: ...}"
-                        + ", {kvm-run-fails: ERRNO} or {exit: ...}, got a map with keys vlaue",
+                        + ", {kvm-run-fails: ERRNO}, emulation-fails or {exit: ...}, got a map with keys vlaue",
                 AT + "19: cases[0].steps[0].run[10].expect: required key is missing");
     }
 

@@ -26,6 +26,8 @@ final class Interpreter {
     private final byte[] fetchBuffer = new byte[Decoder.MAX_LENGTH];
     private GuestRam ram;
     private MsrPort msrs;
+    /** Whether the instruction executing is KVM's instruction emulator's, behind the forced-emulation prefix. */
+    private boolean underKvmEmulator;
     /** Decoded instructions by physical frame, then offset; a frame's array exists once it held code. */
     private DecodedInstruction[][] decoded;
     private int cacheStamp;
@@ -459,7 +461,13 @@ final class Interpreter {
             case WRMSR -> {
                 int index = (int) cpu.regs[Cpu.RCX];
                 long value = cpu.regs[Cpu.RDX] << 32 | cpu.regs[Cpu.RAX] & 0xffffffffL;
-                MsrResult result = Objects.requireNonNull(msrs.wrmsr(index, value), "MsrPort.wrmsr returned null");
+                MsrResult result = Objects.requireNonNull(underKvmEmulator ? msrs.emulatedWrmsr(index, value) : msrs.wrmsr(index, value),
+                        "MsrPort.wrmsr returned null");
+                if (result instanceof MsrResult.EmulationFails) {
+                    // handle_emulation_failure(): "kvm_queue_exception(vcpu, UD_VECTOR);" and, the guest being at CPL 0,
+                    // the failure exit; RIP stays at the instruction. The step ends here, so the #UD is never delivered.
+                    return new VcpuExit.InternalError(VcpuExit.InternalError.EMULATION, java.util.List.of());
+                }
                 if (result instanceof MsrResult.ExitToUserspace exit) {
                     suspend(Cpu.Pending.MSR_WRITE, d, exit.data());
                     return new VcpuExit.Msr(true, exit.reason(), index, exit.data());
@@ -541,13 +549,12 @@ final class Interpreter {
             case RDMSR, WRMSR -> {
                 // em_rdmsr()/em_wrmsr(): the emulator's *_with_filter hooks, i.e. the same filter check,
                 // userspace exits and #GP as an intercepted RDMSR/WRMSR (kvm_emulate_rdmsr/wrmsr).
-                VcpuExit exit = execute(e);
-                if (exit instanceof VcpuExit.RunFailed) {
-                    // emulator_set_msr_with_filter(): "if (r < 0) return X86EMUL_UNHANDLEABLE;", an emulation failure.
-                    return unimplemented(e.length, "a negative WRMSR error behind the forced-emulation prefix (KVM fails the"
-                            + " emulation: X86EMUL_UNHANDLEABLE, which the model does not follow)");
+                underKvmEmulator = true;
+                try {
+                    return execute(e);
+                } finally {
+                    underKvmEmulator = false;
                 }
-                return exit;
             }
             default -> {
                 return unimplemented(e.length, "forced emulation of " + e.mnemonic

@@ -16,6 +16,15 @@ public interface MsrPort {
     MsrResult wrmsr(int index, long value);
 
     /**
+     * A WRMSR KVM's instruction emulator runs (em_wrmsr(), behind the forced-emulation prefix): as {@link #wrmsr}, except
+     * that a negative error of the MSR's handler may fail the emulation ({@link MsrResult.EmulationFails}) where the
+     * intercepted WRMSR makes KVM_RUN fail.
+     */
+    default MsrResult emulatedWrmsr(int index, long value) {
+        return wrmsr(index, value);
+    }
+
+    /**
      * Whether KVM honours its forced-emulation prefix ({@code ud2; .ascii "kvm"}): the module parameter
      * kvm.force_emulation_prefix. When it does, the prefix does not raise #UD: handle_ud() moves RIP past
      * it and KVM's instruction emulator runs the next instruction.

@@ -19,6 +19,14 @@ public sealed interface MsrResult {
     }
 
     /**
+     * KVM's instruction emulator gives up on the instruction (X86EMUL_UNHANDLEABLE): KVM queues #UD and, for a guest at
+     * CPL 0, KVM_RUN returns KVM_EXIT_INTERNAL_ERROR with KVM_INTERNAL_ERROR_EMULATION (handle_emulation_failure()).
+     * Only for an instruction run through the emulator ({@link MsrPort#emulatedWrmsr}).
+     */
+    record EmulationFails() implements MsrResult {
+    }
+
+    /**
      * The access goes to userspace (KVM_EXIT_X86_RDMSR / WRMSR) with this reason and data (0 for reads,
      * the value for writes). The instruction is suspended until {@link Cpu#completeMsrExit} and the next run.
      */

@@ -260,6 +260,16 @@ public final class KvmModel implements MsrPort {
 
     @Override
     public MsrResult wrmsr(int index, long value) {
+        return wrmsr(index, value, false);
+    }
+
+    @Override
+    public MsrResult emulatedWrmsr(int index, long value) {
+        return wrmsr(index, value, true);
+    }
+
+    /** kvm_emulate_wrmsr(), or with {@code emulated} emulator_set_msr_with_filter() (5.10: emulator_set_msr()) and em_wrmsr(). */
+    private MsrResult wrmsr(int index, long value, boolean emulated) {
         msrs.lapic().vmExit();
         if (ADDRESS_MSRS.contains(index) && MsrFileModel.canonical(value) != value && profile.passesThroughToCpu(index)
                 && guestAllowed(index, FilterModel.TYPE_WRITE)) {
@@ -272,7 +282,30 @@ public final class KvmModel implements MsrPort {
                 : xen != null ? xen
                 : filteredAfterLookup(ignored(pre63PmuError(msrs.write(index, value, false), index)), index, FilterModel.TYPE_WRITE);
         long exitData = mutations.contains(Mutation.WRMSR_EXIT_DATA_TRUNCATED) ? value & 0xffffffffL : value;
-        return r == 0 ? new MsrResult.Done(value) : toUserspaceOrFault(r, exitData);
+        if (r == 0) {
+            return new MsrResult.Done(value);
+        }
+        if (emulated && r < 0) {
+            return emulatedNegativeError(r, exitData);
+        }
+        return toUserspaceOrFault(r, exitData);
+    }
+
+    /**
+     * A negative error under KVM's instruction emulator. 6.1.176 and 6.12.117 emulator_set_msr_with_filter(): "if (r < 0)
+     * return X86EMUL_UNHANDLEABLE;" before any userspace exit. 5.10.223 emulator_set_msr(): "if (r &&
+     * kvm_set_msr_user_space(vcpu, msr_index, data, r)) return X86EMUL_IO_NEEDED; return r;" (an INVAL exit, when
+     * enabled), and em_wrmsr() turns the r < 0 left into X86EMUL_UNHANDLEABLE. Either way the emulation fails.
+     */
+    private MsrResult emulatedNegativeError(int r, long exitData) {
+        if (mutations.contains(Mutation.EMULATED_NEGATIVE_WRMSR_ERROR_INJECTS_GP)) {
+            return new MsrResult.Fault();
+        }
+        MsrResult asIntercepted = toUserspaceOrFault(r, exitData);
+        if (asIntercepted instanceof MsrResult.ExitToUserspace && !profile.emulatorFailsNegativeErrorsBeforeExits()) {
+            return asIntercepted;
+        }
+        return new MsrResult.EmulationFails();
     }
 
     /**

@@ -148,6 +148,15 @@ public record ModelProfile(String name, KernelVersion kernel, boolean tprSyncedF
     }
 
     /**
+     * Whether a negative error of a WRMSR handler under KVM's instruction emulator fails the emulation even when INVAL
+     * exits are enabled: 6.1.176 and 6.12.117 emulator_set_msr_with_filter() check "if (r < 0) return
+     * X86EMUL_UNHANDLEABLE;" before kvm_msr_user_space(); 5.10.223 emulator_set_msr() exits first. Releases between were not read.
+     */
+    public boolean emulatorFailsNegativeErrorsBeforeExits() {
+        return since61Not510("fails the emulation of a WRMSR whose handler returns a negative error before an INVAL exit");
+    }
+
+    /**
      * A behaviour 6.1 (6.1.176) and later have and 5.10 (5.10.223) does not, the releases between unread: true from
      * 6.1, false before 5.11, and in between a limitation saying {@code what} the model does not know.
      */

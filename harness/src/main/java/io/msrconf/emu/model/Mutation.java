@@ -88,5 +88,10 @@ public enum Mutation {
      * A negative error of a WRMSR handler (Xen's hypercall page failing in memdup_user()) injects #GP like a
      * refusal, instead of returning from KVM_RUN ("Signal all other negative errors to userspace").
      */
-    NEGATIVE_WRMSR_ERROR_INJECTS_GP
+    NEGATIVE_WRMSR_ERROR_INJECTS_GP,
+    /**
+     * The same negative error of a WRMSR run by KVM's instruction emulator injects #GP, instead of failing the emulation
+     * (emulator_set_msr_with_filter(): "if (r < 0) return X86EMUL_UNHANDLEABLE;").
+     */
+    EMULATED_NEGATIVE_WRMSR_ERROR_INJECTS_GP
 }
