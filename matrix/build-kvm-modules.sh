@@ -91,13 +91,17 @@ fi
 
 # The headers' arch/x86/kvm and virt/kvm point at /build/src (see prepare-kvm-build.sh); in a private mount
 # namespace, /build/src is this slot, so concurrent builds in other slots see theirs.
+# Without debug information (KCFLAGS=-g0; GCC promises that -g never changes the generated code) and so without module
+# BTF, which pahole makes from it: the tree gets stripped modules anyway, and a rebuild after a change to x86.c
+# takes about 11 s instead of 17. kbuild recompiles everything once when these flags differ from a slot's last build.
 log="$slot_dir/build.log"
 started=$SECONDS
 set +e
 # shellcheck disable=SC2016 # the inner shell expands its own arguments
 unshare --mount --propagation private sh -c '
   mount --bind "$1" "$2/build/src" || exit 90
-  exec chroot "$2" make -C "/usr/src/linux-headers-$3" M=/build/src/arch/x86/kvm CONFIG_KVM_INTEL= -j"$4" modules
+  exec chroot "$2" make -C "/usr/src/linux-headers-$3" M=/build/src/arch/x86/kvm CONFIG_KVM_INTEL= \
+    KCFLAGS=-g0 CONFIG_DEBUG_INFO_BTF_MODULES= -j"$4" modules
 ' sh "$slot_dir" "$root" "$release" "$(nproc)" > "$log" 2>&1
 status=$?
 set -e

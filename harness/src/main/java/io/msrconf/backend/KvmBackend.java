@@ -43,7 +43,14 @@ public final class KvmBackend implements Backend {
         }
     }
 
+    /**
+     * How often a lost target is booted again. A kernel that crashes at every few cases (a broken or mutated KVM) would
+     * otherwise cost a boot per case; after this many the rest of the run is reported as not run, with the reason.
+     */
+    static final int MAX_BOOTS_AFTER_A_LOSS = 2;
+
     private Backend engine;
+    private int bootsAfterALoss;
     /** The KVM the engine drives (null where there is none): where a case's set-param is written. */
     private Kvm kvm;
     /** The target behind the KVM, when it is one msrconf can boot again; null otherwise. */
@@ -121,7 +128,13 @@ public final class KvmBackend implements Backend {
             String lost = "the KVM of " + target.name() + " stopped answering while this case ran: " + e.getMessage()
                     + target.lastWords();
             engine.close();
+            if (bootsAfterALoss == MAX_BOOTS_AFTER_A_LOSS) {
+                engine = new UnavailableBackend(NAME, "the KVM target " + target.name() + " was lost " + (bootsAfterALoss + 1)
+                        + " times; msrconf does not boot it again");
+                throw new TargetLost(lost + "\n(lost " + (bootsAfterALoss + 1) + " times: the cases after this one are not run)", e);
+            }
             try {
+                bootsAfterALoss++;
                 kvm = target.restart();
                 engine = engine(kvm, options, null);
                 lost += "\n(msrconf booted " + target.name() + " again for the cases after this one)";

@@ -8,8 +8,7 @@ import io.msrconf.kernelmutants.ModuleBuilder;
 import io.msrconf.kernelmutants.Mutant;
 import io.msrconf.kernelmutants.MutantGenerator;
 import io.msrconf.kernelmutants.MutantStatus;
-import io.msrconf.kernelmutants.QemuSelftestRunner;
-import io.msrconf.kernelmutants.QemuSuiteRunner;
+import io.msrconf.kernelmutants.QemuMutantRunner;
 import io.msrconf.kernelmutants.SelftestRunner;
 import io.msrconf.kernelmutants.SiteList;
 import io.msrconf.kernelmutants.SurvivorClassification;
@@ -186,10 +185,11 @@ final class KernelMutantsCommand implements Callable<Integer> {
             if (!noSelftest && !Files.isRegularFile(selftest)) {
                 throw new ModuleBuilder.EnvironmentProblem("no kernel selftest at " + selftest + " (prepare-kvm-build.sh builds it; --no-selftest runs without)");
             }
+            QemuMutantRunner runner = new QemuMutantRunner(stock.image(), specDir, cases, KvmTarget.defaultCache(),
+                    Duration.ofSeconds(timeoutSeconds), noSelftest ? Optional.empty() : Optional.of(selftest));
             KernelMutantCampaign campaign = new KernelMutantCampaign(
                     new KernelMutantCampaign.Options(sourceRoot, campaignDir, release, parallel, rerun), builder,
-                    new QemuSuiteRunner(stock.image(), specDir, cases, KvmTarget.defaultCache(), Duration.ofSeconds(timeoutSeconds)),
-                    noSelftest ? null : new QemuSelftestRunner(stock.image(), selftest, Duration.ofSeconds(timeoutSeconds)), progress);
+                    runner, noSelftest ? null : runner, progress);
             List<MutantStatus> statuses = campaign.run(mutants);
             KernelMutantReport report = new KernelMutantReport(mutants, statuses, survivors);
             stdout.println();

@@ -17,10 +17,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A kernel mutation campaign: the unmutated KVM built and tested first (the baseline must pass, or no mutant
@@ -28,9 +32,9 @@ import java.util.concurrent.Future;
  * file per mutant (state/ID.json), written atomically after each step, so a stopped campaign resumes where it
  * stopped and a finished mutant is never built or run again unless asked.
  *
- * <p>Mutants go in batches of {@code parallel}: the batch is built (two build slots at once), then its kernels
- * are booted ({@code parallel} at once), then the module trees are deleted. Building everything first would be
- * simpler, but would keep hundreds of module trees on disk at once.
+ * <p>Mutants are built (two build slots at once) a few ahead of the kernels booted to test them ({@code parallel} at
+ * once), and each module tree is deleted once its mutant is judged. Building everything first would be simpler, but
+ * would keep hundreds of module trees on disk at once.
  */
 public final class KernelMutantCampaign {
 
@@ -50,7 +54,10 @@ public final class KernelMutantCampaign {
     private final Options options;
     private final ModuleBuilder builder;
     private final SuiteRunner runner;
-    /** The kernel's own selftest, run on each kernel after the suite; null: not run. */
+    /**
+     * The kernel's own selftest, asked for its verdict on each kernel after the suite (a runner may have run it in the
+     * suite's own guest, as {@link QemuMutantRunner} does); null: not run.
+     */
     private final SelftestRunner selftest;
     private final PrintStream progress;
     private final BlockingQueue<Integer> freeSlots = new ArrayBlockingQueue<>(BUILD_SLOTS);
@@ -78,7 +85,7 @@ public final class KernelMutantCampaign {
         long start = System.nanoTime();
         prepareSlots();
         List<String> baselineFailures = baseline();
-        Map<String, MutantStatus> done = new LinkedHashMap<>();
+        Map<String, MutantStatus> done = new ConcurrentHashMap<>();
         List<Mutant> todo = new ArrayList<>();
         for (Mutant m : mutants) {
             Optional<MutantStatus> s = options.rerun() ? Optional.empty() : readState(m);
@@ -100,28 +107,67 @@ public final class KernelMutantCampaign {
         }
         this.positions = position;
         this.total = mutants.size();
-        int batch = Math.max(1, options.parallel());
-        long workStart = System.nanoTime();
-        int finishedHere = 0;
-        for (int from = 0; from < todo.size(); from += batch) {
-            List<Mutant> group = todo.subList(from, Math.min(todo.size(), from + batch));
-            List<Mutant> built = new ArrayList<>(group.stream().filter(m -> done.containsKey(m.id())).toList());
-            List<Mutant> toBuild = group.stream().filter(m -> !done.containsKey(m.id())).toList();
-            for (MutantStatus s : inParallel(toBuild, BUILD_SLOTS, this::buildOne)) {
-                done.put(s.id(), s);
-                if (s.outcome() == MutantStatus.Outcome.BUILT) {
-                    built.add(toBuild.stream().filter(m -> m.id().equals(s.id())).findFirst().orElseThrow());
-                }
-            }
-            for (MutantStatus s : inParallel(built, options.parallel(), m -> runOne(m, baselineFailures, done.get(m.id())))) {
-                done.put(s.id(), s);
-            }
-            finishedHere += group.size();
-            double perMutant = (System.nanoTime() - workStart) / 1e9 / finishedHere;
-            say("elapsed " + seconds(System.nanoTime() - start) + ", about " + Math.round(perMutant * (todo.size() - finishedHere))
-                    + " s left (" + (todo.size() - finishedHere) + " mutants)");
-        }
+        buildAheadAndRun(todo, baselineFailures, done, start);
         return mutants.stream().map(m -> done.get(m.id())).toList();
+    }
+
+    /**
+     * Builds and runs {@code todo} as a pipeline: the build slots build the next mutants while the booted kernels test
+     * the ones built, so neither waits for the slowest of a batch (a mutant that hangs its guest holds one runner until
+     * the timeout, not the whole campaign). Builds run at most {@code parallel + BUILD_SLOTS} mutants ahead of the
+     * finished ones, which bounds the module trees on disk.
+     */
+    private void buildAheadAndRun(List<Mutant> todo, List<String> baselineFailures, Map<String, MutantStatus> done, long start)
+            throws InterruptedException {
+        int parallel = Math.max(1, options.parallel());
+        Semaphore inFlight = new Semaphore(parallel + BUILD_SLOTS);
+        ExecutorService builds = Executors.newFixedThreadPool(BUILD_SLOTS);
+        ExecutorService runs = Executors.newFixedThreadPool(parallel);
+        AtomicInteger finishedHere = new AtomicInteger();
+        long workStart = System.nanoTime();
+        List<Future<MutantStatus>> results = new ArrayList<>();
+        try {
+            for (Mutant m : todo) {
+                inFlight.acquire();
+                MutantStatus earlier = done.get(m.id());   // built by an interrupted campaign, its module tree still there
+                Future<MutantStatus> built = earlier != null ? CompletableFuture.completedFuture(earlier) : builds.submit(() -> buildOne(m));
+                results.add(runs.submit(() -> {
+                    try {
+                        MutantStatus b = outcomeOf(built);
+                        MutantStatus s = b.outcome() == MutantStatus.Outcome.BUILT ? runOne(m, baselineFailures, b) : b;
+                        done.put(m.id(), s);
+                        int n = finishedHere.incrementAndGet();
+                        double perMutant = (System.nanoTime() - workStart) / 1e9 / n;
+                        say("elapsed " + seconds(System.nanoTime() - start) + ", about " + Math.round(perMutant * (todo.size() - n))
+                                + " s left (" + (todo.size() - n) + " mutants)");
+                        return s;
+                    } finally {
+                        inFlight.release();
+                    }
+                }));
+            }
+            for (Future<MutantStatus> f : results) {
+                outcomeOf(f);
+            }
+        } finally {
+            builds.shutdownNow();
+            runs.shutdownNow();
+        }
+    }
+
+    /** A step's status; its exception, as thrown in the step. */
+    private static MutantStatus outcomeOf(Future<MutantStatus> step) throws InterruptedException {
+        try {
+            return step.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof InterruptedException i) {
+                throw i;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** The unmutated sources built and tested; their failures (none, or the campaign stops) are the reference. */
@@ -223,37 +269,6 @@ public final class KernelMutantCampaign {
         write(stateFile(m), s);
         deleteTree(m.fileName());
         return s;
-    }
-
-    private interface Step {
-        MutantStatus apply(Mutant m) throws InterruptedException;
-    }
-
-    private static List<MutantStatus> inParallel(List<Mutant> mutants, int threads, Step step) throws InterruptedException {
-        if (mutants.isEmpty()) {
-            return List.of();
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, mutants.size())));
-        try {
-            List<Future<MutantStatus>> futures = new ArrayList<>();
-            for (Mutant m : mutants) {
-                futures.add(pool.submit(() -> step.apply(m)));
-            }
-            List<MutantStatus> out = new ArrayList<>();
-            for (Future<MutantStatus> f : futures) {
-                try {
-                    out.add(f.get());
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    throw new IllegalStateException(e.getCause());
-                }
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     /** Each build slot gets its own copy of the pristine arch/x86/kvm and virt/kvm, mutated and restored in place. */

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -25,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 
@@ -110,6 +112,23 @@ public final class KernelMatrix {
      * The host without a usable /dev/kvm runs with every KVM case skipped, with the reason.
      */
     public static KernelResult runOne(KvmTarget target, Options options, PrintStream progress) {
+        return runOne(target, options, progress, BeforeTheSuite.NOTHING);
+    }
+
+    /**
+     * What a booted target's guest does before the suite, in the same boot: run programs it carries (the kernel's own
+     * selftest, whose verdict {@code inGuest} keeps). When that leaves the guest dead, the suite gets a fresh boot.
+     */
+    public record BeforeTheSuite(Map<String, Path> programs, Consumer<OpenedTarget> inGuest) {
+        public static final BeforeTheSuite NOTHING = new BeforeTheSuite(Map.of(), t -> { });
+
+        public BeforeTheSuite {
+            programs = Map.copyOf(programs);
+        }
+    }
+
+    /** As {@link #runOne(KvmTarget, Options, PrintStream)}, with {@code before} done in the guest first. */
+    public static KernelResult runOne(KvmTarget target, Options options, PrintStream progress, BeforeTheSuite before) {
         long start = System.nanoTime();
         Path dir = options.outDir().resolve("kernels").resolve(target.label());
         try {
@@ -122,7 +141,17 @@ public final class KernelMatrix {
         say(progress, target, target.booted() ? "booting it under QEMU (TCG)" : "running on this machine's kernel");
         SuiteRun.KvmChoice choice;
         try {
-            choice = new SuiteRun.KvmChoice.Opened(target.open(options.kernelCache()));
+            OpenedTarget t = target.open(options.kernelCache(), before.programs());
+            try {
+                before.inGuest().accept(t);
+                if (!t.alive()) {
+                    t.restart();
+                }
+            } catch (TargetUnavailable | RuntimeException e) {
+                t.close();
+                throw e;
+            }
+            choice = new SuiteRun.KvmChoice.Opened(t);
         } catch (TargetUnavailable e) {
             if (target.booted()) {
                 return done(progress, new KernelResult(target, Optional.empty(), e.getMessage(), dir, elapsed(start)));

@@ -251,10 +251,13 @@ public final class AgentGuest implements AutoCloseable {
      * The kernel command line. Module parameters go there too, as MODULE.PARAM=VALUE, for kernels that
      * build the module in (busybox insmod gets them from the initramfs for loadable modules).
      * {@code cryptomgr.notests} skips the crypto self-tests, a second of TCG time at every boot that
-     * nothing here needs.
+     * nothing here needs. {@code oops=panic} with {@code panic=-1} (and QEMU's -no-reboot) makes a kernel oops end
+     * QEMU at once: an oops in KVM (a broken or mutated module) otherwise kills the agent and leaves a wedged kernel
+     * behind, which the harness could tell from a slow one only at the agent's deadline. The oops itself
+     * stays on the console, which the results keep.
      */
     static String commandLine(GuestKernel kernel) {
-        StringBuilder sb = new StringBuilder("console=ttyS0 quiet panic=-1 mitigations=off cryptomgr.notests");
+        StringBuilder sb = new StringBuilder("console=ttyS0 quiet oops=panic panic=-1 mitigations=off cryptomgr.notests");
         kernel.moduleParameters().forEach((module, params) -> {
             for (String p : params.trim().split("\\s+")) {
                 if (!p.isEmpty()) {

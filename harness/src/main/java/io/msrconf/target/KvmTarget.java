@@ -116,6 +116,17 @@ public record KvmTarget(String spec, Kind kind, String series, Path image, Optio
      * answering. Debian kernels are fetched into {@code cache} first when they are not there.
      */
     public OpenedTarget open(Path cache) throws TargetUnavailable {
+        return open(cache, Map.of());
+    }
+
+    /**
+     * As {@link #open(Path)}, a booted kernel's guest carrying {@code programs} for the agent to run too (the
+     * kernel's own selftests); the host has no guest to carry them, so it refuses any.
+     */
+    public OpenedTarget open(Path cache, Map<String, Path> programs) throws TargetUnavailable {
+        if (!programs.isEmpty() && !booted()) {
+            throw new IllegalArgumentException(spec + " runs no guest to carry the programs " + programs.keySet());
+        }
         return switch (kind) {
             case OFF -> throw new IllegalStateException("--kvm off has no KVM to open");
             case HOST -> {
@@ -136,7 +147,7 @@ public record KvmTarget(String spec, Kind kind, String series, Path image, Optio
                 } catch (IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
                     throw new TargetUnavailable(e.getMessage(), e);
                 }
-                yield OpenedTarget.guest(this, kernel);
+                yield OpenedTarget.guest(this, kernel.withPrograms(programs));
             }
         };
     }

@@ -1,6 +1,7 @@
 package io.msrconf.target;
 
 import io.msrconf.kvm.Kvm;
+import io.msrconf.kvm.agent.AgentKvm;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,6 +76,17 @@ public final class OpenedTarget implements AutoCloseable {
                 // the results say what happened; the console is only the detail
             }
         }
+    }
+
+    /**
+     * Runs a program the guest carries ({@link KvmTarget#open(Path, java.util.Map)}) in this target's guest, killed at
+     * {@code timeout}; a KvmException when the agent cannot run it (the guest died, the program is missing).
+     */
+    public synchronized AgentKvm.ProgramRun runProgram(String name, Duration timeout) {
+        if (guest == null) {
+            throw new IllegalStateException(name() + " has no guest to run " + name + " in");
+        }
+        return guest.kvm().runProgram(name, timeout);
     }
 
     /**

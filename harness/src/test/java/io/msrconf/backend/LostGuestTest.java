@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A guest that goes away in the middle of a run (crashed, hung, powered off) is detected, the case that
  * was running is reported as lost with the guest's last words, and a fresh guest of the same kernel
- * serves the cases after it. It boots its own guest (twice), so the shared one stays untouched.
+ * serves the cases after it, up to {@link KvmBackend#MAX_BOOTS_AFTER_A_LOSS} times. It boots its own guests, so the
+ * shared one stays untouched.
  */
 class LostGuestTest {
 
@@ -34,6 +35,16 @@ class LostGuestTest {
                     .hasMessageContaining("msrconf booted debian:6.12 again for the cases after this one");
             assertThat(target.alive()).isTrue();
             assertThat(ended(kvm.run(c))).isInstanceOf(RunEnd.Reported.class);
+
+            // a kernel that keeps crashing is booted again only so often: then the rest of the run is not run
+            ((AgentKvm) target.kvm()).powerOff();
+            assertThatThrownBy(() -> kvm.run(c)).isInstanceOf(TargetLost.class)
+                    .hasMessageContaining("msrconf booted debian:6.12 again for the cases after this one");
+            ((AgentKvm) target.kvm()).powerOff();
+            assertThatThrownBy(() -> kvm.run(c)).isInstanceOf(TargetLost.class)
+                    .hasMessageContaining("(lost 3 times: the cases after this one are not run)");
+            assertThat(kvm.cannotRun(c)).hasValueSatisfying(why -> assertThat(why)
+                    .contains("the KVM target debian:6.12 was lost 3 times; msrconf does not boot it again"));
         }
     }
 

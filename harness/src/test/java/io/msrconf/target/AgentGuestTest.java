@@ -18,7 +18,7 @@ class AgentGuestTest {
     void moduleParametersAlsoGoOnTheCommandLineForBuiltInModules() {
         GuestKernel k = new GuestKernel(Path.of("/boot/vmlinuz"), Optional.empty(), Map.of("kvm", "force_emulation_prefix=1"));
         assertThat(AgentGuest.commandLine(k))
-                .isEqualTo("console=ttyS0 quiet panic=-1 mitigations=off cryptomgr.notests kvm.force_emulation_prefix=1");
+                .isEqualTo("console=ttyS0 quiet oops=panic panic=-1 mitigations=off cryptomgr.notests kvm.force_emulation_prefix=1");
     }
 
     @Test
