@@ -71,8 +71,19 @@ class KvmCaseVm implements CaseVm {
             guestVcpus.put(id, image.vcpu(vcpu, memory));
             return KvmResult.ofValue(0);
         } catch (KvmException e) {
-            return KvmResult.ofErrno(e.errno());
+            return refusal(e);
         }
+    }
+
+    /**
+     * KVM's refusal of an ioctl as the step's result; a failure without an errno (the agent or its guest gone, as a kernel
+     * oops in KVM_CREATE_VCPU leaves it) is no answer of KVM's, and is thrown for the run to report the target lost.
+     */
+    private static KvmResult refusal(KvmException e) {
+        if (e.errno() == 0) {
+            throw e;
+        }
+        return KvmResult.ofErrno(e.errno());
     }
 
     /** A refused KVM_SET_CPUID2 is the result; KVM refusing the x2APIC mode after it is a broken setup, thrown. */
@@ -82,7 +93,7 @@ class KvmCaseVm implements CaseVm {
         try {
             vcpu.setCpuid(cpuid);
         } catch (KvmException e) {
-            return KvmResult.ofErrno(e.errno());
+            return refusal(e);
         }
         if (x2apic) {
             // kvm_lapic_reset() sets the BSP flag for vCPU 0 only; keep it as it is.

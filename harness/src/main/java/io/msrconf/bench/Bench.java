@@ -34,6 +34,7 @@ import io.msrconf.spec.SpecLoader;
 import io.msrconf.spec.SpecSet;
 import io.msrconf.pipeline.CaseRunner;
 import io.msrconf.pipeline.TargetInfo;
+import io.msrconf.report.AllureHtml;
 import io.msrconf.report.SuiteRun;
 import java.util.regex.Pattern;
 import io.msrconf.util.FileTrees;
@@ -210,6 +211,7 @@ public final class Bench {
                 long t = System.nanoTime() - t0;
                 out.printf("  the suite as `msrconf run --no-html` runs it on %s (both backends, differential, Allure results, summary): %.1f ms%n",
                         target == null ? "no KVM" : target.name(), t / 1e6);
+                status |= measureReports(dir.resolve("allure-results"), dir);
             } finally {
                 FileTrees.delete(dir);
             }
@@ -265,6 +267,32 @@ public final class Bench {
         } finally {
             FileTrees.delete(dir);
         }
+    }
+
+    /**
+     * The HTML reports of that run as `msrconf run` makes them (both, from its Allure results): the median of three
+     * generations, and the single-file report's size; the targets of issue 17 are at most 3 s and 3 MB. A report that
+     * cannot be made is a failed benchmark (status 1), with the reason.
+     */
+    private int measureReports(Path results, Path dir) {
+        List<Long> times = new ArrayList<>();
+        long singleBytes = 0;
+        try {
+            for (int round = 0; round < 3; round++) {
+                long t0 = System.nanoTime();
+                AllureHtml.Generated g = AllureHtml.generate(results, dir.resolve("html"), dir.resolve("single"), dir.resolve("no-history"));
+                times.add(System.nanoTime() - t0);
+                singleBytes = Files.size(g.singleFileIndex());
+            }
+        } catch (AllureHtml.Failure | IOException | java.io.UncheckedIOException e) {
+            out.println("bench: the reports could not be made: " + e.getMessage());
+            return 1;
+        }
+        long median = times.stream().sorted().toList().get(1);
+        out.printf("  its HTML reports (multi-file and single-file, as `msrconf run` makes them): %.1f ms, median of 3 (target <= 3 s: %s)%n",
+                median / 1e6, median <= 3_000_000_000L ? "met" : "NOT met");
+        out.printf("  its single-file report: %.2f MB (target <= 3 MB: %s)%n", singleBytes / 1e6, singleBytes <= 3_000_000 ? "met" : "NOT met");
+        return 0;
     }
 
     /** The kernel matrix with its default kernels (cached), as {@code msrconf matrix --no-html} runs it. */

@@ -178,6 +178,7 @@ public final class KernelMutantCampaign {
                 MutantStatus s = JSON.readValue(file.toFile(), MutantStatus.class);
                 if (s.outcome() == MutantStatus.Outcome.SURVIVED && (selftest == null || s.selftest() == MutantStatus.Selftest.SURVIVED)) {
                     say("baseline: the unmutated KVM passed the suite in an earlier run of this campaign (" + file + ")");
+                    calibrate(s.runSeconds());
                     return List.of();
                 }
             } catch (IOException e) {
@@ -192,8 +193,10 @@ public final class KernelMutantCampaign {
             throw new BaselineFailed("the unmutated KVM sources do not compile:\n" + b.messages());
         }
         say("baseline: built in " + seconds(System.nanoTime() - t0) + "; running the suite on it");
+        long runStart = System.nanoTime();
         SuiteRunner.Outcome o = runner.run("baseline", tree, options.campaignDir().resolve("runs").resolve("baseline"));
         SelftestRunner.Outcome self = selftest == null ? null : selftest.run("baseline", tree);
+        double runSeconds = (System.nanoTime() - runStart) / 1e9;
         deleteTree("baseline");
         if (!o.ran()) {
             throw new BaselineFailed("the suite did not run on the unmutated kernel: " + o.failure());
@@ -207,10 +210,18 @@ public final class KernelMutantCampaign {
             throw new BaselineFailed("the kernel selftest must pass on the unmutated kernel, but it "
                     + (self.ran() ? "failed " + String.join(", ", self.failed()) : "did not run: " + self.detail()) + "\n" + self.detail());
         }
-        write(file, new MutantStatus("baseline", MutantStatus.Outcome.SURVIVED, List.of(), o.passed() + " cases passed", 0, 0,
+        write(file, new MutantStatus("baseline", MutantStatus.Outcome.SURVIVED, List.of(), o.passed() + " cases passed", 0, runSeconds,
                 MutantStatus.Selftest.of(self)));
         say("baseline: " + o.passed() + " cases passed" + (self == null ? "" : "; the kernel selftest passed " + self.passed() + " subtests"));
+        calibrate(runSeconds);
         return o.failed();
+    }
+
+    /** Tells the runner how long the unmutated kernel took (0: not known, from an older campaign's baseline.json). */
+    private void calibrate(double baselineRunSeconds) {
+        if (baselineRunSeconds > 0) {
+            runner.calibrate(Duration.ofMillis(Math.round(baselineRunSeconds * 1000))).ifPresent(this::say);
+        }
     }
 
     private String which(Mutant m) {

@@ -30,7 +30,10 @@ public final class QemuMutantRunner implements SuiteRunner, SelftestRunner {
     /** Which cases run (a regex of ids; empty: all). */
     private final String only;
     private final Path kernelCache;
+    /** The bound on a kernel's suite and on its selftest, as given (--timeout). */
     private final Duration timeout;
+    /** The bound on a mutant's suite and on its selftest: {@link #timeout}, until {@link #calibrate} shortens it. */
+    private volatile Duration perMutant;
     private final Optional<Path> selftest;
     private final Map<String, SelftestRunner.Outcome> selftestVerdicts = new ConcurrentHashMap<>();
 
@@ -41,17 +44,37 @@ public final class QemuMutantRunner implements SuiteRunner, SelftestRunner {
         this.only = only;
         this.kernelCache = kernelCache;
         this.timeout = timeout;
+        this.perMutant = timeout;
         this.selftest = selftest;
     }
+
+    /**
+     * Each mutant's suite and selftest get {@value #CALIBRATION_FACTOR} times the unmutated kernel's whole run, at least
+     * {@link #CALIBRATION_FLOOR} and at most --timeout: a normal run under a campaign's load takes up to about twice the
+     * unmutated one, while a mutant that hangs its guest would otherwise hold a runner for --timeout twice.
+     */
+    @Override
+    public Optional<String> calibrate(Duration baselineRun) {
+        Duration bound = baselineRun.multipliedBy(CALIBRATION_FACTOR);
+        bound = bound.compareTo(CALIBRATION_FLOOR) < 0 ? CALIBRATION_FLOOR : bound;
+        perMutant = bound.compareTo(timeout) > 0 ? timeout : bound;
+        return Optional.of("each mutant's suite and selftest get " + perMutant.toSeconds() + " s (" + CALIBRATION_FACTOR
+                + " times the unmutated kernel's " + baselineRun.toSeconds() + " s, at least " + CALIBRATION_FLOOR.toSeconds()
+                + " s, at most --timeout " + timeout.toSeconds() + " s); one that does not finish in time is killed");
+    }
+
+    static final int CALIBRATION_FACTOR = 4;
+    static final Duration CALIBRATION_FLOOR = Duration.ofSeconds(30);
 
     /** The suite (each run has its own output directory: the matrix names a kernel by its image, which every mutant shares). */
     @Override
     public SuiteRunner.Outcome run(String name, Path modules, Path runDir) {
         KvmTarget target = KvmTarget.parse(image + ",modules=" + modules);
-        KernelMatrix.BeforeTheSuite before = selftest
-                .map(exe -> new KernelMatrix.BeforeTheSuite(Map.of(SELFTEST, exe), guest -> selftestVerdicts.put(name, runSelftest(guest))))
+        Duration bound = name.equals("baseline") ? timeout : perMutant;
+        KernelMatrix.BeforeTheSuite timed = selftest
+                .map(exe -> new KernelMatrix.BeforeTheSuite(Map.of(SELFTEST, exe), guest -> selftestVerdicts.put(name, runSelftest(guest, bound))))
                 .orElse(KernelMatrix.BeforeTheSuite.NOTHING);
-        KernelMatrix.KernelResult r = KernelMatrix.runOne(target, new KernelMatrix.Options(specs, only, runDir, kernelCache, timeout, 1), null, before);
+        KernelMatrix.KernelResult r = KernelMatrix.runOne(target, new KernelMatrix.Options(specs, only, runDir, kernelCache, bound, 1), null, timed);
         if (r.summary().isEmpty()) {
             return new SuiteRunner.Outcome(false, List.of(), 0, r.failure());
         }
@@ -68,11 +91,11 @@ public final class QemuMutantRunner implements SuiteRunner, SelftestRunner {
         return o != null ? o : new SelftestRunner.Outcome(false, List.of(), 0, "the kernel did not boot to run the selftest");
     }
 
-    private SelftestRunner.Outcome runSelftest(OpenedTarget guest) {
+    private SelftestRunner.Outcome runSelftest(OpenedTarget guest, Duration bound) {
         try {
-            AgentKvm.ProgramRun run = guest.runProgram(SELFTEST, timeout);
+            AgentKvm.ProgramRun run = guest.runProgram(SELFTEST, bound);
             if (run.timedOut()) {
-                return new SelftestRunner.Outcome(false, List.of(), 0, "the selftest ran past " + timeout.toSeconds() + " s and was killed");
+                return new SelftestRunner.Outcome(false, List.of(), 0, "the selftest ran past " + bound.toSeconds() + " s and was killed");
             }
             return SelftestRunner.parse(run.output(), run.status());
         } catch (KvmException e) {

@@ -26,4 +26,13 @@ public interface SuiteRunner {
      * @param runDir  where this run's outputs go (a directory of its own)
      */
     Outcome run(String name, Path modules, Path runDir) throws InterruptedException;
+
+    /**
+     * How long the unmutated kernel took to boot, run the suite (and the selftest, where the runner runs it): a runner
+     * may bound each mutant's run by it, as mutation tools bound a mutant's tests by the unmutated run, so that a mutant
+     * that hangs its kernel costs a few times a normal run, not the whole timeout. Returns what it decided, to print.
+     */
+    default java.util.Optional<String> calibrate(java.time.Duration baselineRun) {
+        return java.util.Optional.empty();
+    }
 }

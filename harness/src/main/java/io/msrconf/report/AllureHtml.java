@@ -31,15 +31,17 @@ import java.util.zip.ZipInputStream;
  * multi-file report, kept between runs so Allure can show trends and new failures, and a single
  * self-contained {@code index.html} to attach to a bug report.
  *
- * <p>It runs the allure-commandline launcher from Maven Central's zip (self-contained, offline):
- * allure-maven's report goal cannot resolve its generator here, and allure-maven 3.x downloads Node.
+ * <p>It runs allure-commandline from Maven Central's zip (self-contained, offline): allure-maven's report goal cannot
+ * resolve its generator here, and allure-maven 3.x downloads Node. Both reports come from one JVM on the zip's lib/
+ * ({@link AllureGenerateBoth}), generated side by side: two {@code allure generate} launches cost two JVM starts and
+ * warm-ups, most of a run's report time.
  */
 public final class AllureHtml {
 
     /** allure-commandline's version: equal to {@code allure-commandline.version} in the parent pom (a test checks). */
     public static final String VERSION = "2.34.1";
 
-    /** Per {@code allure generate}; a report of a few hundred cases takes a few seconds. */
+    /** For the report JVM, both reports; a few hundred cases take a few seconds. */
     static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     /** The launcher inside an unpacked zip (the zip's single top-level directory is allure-VERSION). */
@@ -138,10 +140,13 @@ public final class AllureHtml {
             throw new IllegalArgumentException("the two reports need separate directories: " + htmlDir + ", " + singleFileDir);
         }
         Path allure = locateCommandline();
+        Path home = allure.getParent().getParent();
         try {
             carryHistory(previousHistory, resultsDir.resolve("history"));
-            run(allure, "generate", "--clean", "-o", htmlDir.toString(), resultsDir.toString());
-            run(allure, "generate", "--clean", "--single-file", "-o", singleFileDir.toString(), resultsDir.toString());
+            run(List.of(javaLauncher().toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-cp", home.resolve("lib") + "/*" + java.io.File.pathSeparator + home.resolve("lib").resolve("config")
+                            + java.io.File.pathSeparator + ownClassPath(),
+                    AllureGenerateBoth.class.getName(), home.toString(), resultsDir.toString(), htmlDir.toString(), singleFileDir.toString()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot generate the Allure report from " + resultsDir + ": " + e.getMessage(), e);
         }
@@ -166,10 +171,22 @@ public final class AllureHtml {
         }
     }
 
-    private static void run(Path allure, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(allure.toString());
-        command.addAll(List.of(args));
+    /** This JVM's own java launcher: the one running us, not whatever `java` is on PATH. */
+    private static Path javaLauncher() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    /** Where this class was loaded from (the harness jar, or target/classes), for the report JVM's class path. */
+    private static Path ownClassPath() {
+        CodeSource source = AllureHtml.class.getProtectionDomain().getCodeSource();
+        try {
+            return Path.of(source.getLocation().toURI());
+        } catch (URISyntaxException | IllegalArgumentException | FileSystemNotFoundException | NullPointerException e) {
+            throw new Failure("cannot tell where msrconf's classes are, for the report JVM's class path: " + e, "");
+        }
+    }
+
+    private static void run(List<String> command) throws IOException {
         Path log = Files.createTempFile("msrconf-allure-", ".log");
         try {
             // output goes to a file, so a chatty tool cannot block on a full pipe nobody reads

@@ -50,7 +50,14 @@ class KernelMutantCampaignTest {
     /** Fails a case when the module tree's "kvm.ko" lacks the x2APIC exemption; crashes on a 0x7ff bound. */
     static final class FakeSuite implements SuiteRunner {
         final List<String> ran = Collections.synchronizedList(new ArrayList<>());
+        final List<java.time.Duration> calibrations = Collections.synchronizedList(new ArrayList<>());
         boolean baselineFails;
+
+        @Override
+        public java.util.Optional<String> calibrate(java.time.Duration baselineRun) {
+            calibrations.add(baselineRun);
+            return java.util.Optional.of("calibrated");
+        }
 
         @Override
         public Outcome run(String name, Path modules, Path runDir) {
@@ -144,6 +151,8 @@ class KernelMutantCampaignTest {
         assertThat(s.ran).doesNotContain("baseline").contains(interrupted.fileName())
                 .doesNotContainAnyElementsOf(firstPart.stream().map(Mutant::fileName).toList());
         assertThat(b.built).hasSize(ms.size() - 6);   // neither the finished five nor the built one
+        // the baseline's run time, kept in baseline.json, bounds the mutants' runs of the resumed campaign too
+        assertThat(s.calibrations).hasSize(1).allMatch(d -> !d.isNegative());
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("resuming: 5 of " + ms.size() + " mutants already finished, "
                 + (ms.size() - 5) + " to go", "baseline: the unmutated KVM passed the suite in an earlier run");
     }

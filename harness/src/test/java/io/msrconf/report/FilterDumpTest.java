@@ -21,8 +21,25 @@ class FilterDumpTest {
                 + "  range[0]: flags, nmsrs, base, padding, bitmap -> bitmap 0");
         assertThat(hex).contains("  +020  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
                 + "  range[1]: flags, nmsrs, base, padding, bitmap = NULL");
-        assertThat(hex).contains("  +170  ").doesNotContain("  +188  ");
+        // ranges 2 to 15 are 24 zero bytes each, like range 1: one line up to the struct's last byte
+        assertThat(hex).contains("  *      range[2] to range[15]: all 00 like range[1] (to +187)\n").doesNotContain("  +038  ");
         assertThat(hex).contains("bitmap 0 (8 bytes copied by the kernel):\n  +000  01 00 00 00 00 00 00 00");
+    }
+
+    @Test
+    void repeatedBitmapLinesAreFoldedAsHexdumpDoes() {
+        byte[] bitmap = new byte[256];
+        java.util.Arrays.fill(bitmap, (byte) 0xff);
+        bitmap[255] = 0x7f;   // the last line differs
+        MsrFilter f = new MsrFilter(MsrFilter.DEFAULT_ALLOW, List.of(new FilterRange(MsrFilter.RANGE_READ, 0x800, 0, bitmap),
+                new FilterRange(0, 0, 0, null), new FilterRange(MsrFilter.RANGE_WRITE, 1, 0x174, new byte[] {0})));
+        String hex = FilterDump.hex(f);
+        String ffLine = String.join(" ", java.util.Collections.nCopies(32, "ff"));
+        assertThat(hex).contains("bitmap 0 (256 bytes copied by the kernel):\n  +000  " + ffLine + "\n"
+                + "  *      the line above again, to +0df\n  +0e0  " + String.join(" ", java.util.Collections.nCopies(31, "ff")) + " 7f\n");
+        // an empty range between two real ones is shown (it is not like the range before it), the empty ones after range 2 folded
+        assertThat(hex).contains("range[1]: flags, nmsrs, base, padding, bitmap = NULL")
+                .contains("  *      range[4] to range[15]: all 00 like range[3] (to +187)");
     }
 
     @Test
