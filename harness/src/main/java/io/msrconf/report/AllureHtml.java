@@ -193,8 +193,6 @@ public final class AllureHtml {
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
-            // the JVM running us, not whatever `java` is on PATH
-            builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
             // no Google Analytics call at generation time and no tracking script in the report
             builder.environment().put("ALLURE_NO_ANALYTICS", "true");
             Process process = ChildProcesses.start(builder);

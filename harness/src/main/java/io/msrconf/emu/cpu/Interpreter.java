@@ -8,6 +8,7 @@ import static io.msrconf.emu.cpu.DecodedInstruction.K_IMM;
 import io.msrconf.abi.Msr;
 import io.msrconf.vcpu.VcpuExit;
 import java.math.BigInteger;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -462,11 +463,11 @@ final class Interpreter {
                 int index = (int) cpu.regs[Cpu.RCX];
                 long value = cpu.regs[Cpu.RDX] << 32 | cpu.regs[Cpu.RAX] & 0xffffffffL;
                 MsrResult result = Objects.requireNonNull(underKvmEmulator ? msrs.emulatedWrmsr(index, value) : msrs.wrmsr(index, value),
-                        "MsrPort.wrmsr returned null");
+                        "MsrPort returned no result for a WRMSR");
                 if (result instanceof MsrResult.EmulationFails) {
                     // handle_emulation_failure(): "kvm_queue_exception(vcpu, UD_VECTOR);" and, the guest being at CPL 0,
                     // the failure exit; RIP stays at the instruction. The step ends here, so the #UD is never delivered.
-                    return new VcpuExit.InternalError(VcpuExit.InternalError.EMULATION, java.util.List.of());
+                    return new VcpuExit.InternalError(VcpuExit.InternalError.EMULATION, List.of());
                 }
                 if (result instanceof MsrResult.ExitToUserspace exit) {
                     suspend(Cpu.Pending.MSR_WRITE, d, exit.data());
