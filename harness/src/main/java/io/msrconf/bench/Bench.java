@@ -271,7 +271,7 @@ public final class Bench {
 
     /**
      * The HTML reports of that run as `msrconf run` makes them (both, from its Allure results): the median of three
-     * generations, and the single-file report's size; the targets of issue 17 are at most 3 s and 3 MB. A report that
+     * generations (the first on a machine also writes the report JVM's class archive), and the single-file report's size; the targets of issue 17 are at most 3 s and 3 MB. A report that
      * cannot be made is a failed benchmark (status 1), with the reason.
      */
     private int measureReports(Path results, Path dir) {
@@ -289,8 +289,11 @@ public final class Bench {
             return 1;
         }
         long median = times.stream().sorted().toList().get(1);
-        out.printf("  its HTML reports (multi-file and single-file, as `msrconf run` makes them): %.1f ms, median of 3 (target <= 3 s: %s)%n",
-                median / 1e6, median <= 3_000_000_000L ? "met" : "NOT met");
+        // the first generation on a machine also writes the report JVM's class archive (ReportJvmArchive)
+        out.printf("  its HTML reports (multi-file and single-file, as `msrconf run` makes them): %.1f ms, median of 3 (%s ms)"
+                        + " (target <= 3 s: %s)%n", median / 1e6,
+                String.join(", ", times.stream().map(t -> String.format("%.0f", t / 1e6)).toList()),
+                median <= 3_000_000_000L ? "met" : "NOT met");
         out.printf("  its single-file report: %.2f MB (target <= 3 MB: %s)%n", singleBytes / 1e6, singleBytes <= 3_000_000 ? "met" : "NOT met");
         return 0;
     }

@@ -262,7 +262,8 @@ public final class MatrixReport {
                 }
                 try (Stream<Path> files = Files.list(results)) {
                     for (Path f : files.filter(f -> !perRunFiles.contains(f.getFileName().toString())).toList()) {
-                        // Result files are named by UUID: no two kernels' files collide.
+                        // Result files are named by UUID, attachments by their content: two kernels' files with one
+                        // name hold the same text.
                         Files.copy(f, merged.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                     }
                 }

@@ -32,16 +32,16 @@ import java.util.zip.ZipInputStream;
  * self-contained {@code index.html} to attach to a bug report.
  *
  * <p>It runs allure-commandline from Maven Central's zip (self-contained, offline): allure-maven's report goal cannot
- * resolve its generator here, and allure-maven 3.x downloads Node. Both reports come from one JVM on the zip's lib/
- * ({@link AllureGenerateBoth}), generated side by side: two {@code allure generate} launches cost two JVM starts and
- * warm-ups, most of a run's report time.
+ * resolve its generator here, and allure-maven 3.x downloads Node. Allure generates the multi-file report, once, in a
+ * JVM of its own started from a class-data-sharing archive ({@link ReportJvmArchive}); the single file is made from
+ * that report here ({@link SingleFileReport}), not by a second generation.
  */
 public final class AllureHtml {
 
     /** allure-commandline's version: equal to {@code allure-commandline.version} in the parent pom (a test checks). */
     public static final String VERSION = "2.34.1";
 
-    /** For the report JVM, both reports; a few hundred cases take a few seconds. */
+    /** For the report JVM; a few hundred cases take a few seconds. */
     static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     /** The launcher inside an unpacked zip (the zip's single top-level directory is allure-VERSION). */
@@ -143,10 +143,19 @@ public final class AllureHtml {
         Path home = allure.getParent().getParent();
         try {
             carryHistory(previousHistory, resultsDir.resolve("history"));
-            run(List.of(javaLauncher().toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-cp", home.resolve("lib") + "/*" + java.io.File.pathSeparator + home.resolve("lib").resolve("config")
-                            + java.io.File.pathSeparator + ownClassPath(),
-                    AllureGenerateBoth.class.getName(), home.toString(), resultsDir.toString(), htmlDir.toString(), singleFileDir.toString()));
+            ReportJvmArchive archive = ReportJvmArchive.forAllure(home);
+            List<String> command = new ArrayList<>(List.of(javaLauncher().toString(),
+                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+            command.addAll(archive.jvmOptions());
+            command.addAll(List.of("-cp", home.resolve("lib") + "/*" + java.io.File.pathSeparator + home.resolve("lib").resolve("config"),
+                    "io.qameta.allure.CommandLine", "generate", "--clean", "-o", htmlDir.toString(), resultsDir.toString()));
+            try {
+                run(command, home);
+                archive.keep();
+            } finally {
+                archive.discardUnkept();
+            }
+            SingleFileReport.write(htmlDir, singleFileDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot generate the Allure report from " + resultsDir + ": " + e.getMessage(), e);
         }
@@ -176,17 +185,8 @@ public final class AllureHtml {
         return Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
-    /** Where this class was loaded from (the harness jar, or target/classes), for the report JVM's class path. */
-    private static Path ownClassPath() {
-        CodeSource source = AllureHtml.class.getProtectionDomain().getCodeSource();
-        try {
-            return Path.of(source.getLocation().toURI());
-        } catch (URISyntaxException | IllegalArgumentException | FileSystemNotFoundException | NullPointerException e) {
-            throw new Failure("cannot tell where msrconf's classes are, for the report JVM's class path: " + e, "");
-        }
-    }
-
-    private static void run(List<String> command) throws IOException {
+    /** Runs the report JVM for allure-commandline at {@code home}, which it reads its configuration and plugins from. */
+    private static void run(List<String> command, Path home) throws IOException {
         Path log = Files.createTempFile("msrconf-allure-", ".log");
         try {
             // output goes to a file, so a chatty tool cannot block on a full pipe nobody reads
@@ -195,6 +195,8 @@ public final class AllureHtml {
                     .redirectOutput(log.toFile());
             // no Google Analytics call at generation time and no tracking script in the report
             builder.environment().put("ALLURE_NO_ANALYTICS", "true");
+            // what allure-commandline's launcher sets: without it, Allure loads none of its plugins (no Behaviors tab)
+            builder.environment().put("APP_HOME", home.toString());
             Process process = ChildProcesses.start(builder);
             try {
                 if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -21,7 +21,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -43,6 +48,7 @@ public final class AllureResults implements RunListener {
     private final FileSystemResultsWriter writer;
     private final Payload payload = Payload.load(Payload.MSR_SCRIPT);
     private long lastFinished = System.currentTimeMillis();
+    private final Set<String> attachmentsWritten = ConcurrentHashMap.newKeySet();
 
     public AllureResults(Path dir, boolean kernelDimension) {
         this.dir = dir;
@@ -81,12 +87,13 @@ public final class AllureResults implements RunListener {
             // As HTML we escaped, never as "description": Allure turns that into HTML as Markdown, which
             // passes markup through, so a spec's text would run as script in the report.
             t.setDescriptionHtml("<pre>" + HtmlText.escape("Checks:\n" + c.citation().text() + "\n\nSpec: " + c.source()
-                    + (r.target() == null ? "" : "\n\nTarget: " + r.target().name() + ", " + r.target().describe())) + "</pre>");
+                    + (r.target() == null ? "" : "\n\nTarget: " + r.target().name() + ", " + r.target().describe())
+                    + "\n\nGuest access script:\n" + Attachments.guestAccessScript(c)) + "</pre>");
             List<Link> links = new ArrayList<>();
             CitationLinks.of(c.citation()).forEach(l -> links.add(new Link().setName(l.name()).setUrl(l.url())));
             t.setLinks(links);
             List<Attachment> attachments = new ArrayList<>();
-            Attachments.of(r, payload).forEach((attachmentName, text) -> attachments.add(attach(uuid, attachmentName, text)));
+            Attachments.of(r, payload).forEach((attachmentName, text) -> attachments.add(attach(attachmentName, text)));
             t.setAttachments(attachments);
         }
         try {
@@ -106,15 +113,34 @@ public final class AllureResults implements RunListener {
         }
     }
 
-    private Attachment attach(String uuid, String name, String text) {
-        String source = uuid + "-" + UUID.randomUUID() + "-attachment.txt";
+    /**
+     * An attachment's file is named by its content: a text several tests attach (a case's filter on every backend and
+     * kernel, the same expected vs actual on KVM and on the emulator) is one file, which Allure reads, and probes for
+     * its media type with Apache Tika (the most costly step of a report), once.
+     */
+    private Attachment attach(String name, String text) {
+        byte[] content = text.getBytes(StandardCharsets.UTF_8);
+        String source = contentName(content) + "-attachment.txt";
+        // a file of that name holds that text: written for an earlier test, or by an earlier run into this directory
+        if (!attachmentsWritten.add(source) || Files.isRegularFile(dir.resolve(source))) {
+            return new Attachment().setName(name).setType("text/plain").setSource(source);
+        }
         try {
-            writer.write(source, new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+            writer.write(source, new ByteArrayInputStream(content));
         } catch (io.qameta.allure.AllureResultsWriteException e) {
             throw new UncheckedIOException("cannot write an Allure attachment into " + dir + ": " + e.getMessage(),
                     e.getCause() instanceof IOException io ? io : new IOException(e));
         }
         return new Attachment().setName(name).setType("text/plain").setSource(source);
+    }
+
+    /** 128 bits of the content's SHA-256, in hex. */
+    private static String contentName(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     private static String name(TestResult r) {

@@ -26,12 +26,14 @@ public final class ChildProcesses {
     /**
      * The lifeline: descriptor 3 is the pipe from the JVM (our stdin, moved). The child runs in the
      * background with stdin from /dev/null; a watcher subshell blocks reading the pipe with the shell's own
-     * read (no extra process to leave behind) and kills the child when the read ends. The child's exit
+     * read (no extra process to leave behind) and kills the child when the read ends. When the child ends first, the
+     * watcher is killed and reaped (quietly: the shell would report it "Terminated" into the child's output);
+     * unreaped, it would outlive the lifeline as a zombie of init. The child's exit
      * status is the lifeline's.
      */
     private static final String LIFELINE = "exec 3<&0 </dev/null; \"$@\" 3<&- & child=$!; "
             + "( while read -r _ <&3; do :; done; kill -KILL \"$child\" 2>/dev/null ) & watcher=$!; exec 3<&-; "
-            + "wait \"$child\"; status=$?; kill \"$watcher\" 2>/dev/null; exit $status";
+            + "wait \"$child\"; status=$?; kill \"$watcher\" 2>/dev/null; wait \"$watcher\" 2>/dev/null; exit $status";
 
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
