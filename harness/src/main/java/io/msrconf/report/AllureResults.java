@@ -87,7 +87,8 @@ public final class AllureResults implements RunListener {
             // As HTML we escaped, never as "description": Allure turns that into HTML as Markdown, which
             // passes markup through, so a spec's text would run as script in the report.
             t.setDescriptionHtml("<pre>" + HtmlText.escape("Checks:\n" + c.citation().text() + "\n\nSpec: " + c.source()
-                    + (r.target() == null ? "" : "\n\nTarget: " + r.target().name() + ", " + r.target().describe())
+                    + (r.target() == null ? "" : "\n\n" + (r.backend().equals(EmulatorBackend.NAME)
+                            ? "The emulator models the KVM of: " : "Target: ") + r.target().name() + ", " + r.target().describe())
                     + "\n\nGuest access script:\n" + Attachments.guestAccessScript(c)) + "</pre>");
             List<Link> links = new ArrayList<>();
             CitationLinks.of(c.citation()).forEach(l -> links.add(new Link().setName(l.name()).setUrl(l.url())));

@@ -1,6 +1,8 @@
 package io.msrconf.report;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -43,6 +45,10 @@ final class ReportJvmArchive {
             Path archive = home.resolve(PREFIX + stamp(home.resolve("lib")) + SUFFIX);
             if (Files.isRegularFile(archive)) {
                 return new ReportJvmArchive(archive, null);
+            }
+            if (!baseArchiveMapped()) {
+                // a JVM without the JDK's base archive refuses to start when asked to write one on top of it
+                return new ReportJvmArchive(null, null);
             }
             // a name of its own: two reports at once each write theirs, and the last one kept wins
             return new ReportJvmArchive(archive, Files.createTempFile(home, PREFIX, ".partial"));
@@ -89,6 +95,19 @@ final class ReportJvmArchive {
             } catch (IOException e) {
                 // a leftover .partial file costs disk space, not correctness
             }
+        }
+    }
+
+    /**
+     * Whether this JVM maps the JDK's base class-data archive: the report JVM is the same java, so it has the base
+     * archive a dynamic one is written on top of. (A JDK built without one, or {@code -Xshare:off}, has not.)
+     */
+    private static boolean baseArchiveMapped() {
+        try {
+            return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                    .getVMOption("UseSharedSpaces").getValue().equals("true");
+        } catch (RuntimeException notHotSpot) {
+            return false;
         }
     }
 

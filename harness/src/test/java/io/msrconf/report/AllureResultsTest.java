@@ -43,6 +43,8 @@ class AllureResultsTest {
                     new Step.RunGuest(List.of(new Access(MsrOp.RDMSR, 0x174, 0, null,
                             new GuestExpectation.Faults(GuestExpectation.Faults.GP), AT)), AT)), AT);
 
+    private static final io.msrconf.pipeline.TargetInfo TARGET = new io.msrconf.pipeline.TargetInfo("6.1.0-50-amd64", List.of("kvm_amd"), "cpu");
+
     @Test
     void theSameTextOnTwoBackendsIsOneFileAndTheScriptIsTheDescription(@TempDir Path dir) throws IOException {
         Observation faulted = new Observation("kvm", List.of(new StepOutcome.FilterSet(0), new StepOutcome.GuestRan(List.of(
@@ -53,7 +55,7 @@ class AllureResultsTest {
         AllureResults writer = new AllureResults(dir, false);
         for (String backend : List.of("kvm", "emulator")) {
             writer.testFinished(new TestResult(TestResult.Kind.CASE, DENY_174.id(), backend, RunSummary.Status.PASSED, "",
-                    DENY_174, verdict, faulted, null));
+                    DENY_174, verdict, faulted, TARGET));
         }
 
         List<JsonNode> results = new ArrayList<>();
@@ -65,6 +67,9 @@ class AllureResultsTest {
         assertThat(results).hasSize(2);
         List<String> sources = new ArrayList<>();
         for (JsonNode r : results) {
+            boolean emulator = r.path("fullName").asText().startsWith("emulator:");
+            assertThat(r.path("descriptionHtml").asText()).as("which KVM the test ran on, or the emulator modelled")
+                    .contains((emulator ? "The emulator models the KVM of: " : "Target: ") + "host, kernel 6.1.0");
             assertThat(r.path("descriptionHtml").asText()).contains("Guest access script:\nstep 1: KVM_X86_SET_MSR_FILTER returns ok (0)\n"
                     + "step 2: guest run (").contains("RDMSR(0x174)  expect: fault with #GP, no exit");
             List<String> names = new ArrayList<>();

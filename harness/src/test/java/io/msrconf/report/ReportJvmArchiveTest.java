@@ -20,6 +20,13 @@ class ReportJvmArchiveTest {
     @TempDir
     Path home;
 
+    @org.junit.jupiter.api.BeforeEach
+    void aJvmThatCanWriteAnArchive() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.lang.management.ManagementFactory
+                        .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("UseSharedSpaces").getValue().equals("true"),
+                "this JVM maps no base class-data archive (-Xshare:off, or a JDK built without one): it offers no archive to write");
+    }
+
     @Test
     void theFirstReportWritesTheArchiveAndTheNextOnesMapIt() throws IOException {
         Path jar = jar("allure-generator-2.34.1.jar");
