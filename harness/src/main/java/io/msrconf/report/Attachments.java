@@ -28,7 +28,7 @@ import java.util.List;
  *
  * <p>Few attachments, each a whole story: Allure probes every attachment file's media type with Apache Tika's magic
  * detector, about 2 ms a file, which made attachments most of a report's generation time (952 files for the default
- * suite, 348 now).
+ * suite; now 348 attachments, in 138 files as {@link AllureResults} names each by its content).
  */
 final class Attachments {
 

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A spec is input like any other: a title and a citation carrying markup and script must show as text
  * in the HTML reports and never run. A real browser (headless Chromium) renders the test's page of both
  * reports, the multi-file one and the single file people attach to bug trackers; each payload would set
- * the page's title if it ran. Without Chromium the test is skipped locally and fails under CI (.ci/run
+ * the page's title if it ran. It also opens an attachment in the single file, whose data the page unpacks itself.
+ * Without Chromium the test is skipped locally and fails under CI (.ci/run
  * installs it).
  */
 class ReportScriptInjectionTest {
@@ -70,6 +71,11 @@ class ReportScriptInjectionTest {
         String singleDom = render(chromium, out.resolve("single/index.html").toUri() + "#testresult/" + uid);
         assertThat(singleDom).as("the single file unpacked its data (else its alert line says why)").contains("<div id=\"alert\"></div>");
         assertRenderedAsText(singleDom);
+        // an attachment opens from the single file too: its text travels in the page's packed data
+        String attachment = render(chromium, out.resolve("single/index.html").toUri() + "#testresult/" + uid + "?attachment="
+                + attachmentUid(out.resolve("html"), uid, "expected vs actual"));
+        assertThat(attachment).as("the expected-vs-actual attachment, opened in the single file")
+                .contains("expected").contains("| step 2: run the guest reported completion").contains("RDMSR(0x174): faulted with #GP");
     }
 
     /** The page rendered the payloads (as text: the DOM holds them escaped) and none of them ran. */
@@ -117,6 +123,16 @@ class ReportScriptInjectionTest {
             }
         }
         throw new AssertionError("no test case ranges.injection in " + html);
+    }
+
+    private static String attachmentUid(Path html, String testUid, String name) throws IOException {
+        for (JsonNode a : new ObjectMapper().readTree(html.resolve("data/test-cases/" + testUid + ".json").toFile())
+                .path("testStage").path("attachments")) {
+            if (a.path("name").asText().equals(name)) {
+                return a.path("uid").asText();
+            }
+        }
+        throw new AssertionError("test " + testUid + " has no attachment '" + name + "'");
     }
 
     /** The DOM after the page's scripts ran (virtual time lets the report fetch and render its data). */
