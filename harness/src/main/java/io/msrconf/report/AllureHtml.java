@@ -155,7 +155,7 @@ public final class AllureHtml {
             } finally {
                 archive.discardUnkept();
             }
-            SingleFileReport.write(htmlDir, singleFileDir);
+            makeSingleFile(htmlDir, singleFileDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot generate the Allure report from " + resultsDir + ": " + e.getMessage(), e);
         }
@@ -166,6 +166,15 @@ public final class AllureHtml {
             }
         }
         return generated;
+    }
+
+    /** The single file from the multi-file report; failing, it is a {@link Failure} as Allure's own are: the run stands. */
+    private static void makeSingleFile(Path htmlDir, Path singleFileDir) {
+        try {
+            SingleFileReport.write(htmlDir, singleFileDir);
+        } catch (IOException e) {
+            throw new Failure("the single-file report could not be made from " + htmlDir + ": " + e.getMessage(), "");
+        }
     }
 
     private static void carryHistory(Path previous, Path into) throws IOException {

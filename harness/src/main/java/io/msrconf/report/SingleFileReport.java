@@ -52,8 +52,8 @@ public final class SingleFileReport {
      * Writes {@code into/index.html} from the multi-file report in {@code htmlDir}; {@code into} is emptied first.
      *
      * @return the single file
-     * @throws IOException if the report cannot be read or the file written
-     * @throws AllureHtml.Failure if {@code htmlDir} is not the multi-file report of the pinned allure-commandline
+     * @throws IOException if the report cannot be read or the file written, or {@code htmlDir} does not hold the
+     *                     multi-file report allure-commandline writes (the message says what is wrong)
      */
     static Path write(Path htmlDir, Path into) throws IOException {
         String page = Files.readString(htmlDir.resolve("index.html"), StandardCharsets.UTF_8);
@@ -62,8 +62,8 @@ public final class SingleFileReport {
 
         Matcher scripts = SCRIPT.matcher(page);
         if (!scripts.find()) {
-            throw new AllureHtml.Failure(htmlDir.resolve("index.html") + " loads no script: not the multi-file report"
-                    + " allure-commandline " + AllureHtml.VERSION + " writes, which the single file is made from", "");
+            throw new IOException(htmlDir.resolve("index.html") + " loads no script: not the multi-file report"
+                    + " allure-commandline writes, which the single file is made from");
         }
         int firstScript = scripts.start();
         String head = page.substring(0, firstScript);
@@ -113,8 +113,8 @@ public final class SingleFileReport {
         Path file = htmlDir.resolve(reference).normalize();
         if (reference.contains(":") || !file.startsWith(htmlDir.normalize())
                 || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            throw new AllureHtml.Failure(htmlDir.resolve("index.html") + " references " + reference
-                    + ", which is not a file of the report", "");
+            throw new IOException(htmlDir.resolve("index.html") + " references " + reference
+                    + ", which is not a file of the report");
         }
         return file;
     }

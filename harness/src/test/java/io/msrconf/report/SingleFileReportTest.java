@@ -116,7 +116,7 @@ class SingleFileReportTest {
         Files.writeString(html.resolve("index.html"), INDEX.replace("plugin/behaviors/index.js", "../secret.js"));
 
         assertThatThrownBy(() -> SingleFileReport.write(html, tmp.resolve("single")))
-                .isInstanceOf(AllureHtml.Failure.class)
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("references ../secret.js, which is not a file of the report");
     }
 
@@ -126,7 +126,7 @@ class SingleFileReportTest {
         Files.writeString(html.resolve("index.html"), "<html><body>hello</body></html>");
 
         assertThatThrownBy(() -> SingleFileReport.write(html, tmp.resolve("single")))
-                .isInstanceOf(AllureHtml.Failure.class)
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("loads no script");
     }
 
