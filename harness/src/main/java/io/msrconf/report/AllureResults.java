@@ -25,8 +25,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,7 +46,6 @@ public final class AllureResults implements RunListener {
     private final FileSystemResultsWriter writer;
     private final Payload payload = Payload.load(Payload.MSR_SCRIPT);
     private long lastFinished = System.currentTimeMillis();
-    private final Set<String> attachmentsWritten = ConcurrentHashMap.newKeySet();
 
     public AllureResults(Path dir, boolean kernelDimension) {
         this.dir = dir;
@@ -123,14 +120,13 @@ public final class AllureResults implements RunListener {
         byte[] content = text.getBytes(StandardCharsets.UTF_8);
         String source = contentName(content) + "-attachment.txt";
         // a file of that name holds that text: written for an earlier test, or by an earlier run into this directory
-        if (!attachmentsWritten.add(source) || Files.isRegularFile(dir.resolve(source))) {
-            return new Attachment().setName(name).setType("text/plain").setSource(source);
-        }
-        try {
-            writer.write(source, new ByteArrayInputStream(content));
-        } catch (io.qameta.allure.AllureResultsWriteException e) {
-            throw new UncheckedIOException("cannot write an Allure attachment into " + dir + ": " + e.getMessage(),
-                    e.getCause() instanceof IOException io ? io : new IOException(e));
+        if (!Files.isRegularFile(dir.resolve(source))) {
+            try {
+                writer.write(source, new ByteArrayInputStream(content));
+            } catch (io.qameta.allure.AllureResultsWriteException e) {
+                throw new UncheckedIOException("cannot write an Allure attachment into " + dir + ": " + e.getMessage(),
+                        e.getCause() instanceof IOException io ? io : new IOException(e));
+            }
         }
         return new Attachment().setName(name).setType("text/plain").setSource(source);
     }

@@ -192,7 +192,8 @@ final class Attachments {
 
             @Override
             public Void hostGetMsrs(Step.HostGetMsrs h) {
-                expected.add(step + "KVM_GET_MSRS reads " + h.expectedCount() + " " + h.msrs());
+                expected.add(step + "KVM_GET_MSRS reads " + h.expectedCount() + ": " + h.msrs().stream()
+                        .map(m -> String.format("MSR 0x%x: %s", m.index(), m.expected().describe())).collect(java.util.stream.Collectors.joining(", ")));
                 return null;
             }
 

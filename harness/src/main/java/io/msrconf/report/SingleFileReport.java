@@ -36,7 +36,7 @@ import java.util.zip.GZIPOutputStream;
 public final class SingleFileReport {
 
     /** The multi-file page's own references, as allure-commandline's template writes them. */
-    private static final Pattern SCRIPT = Pattern.compile("<script src=\"([^\"]+)\"></script>");
+    private static final Pattern SCRIPT = Pattern.compile("(<script src=\")([^\"]+)(\">)");
     private static final Pattern STYLESHEET = Pattern.compile("(<link rel=\"stylesheet\" type=\"text/css\" href=\")([^\"]+)(\">)");
     private static final Pattern ICON = Pattern.compile("(<link rel=\"icon\" href=\")([^\"]+)(\">)");
 
@@ -86,23 +86,20 @@ public final class SingleFileReport {
         return index;
     }
 
-    /** Every reference {@code pattern} finds (its group 2, or group 1 for scripts) becomes a data URL of that file. */
+    /** Every reference {@code pattern} finds (its group 2, between the groups 1 and 3) becomes a data URL of that file. */
     private static String replaceReferences(String html, Pattern pattern, Path htmlDir, String mediaType, Set<String> inlined)
             throws IOException {
         Matcher m = pattern.matcher(html);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
-            boolean script = pattern == SCRIPT;
-            String reference = m.group(script ? 1 : 2);
+            String reference = m.group(2);
             byte[] content = Files.readAllBytes(reportFile(htmlDir, reference));
             if (mediaType.equals("text/css")) {
                 content = woff2Only(new String(content, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
             }
             inlined.add(reference);
             String url = "data:" + mediaType + ";base64," + Base64.getEncoder().encodeToString(content);
-            m.appendReplacement(sb, Matcher.quoteReplacement(script
-                    ? "<script src=\"" + url + "\"></script>"
-                    : m.group(1) + url + m.group(3)));
+            m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + url + m.group(3)));
         }
         m.appendTail(sb);
         return sb.toString();
